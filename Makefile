@@ -1,0 +1,40 @@
+# Each target sets up .venv on first use: a fresh machine needs only Python 3.11+, git and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint format bench constraints clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the test suite (on PostgreSQL too when TIMELINE_TEST_POSTGRES_URL is set).
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## ruff and mypy, as CI runs them.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.append
+
+## Pin what is installed now as the versions CI installs.
+constraints: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,214 @@
+"""The `timeline` command: database, import, export, tailing the log."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Annotated, TextIO, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+
+from api.settings import Settings
+from events.db import create_engine, schema_problem, upgrade
+from events.errors import ConfigurationError, TimelineError
+from events.interchange.jsonl import ImportFailed, export_jsonl, import_jsonl
+from events.store import EventStore
+from events.types import dumps
+
+app = typer.Typer(
+    help="The diplomatic timeline: an append-only log of diplomatic events.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database: create and migrate its schema.", no_args_is_help=True)
+log_app = typer.Typer(help="The event log.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(log_app, name="log")
+
+err = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+
+
+def _run(work: Callable[[EventStore], Awaitable[T]]) -> T:
+    """Run `work` on a store over the configured database; domain errors exit 1."""
+
+    async def main() -> T:
+        engine = create_engine(_settings().database_url)
+        try:
+            problem = await schema_problem(engine)
+            if problem is not None:
+                raise ConfigurationError(problem)
+            return await work(EventStore(engine))
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(main())
+    except ImportFailed:
+        raise
+    except TimelineError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+
+
+def _principal() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@contextmanager
+def _progress(total: int | None, what: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal (bytes read of `total`); nothing elsewhere."""
+    bar = Progress(
+        TextColumn(what),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TextColumn("{task.fields[lines]} lines"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+    task = bar.add_task(what, total=total, lines=0)
+    with bar:
+        yield lambda lines, done: bar.update(task, completed=done, lines=lines)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Create or migrate the database schema (Alembic) to the newest revision."""
+    url = _settings().database_url
+    upgrade(url, revision)
+    err.print(f"database at revision {revision}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[str, typer.Argument(help="A JSON Lines file, or - for standard input.")],
+    partial: Annotated[
+        bool, typer.Option(help="Commit batch by batch and report which lines landed.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Events per batch.")] = 1000,
+    recorded_by: Annotated[
+        str | None, typer.Option(help="recordedBy for lines without one [default: cli:USER].")
+    ] = None,
+) -> None:
+    """Import events from JSON Lines (domain.md §7); nothing is appended unless all lines are
+    valid (or, with --partial, the report says which lines landed)."""
+    if file == "-":
+        source: TextIO = sys.stdin
+        total = None
+    else:
+        path = Path(file)
+        if not path.is_file():
+            err.print(f"[red]error:[/red] no such file: {file}")
+            raise typer.Exit(2)
+        source = path.open(encoding="utf-8")
+        total = path.stat().st_size
+    started = time.perf_counter()
+    try:
+        with source, _progress(total, "importing") as progress:
+            report = _run(
+                lambda store: import_jsonl(
+                    store,
+                    source,
+                    recorded_by=recorded_by or _principal(),
+                    batch_size=batch_size,
+                    partial=partial,
+                    progress=progress,
+                )
+            )
+    except ImportFailed as failure:
+        for problem in failure.report.problems:
+            err.print(f"[red]error:[/red] {problem}", highlight=False, markup=False)
+        landed = failure.report.landed_through
+        if partial and landed:
+            err.print(f"lines 1-{landed} landed ({failure.report.appended} events appended)")
+        else:
+            err.print("nothing was appended")
+        raise typer.Exit(1) from None
+    except UnicodeDecodeError as error:
+        err.print(f"[red]error:[/red] the file is not UTF-8 text: {error}")
+        raise typer.Exit(1) from None
+    seconds = time.perf_counter() - started
+    rate = report.appended / seconds if seconds else 0.0
+    err.print(
+        f"imported {report.appended} events ({report.unchanged} already in the log) "
+        f"from {report.lines} lines in {seconds:.2f} s ({rate:,.0f} events/s)"
+    )
+
+
+@app.command("export")
+def export(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Export the whole log as JSON Lines (domain.md §7), a consistent snapshot in position
+    order."""
+    started = time.perf_counter()
+    target: TextIO = output.open("w", encoding="utf-8") if output else sys.stdout
+    with target if output else _keep_open(target):
+        count = _run(lambda store: export_jsonl(store, target.write))
+    seconds = time.perf_counter() - started
+    err.print(f"exported {count} events in {seconds:.2f} s")
+
+
+@contextmanager
+def _keep_open(stream: TextIO) -> Iterator[TextIO]:
+    yield stream
+    stream.flush()
+
+
+@log_app.command("tail")
+def log_tail(
+    after: Annotated[
+        int | None,
+        typer.Option(help="Start after this position (0: from the start) [default: the head]."),
+    ] = None,
+    interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls.")] = 0.5,
+    count: Annotated[
+        int | None, typer.Option(min=1, help="Exit after printing this many events.")
+    ] = None,
+) -> None:
+    """Print new events as JSON Lines as they are appended, in position order."""
+
+    async def tail(store: EventStore) -> None:
+        position = (await store.head()).position if after is None else after
+        printed = 0
+        while count is None or printed < count:
+            batch = await store.read_all(after_position=position, limit=500)
+            for event in batch[: None if count is None else count - printed]:
+                sys.stdout.write(dumps(event.to_json()) + "\n")
+                printed += 1
+            sys.stdout.flush()
+            if batch:
+                position = batch[-1].position
+            else:
+                await asyncio.sleep(interval)
+
+    with suppress(KeyboardInterrupt):
+        _run(tail)
+
+
+@log_app.command("head")
+def log_head() -> None:
+    """Print the log's head: position and recordedAt of the newest event."""
+    head = _run(lambda store: store.head())
+    recorded = head.recorded_at.isoformat() if head.recorded_at else "-"
+    typer.echo(f"position {head.position} recordedAt {recorded}")

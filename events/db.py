@@ -1,0 +1,211 @@
+"""Database set-up: engines for SQLite and PostgreSQL, and the table definitions.
+
+The tables are made only by the Alembic migrations in `migrations/`; the models here describe
+them for queries, and a test fails when the two disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+from uuid import UUID
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+    event,
+)
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import ConnectionPoolEntry
+
+import migrations
+from events.errors import ConfigurationError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./timeline.db"
+
+# Execution option that makes a SQLite transaction take the write lock at BEGIN: a deferred
+# transaction that reads first and writes later can fail with SQLITE_BUSY instead of waiting.
+WRITE = "timeline_write"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp with microseconds on both databases.
+
+    PostgreSQL keeps it as `timestamptz`; SQLite as ISO text in UTC, which sorts by time.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """The metadata every table of the project belongs to."""
+
+
+class EventRow(Base):
+    """The log: one row per event, never updated or deleted (triggers refuse both)."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("id", name="uq_events_id"),
+        UniqueConstraint("stream", "version", name="uq_events_stream_version"),
+        Index("ix_events_recorded_at", "recorded_at"),
+    )
+
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[UUID] = mapped_column(Uuid)
+    stream: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    occurred: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    data: Mapped[str] = mapped_column(Text)
+    sources: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ActorRow(Base):
+    """Registered actors (a projection of `ActorRegistered` and `ActorRenamed`)."""
+
+    __tablename__ = "actors"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(String(3))
+    position: Mapped[int] = mapped_column(BigInteger)
+
+
+events_table = cast(Table, EventRow.__table__)
+actors_table = cast(Table, ActorRow.__table__)
+
+
+def database_url(text: str) -> URL:
+    """The async SQLAlchemy URL for `text`; plain `sqlite://` and `postgresql://` URLs are
+    given their async driver. Raises ConfigurationError naming what is wrong."""
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"database URL {text!r} is not a URL: use sqlite+aiosqlite:///path/to/file.db "
+            "or postgresql+asyncpg://user@host/dbname"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise ConfigurationError(
+                "an in-memory SQLite database would lose the log: give a file path"
+            )
+        return url.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+asyncpg")
+    raise ConfigurationError(
+        f"database URL {text!r}: unsupported database {backend!r}; "
+        "use sqlite+aiosqlite:///… or postgresql+asyncpg://…"
+    )
+
+
+def create_engine(url: str, **options: Any) -> AsyncEngine:
+    """An async engine for `url` (SQLite or PostgreSQL), set up for the log."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(parsed, **options)
+        _set_up_sqlite(engine)
+        return engine
+    return create_async_engine(parsed, **options)
+
+
+def _set_up_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy, not the driver, say when a transaction begins (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL: readers never block the writer; NORMAL sync is durable across process crashes
+        # in WAL mode; the busy timeout makes other processes wait for the write lock.
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "busy_timeout=30000",
+            "foreign_keys=ON",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def alembic_config(url: str) -> Config:
+    """The Alembic configuration that migrates the database at `url`."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    config.set_main_option(
+        "sqlalchemy.url", database_url(url).render_as_string(hide_password=False)
+    )
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate the database at `url` to `revision` (Alembic; blocking, runs its own loop)."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def head_revision() -> str:
+    """The newest revision of the migrations."""
+    head = ScriptDirectory.from_config(alembic_config(DEFAULT_DATABASE_URL)).get_current_head()
+    assert head is not None, "the migrations have no head"
+    return head
+
+
+async def schema_problem(engine: AsyncEngine) -> str | None:
+    """Why the database behind `engine` cannot be used yet (unreachable, not migrated to the
+    newest revision), or None when it can."""
+    try:
+        async with engine.connect() as conn:
+            revision = await conn.run_sync(_current_revision)
+    except (OSError, DBAPIError) as error:
+        return f"cannot reach the database: {error.__class__.__name__}: {error}".splitlines()[0]
+    head = head_revision()
+    if revision != head:
+        return (
+            f"the database schema is at revision {revision or 'none'}, not at {head}: "
+            "run `timeline db upgrade`"
+        )
+    return None
+
+
+def _current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()

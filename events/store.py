@@ -1,0 +1,486 @@
+"""The log: append (ordering, concurrency, idempotency), read, head.
+
+One code path for SQLite and PostgreSQL. Every append runs in one transaction that
+
+1. takes the append lock (see `_lock`), so that positions are handed out in commit order;
+2. drops events whose id is already in the log with the same content (idempotent retries) and
+   refuses an id reused for other content;
+3. checks each stream's expected version and what the domain needs of the log (streams start
+   with their creating event, slugs are registered, referenced streams and corrected events
+   exist);
+4. inserts the events with the next positions and versions and a server `recordedAt`;
+5. runs every projection on them, and commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import ValidationError
+from sqlalchemy import Row, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from events.actors import is_state
+from events.db import WRITE, actors_table, events_table
+from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
+from events.projections import Applied, Projection
+from events.projections.actors import ActorsProjection
+from events.types import (
+    EVENT_TYPES,
+    EventCorrected,
+    EventRetracted,
+    NewEvent,
+    RecordedEvent,
+    actor_refs,
+    data_json,
+    dumps,
+    format_timestamp,
+    problems_from,
+    sources_json,
+    stream_refs,
+)
+
+ExpectedVersion = int | Mapping[str, int] | None
+
+# Bound on the number of values in one `IN (...)` list: SQLite allows 32,766 parameters.
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class LogHead:
+    """The newest event: its position, when it was recorded, and how many events there are."""
+
+    position: int
+    recorded_at: datetime | None
+    count: int
+
+
+def default_projections() -> list[Projection]:
+    """The projections every append keeps up to date, in the order they run."""
+    return [ActorsProjection()]
+
+
+class EventStore:
+    """The append-only log on one database (the engine decides which)."""
+
+    def __init__(
+        self, engine: AsyncEngine, projections: Sequence[Projection] | None = None
+    ) -> None:
+        self.engine = engine
+        self.projections = list(default_projections() if projections is None else projections)
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer per file anyway; queueing here costs nothing and spares the
+        # tasks of this process from spinning on SQLITE_BUSY.
+        self._writer = asyncio.Lock()
+
+    # --- writing -------------------------------------------------------------------------------
+
+    async def append(
+        self,
+        events: Sequence[NewEvent],
+        *,
+        recorded_by: str,
+        expected_version: ExpectedVersion = None,
+    ) -> list[RecordedEvent]:
+        """Append `events` atomically, across streams; return them as recorded, in order.
+
+        `expected_version` is the version a stream must be at before the batch (0: it must not
+        exist yet): an int when the batch holds one stream, else a mapping stream -> version.
+        An event whose id is already in the log with the same content is not appended again;
+        the original is returned in its place.
+        Raises InvalidEvents, ConcurrencyConflict or DuplicateId; then nothing was appended.
+        """
+        async with self.transaction() as batch:
+            return await batch.append(
+                events, recorded_by=recorded_by, expected_version=expected_version
+            )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Appender]:
+        """One write transaction for many appends (an import): all of it commits, or none."""
+        async with self._writer, self.engine.connect() as conn:
+            await conn.execution_options(**{WRITE: True})
+            async with conn.begin():
+                await self._lock(conn)
+                yield Appender(conn, self.projections)
+
+    async def _lock(self, conn: AsyncConnection) -> None:
+        # Positions must grow in commit order, or a reader tailing "position > N" could see
+        # N+1 commit before N and skip N forever. Holding a lock that excludes other appenders
+        # (but not readers) from before the head is read until commit makes the order of
+        # positions the order of commits. SQLite's BEGIN IMMEDIATE already holds its single
+        # write lock; on PostgreSQL, EXCLUSIVE blocks other writers and lets readers through
+        # (the `eventsourcing` library does the same).
+        if not self.is_sqlite:
+            await conn.execute(text("LOCK TABLE events IN EXCLUSIVE MODE"))
+
+    # --- reading -------------------------------------------------------------------------------
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[RecordedEvent]:
+        """Up to `limit` events with position > `after_position`, in position order."""
+        query = (
+            select(events_table)
+            .where(events_table.c.position > after_position)
+            .order_by(events_table.c.position)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [to_recorded(row) for row in await conn.execute(query)]
+
+    async def read_stream(
+        self, stream: str, after_version: int = 0, limit: int | None = None
+    ) -> list[RecordedEvent]:
+        """The events of `stream` with version > `after_version`, in version order."""
+        query = (
+            select(events_table)
+            .where(events_table.c.stream == stream, events_table.c.version > after_version)
+            .order_by(events_table.c.version)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [to_recorded(row) for row in await conn.execute(query)]
+
+    async def get(self, event_id: UUID) -> RecordedEvent | None:
+        """The event with id `event_id`, or None."""
+        query = select(events_table).where(events_table.c.id == event_id)
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else to_recorded(row)
+
+    async def head(self) -> LogHead:
+        """The log's newest position and recordedAt; positions run from 1 without gaps, so the
+        position is also the number of events."""
+        async with self.engine.connect() as conn:
+            return await read_head(conn)
+
+    async def snapshot(self, batch_size: int = 1000) -> AsyncIterator[list[RecordedEvent]]:
+        """The whole log in position order, in batches, read in one transaction: a consistent
+        prefix of the log even while appends go on."""
+        async with self.engine.connect() as conn:
+            if not self.is_sqlite:
+                await conn.execution_options(isolation_level="REPEATABLE READ")
+            async with conn.begin():
+                after = 0
+                while True:
+                    query = (
+                        select(events_table)
+                        .where(events_table.c.position > after)
+                        .order_by(events_table.c.position)
+                        .limit(batch_size)
+                    )
+                    batch = [to_recorded(row) for row in await conn.execute(query)]
+                    if not batch:
+                        return
+                    yield batch
+                    after = batch[-1].position
+
+
+class Appender:
+    """Appends inside one open, locked write transaction (see EventStore.transaction)."""
+
+    def __init__(self, conn: AsyncConnection, projections: Sequence[Projection]) -> None:
+        self.conn = conn
+        self.projections = projections
+        self.appended = 0  # events this transaction added to the log so far
+
+    async def append(
+        self,
+        events: Sequence[NewEvent],
+        *,
+        recorded_by: str,
+        expected_version: ExpectedVersion = None,
+    ) -> list[RecordedEvent]:
+        """Append `events` in this transaction; see EventStore.append."""
+        expected = _expected_by_stream(events, expected_version)
+        originals = await self._already_recorded(events)
+        fresh = [event for event in events if event.id not in originals]
+        if not fresh:
+            return [originals[event.id] for event in events]
+        head = await read_head(self.conn)
+        state = await _LogState.load(self.conn, fresh)
+        recorded_at = _now(head.recorded_at)
+        rows: list[dict[str, Any]] = []
+        applied: list[Applied] = []
+        problems: list[Problem] = []
+        position = head.position
+        last_recorded = head.recorded_at
+        for index, event in enumerate(events):
+            if event.id in originals:
+                continue
+            before = len(problems)
+            if event.stream in expected and event.stream not in state.checked:
+                state.checked.add(event.stream)
+                actual = state.versions.get(event.stream, 0)
+                if actual != expected[event.stream]:
+                    raise ConcurrencyConflict(event.stream, expected[event.stream], actual)
+            problems.extend(state.check(index, event))
+            when = event.recorded_at or max(recorded_at, last_recorded or recorded_at)
+            if last_recorded is not None and when < last_recorded:
+                problems.append(
+                    Problem(
+                        index,
+                        "recordedAt",
+                        f"{format_timestamp(when)} is earlier than the log's newest recordedAt "
+                        f"{format_timestamp(last_recorded)}; knowledge time must not go back",
+                    )
+                )
+            if len(problems) > before:
+                continue
+            position += 1
+            version = state.record(event)
+            last_recorded = when
+            row = {
+                "position": position,
+                "id": event.id,
+                "stream": event.stream,
+                "version": version,
+                "type": event.type,
+                "schema_version": type(event.data).schema_version,
+                "occurred": event.occurred,
+                "recorded_at": when,
+                "recorded_by": event.recorded_by or recorded_by,
+                "data": data_json(event),
+                "sources": sources_json(event),
+                "note": event.note,
+            }
+            rows.append(row)
+            applied.append((to_recorded(row), event.data))
+        if problems:
+            raise InvalidEvents(problems)
+        await self.conn.execute(insert(events_table), rows)
+        self.appended += len(rows)
+        for projection in self.projections:
+            await projection.apply(self.conn, applied)
+        recorded = {item.id: item for item, _ in applied}
+        return [originals.get(event.id) or recorded[event.id] for event in events]
+
+    async def _already_recorded(self, events: Sequence[NewEvent]) -> dict[UUID, RecordedEvent]:
+        """Events of the batch whose id the log holds already, checked to be the same event."""
+        seen: set[UUID] = set()
+        for index, event in enumerate(events):
+            if event.id in seen:
+                raise InvalidEvents([Problem(index, "id", f"id {event.id} is twice in the batch")])
+            seen.add(event.id)
+        found: dict[UUID, RecordedEvent] = {}
+        for chunk in _chunks(list(seen)):
+            query = select(events_table).where(events_table.c.id.in_(chunk))
+            for row in await self.conn.execute(query):
+                found[row.id] = to_recorded(row)
+        for event in events:
+            original = found.get(event.id)
+            if original is not None and not _same_content(event, original):
+                raise DuplicateId(str(event.id))
+        return found
+
+
+class _LogState:
+    """What the checks of one batch need to know of the log, kept up to date as it goes."""
+
+    def __init__(
+        self,
+        versions: dict[str, int],
+        registered: set[str],
+        targets: dict[UUID, tuple[str, str, dict[str, Any]]],
+    ) -> None:
+        self.versions = versions
+        self.registered = registered
+        self.targets = targets
+        self.checked: set[str] = set()
+
+    @classmethod
+    async def load(cls, conn: AsyncConnection, events: Sequence[NewEvent]) -> _LogState:
+        streams = {event.stream for event in events}
+        slugs: set[str] = set()
+        targets: set[UUID] = set()
+        for event in events:
+            streams.update(stream for _, stream in stream_refs(event.data))
+            slugs.update(actor for _, actor in actor_refs(event.data) if not is_state(actor))
+            if isinstance(event.data, EventCorrected | EventRetracted):
+                targets.add(event.data.target)
+        versions: dict[str, int] = {}
+        for chunk in _chunks(list(streams)):
+            query = (
+                select(events_table.c.stream, func.max(events_table.c.version))
+                .where(events_table.c.stream.in_(chunk))
+                .group_by(events_table.c.stream)
+            )
+            versions.update({stream: version for stream, version in await conn.execute(query)})
+        registered: set[str] = set()
+        for chunk in _chunks(list(slugs)):
+            query = select(actors_table.c.id).where(actors_table.c.id.in_(chunk))
+            registered.update(await conn.scalars(query))
+        found: dict[UUID, tuple[str, str, dict[str, Any]]] = {}
+        for chunk in _chunks(list(targets)):
+            query = select(
+                events_table.c.id, events_table.c.stream, events_table.c.type, events_table.c.data
+            ).where(events_table.c.id.in_(chunk))
+            for row in await conn.execute(query):
+                found[row.id] = (row.stream, row.type, json.loads(row.data))
+        return cls(versions, registered, found)
+
+    def check(self, index: int, event: NewEvent) -> list[Problem]:
+        """What is wrong with appending `event` after what the log and the batch hold so far."""
+        problems = []
+        cls = type(event.data)
+        exists = self.versions.get(event.stream, 0) > 0
+        if not exists and not cls.creates:
+            creators = [
+                name
+                for name, c in EVENT_TYPES.items()
+                if c.creates and c.stream_kind == event.stream_kind
+            ]
+            problems.append(
+                Problem(
+                    index,
+                    "stream",
+                    f"stream {event.stream!r} does not exist yet: its first event must be "
+                    f"{' or '.join(creators)}, not {event.type}",
+                )
+            )
+        elif exists and not cls.may_follow:
+            problems.append(
+                Problem(
+                    index,
+                    "stream",
+                    f"stream {event.stream!r} exists already; {event.type} can only start a stream",
+                )
+            )
+        for path, actor in actor_refs(event.data):
+            if not is_state(actor) and actor not in self.registered:
+                problems.append(
+                    Problem(
+                        index,
+                        path,
+                        f"unknown actor {actor!r}: register it first with "
+                        f"ActorRegistered on stream actor/{actor}",
+                    )
+                )
+        for path, stream in stream_refs(event.data):
+            if self.versions.get(stream, 0) == 0:
+                problems.append(Problem(index, path, f"stream {stream!r} does not exist"))
+        if isinstance(event.data, EventCorrected | EventRetracted):
+            problems.extend(self._check_target(index, event))
+        return problems
+
+    def _check_target(self, index: int, event: NewEvent) -> list[Problem]:
+        assert isinstance(event.data, EventCorrected | EventRetracted)
+        target = self.targets.get(event.data.target)
+        if target is None:
+            return [Problem(index, "data.target", f"no event with id {event.data.target}")]
+        stream, type_name, data = target
+        if stream != event.stream:
+            return [
+                Problem(
+                    index,
+                    "data.target",
+                    f"event {event.data.target} is in stream {stream!r}, not in {event.stream!r}",
+                )
+            ]
+        if type_name in ("EventCorrected", "EventRetracted"):
+            return [
+                Problem(
+                    index,
+                    "data.target",
+                    f"event {event.data.target} is a {type_name}; "
+                    "correct or retract the original event instead",
+                )
+            ]
+        if isinstance(event.data, EventCorrected) and event.data.data:
+            try:
+                merged = EVENT_TYPES[type_name].model_validate({**data, **event.data.data})
+            except ValidationError as error:
+                return problems_from(error, index, prefix="data.data")
+            return [
+                Problem(index, path, f"unknown actor {actor!r}")
+                for path, actor in actor_refs(merged, "data.data")
+                if not is_state(actor) and actor not in self.registered
+            ]
+        return []
+
+    def record(self, event: NewEvent) -> int:
+        """Note that `event` is appended; return its version in its stream."""
+        version = self.versions.get(event.stream, 0) + 1
+        self.versions[event.stream] = version
+        self.checked.add(event.stream)
+        if event.type == "ActorRegistered":
+            self.registered.add(event.stream.split("/", 1)[1])
+        data = event.data.to_json()
+        self.targets[event.id] = (event.stream, event.type, data)
+        return version
+
+
+async def read_head(conn: AsyncConnection) -> LogHead:
+    """The head of the log as `conn` sees it."""
+    query = (
+        select(events_table.c.position, events_table.c.recorded_at)
+        .order_by(events_table.c.position.desc())
+        .limit(1)
+    )
+    row = (await conn.execute(query)).first()
+    if row is None:
+        return LogHead(position=0, recorded_at=None, count=0)
+    return LogHead(position=row.position, recorded_at=row.recorded_at, count=row.position)
+
+
+def to_recorded(row: Row[Any] | Mapping[str, Any]) -> RecordedEvent:
+    """A stored row (or the dict it was inserted from) as a RecordedEvent."""
+    values = row._mapping if isinstance(row, Row) else row
+    return RecordedEvent(
+        position=values["position"],
+        id=values["id"],
+        stream=values["stream"],
+        version=values["version"],
+        type=values["type"],
+        schema_version=values["schema_version"],
+        occurred=values["occurred"],
+        recorded_at=values["recorded_at"],
+        recorded_by=values["recorded_by"],
+        data=json.loads(values["data"]),
+        sources=json.loads(values["sources"]),
+        note=values["note"],
+    )
+
+
+def _same_content(event: NewEvent, original: RecordedEvent) -> bool:
+    return (
+        event.stream == original.stream
+        and event.type == original.type
+        and event.occurred == original.occurred
+        and dumps(event.data.to_json()) == dumps(original.data)
+        and dumps([s.to_json() for s in event.sources]) == dumps(original.sources)
+        and event.note == original.note
+    )
+
+
+def _expected_by_stream(
+    events: Sequence[NewEvent], expected_version: ExpectedVersion
+) -> dict[str, int]:
+    if expected_version is None:
+        return {}
+    if isinstance(expected_version, int):
+        streams = {event.stream for event in events}
+        if len(streams) != 1:
+            raise ValueError(
+                "an int expected_version needs a batch of one stream; pass a mapping "
+                "stream -> version for a batch across streams"
+            )
+        return {streams.pop(): expected_version}
+    return dict(expected_version)
+
+
+def _now(newest: datetime | None) -> datetime:
+    # recordedAt never goes back, even if the clock does (or another writer's clock is ahead).
+    now = datetime.now(UTC)
+    return now if newest is None or now > newest else newest
+
+
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]

@@ -1,0 +1,95 @@
+"""Fixtures: every store test runs on SQLite and, when TIMELINE_TEST_POSTGRES_URL is set, on
+PostgreSQL too.
+
+Each test gets a fresh database made from a template migrated once per session: a copied file
+on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from events.db import create_engine, upgrade
+from events.store import EventStore
+
+POSTGRES_URL = os.environ.get("TIMELINE_TEST_POSTGRES_URL")
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(not POSTGRES_URL, reason="TIMELINE_TEST_POSTGRES_URL is not set"),
+    ),
+]
+
+
+def _admin_dsn(database: str | None = None) -> str:
+    assert POSTGRES_URL is not None
+    url = make_url(POSTGRES_URL).set(drivername="postgresql")
+    if database is not None:
+        url = url.set(database=database)
+    return url.render_as_string(hide_password=False)
+
+
+async def _admin(*statements: str) -> None:
+    conn = await asyncpg.connect(_admin_dsn())
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    name = f"timeline_template_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    upgrade(_admin_dsn(name))
+    yield name
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of a fresh, migrated, empty database."""
+    if request.param == "sqlite":
+        path = tmp_path / "timeline.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"timeline_test_{uuid.uuid4().hex[:12]}"
+    await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield (
+            make_url(_admin_dsn(name))
+            .set(drivername="postgresql+asyncpg")
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[EventStore]:
+    """An EventStore on a fresh database."""
+    engine = create_engine(database_url)
+    try:
+        yield EventStore(engine)
+    finally:
+        await engine.dispose()
