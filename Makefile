@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint format bench constraints clean
+.PHONY: install test try lint format bench constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,12 @@ install: $(STAMP)
 ## Run the test suite (on PostgreSQL too when TIMELINE_TEST_POSTGRES_URL is set).
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The command line on the embedded SQLite default: migrate, import the sample, print the log.
+try: $(STAMP)
+	$(BIN)/timeline db upgrade
+	$(BIN)/timeline import examples/sample.jsonl
+	$(BIN)/timeline export
 
 ## ruff and mypy, as CI runs them.
 lint: $(STAMP)
