@@ -13,12 +13,20 @@ from typing import Annotated, TextIO, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
 
 from api.settings import Settings
 from events.db import create_engine, schema_problem, upgrade
 from events.errors import ConfigurationError, TimelineError
 from events.interchange.jsonl import ImportFailed, export_jsonl, import_jsonl
+from events.projections.rebuild import rebuild, verify
 from events.store import EventStore
 from events.types import dumps
 
@@ -29,8 +37,12 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The database: create and migrate its schema.", no_args_is_help=True)
 log_app = typer.Typer(help="The event log.", no_args_is_help=True)
+projections_app = typer.Typer(
+    help="The projections: rebuild them from the log, verify them.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(log_app, name="log")
+app.add_typer(projections_app, name="projections")
 
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
@@ -85,6 +97,29 @@ def _progress(total: int | None, what: str) -> Iterator[Callable[[int, int], Non
     task = bar.add_task(what, total=total, lines=0)
     with bar:
         yield lambda lines, done: bar.update(task, completed=done, lines=lines)
+
+
+def _replay(
+    what: str, work: Callable[[EventStore, Callable[[int], object]], Awaitable[T]]
+) -> tuple[T, float]:
+    """Run `work` with a progress bar over the log's events; return its result and seconds."""
+    bar = Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+    started = time.perf_counter()
+
+    async def run(store: EventStore) -> T:
+        task = bar.add_task(what, total=(await store.head()).count)
+        with bar:
+            return await work(store, lambda done: bar.update(task, completed=done))
+
+    result = _run(run)
+    return result, time.perf_counter() - started
 
 
 @db_app.command("upgrade")
@@ -212,3 +247,29 @@ def log_head() -> None:
     head = _run(lambda store: store.head())
     recorded = head.recorded_at.isoformat() if head.recorded_at else "-"
     typer.echo(f"position {head.position} recordedAt {recorded}")
+
+
+@projections_app.command("rebuild")
+def projections_rebuild() -> None:
+    """Replay the whole log into fresh projections (appends wait until it is done)."""
+    count, seconds = _replay(
+        "rebuilding", lambda store, progress: rebuild(store.engine, None, progress)
+    )
+    rate = count / seconds if seconds else 0.0
+    err.print(
+        f"rebuilt the projections from {count} events in {seconds:.2f} s ({rate:,.0f} events/s)"
+    )
+
+
+@projections_app.command("verify")
+def projections_verify() -> None:
+    """Rebuild into scratch tables and report every difference from the live projections;
+    exit 1 when there is any."""
+    differences, seconds = _replay(
+        "verifying", lambda store, progress: verify(store.engine, None, progress)
+    )
+    for difference in differences:
+        err.print(f"[red]difference:[/red] {difference}", highlight=False)
+    if differences:
+        raise typer.Exit(1)
+    err.print(f"the projections equal a rebuild from the log ({seconds:.2f} s)")

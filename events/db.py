@@ -6,6 +6,8 @@ them for queries, and a test fails when the two disagree.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -29,7 +31,7 @@ from sqlalchemy import (
     Uuid,
     event,
 )
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -37,6 +39,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 import migrations
 from events.errors import ConfigurationError
+from events.types import RecordedEvent
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./timeline.db"
 
@@ -94,20 +97,26 @@ class EventRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class ActorRow(Base):
-    """Registered actors (a projection of `ActorRegistered` and `ActorRenamed`)."""
-
-    __tablename__ = "actors"
-
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    name: Mapped[str] = mapped_column(Text)
-    country: Mapped[str | None] = mapped_column(String(3))
-    position: Mapped[int] = mapped_column(BigInteger)
-
-
 events_table = cast(Table, EventRow.__table__)
-actors_table = cast(Table, ActorRow.__table__)
+
+
+def to_recorded(row: Row[Any] | Mapping[str, Any]) -> RecordedEvent:
+    """A stored row (or the dict it was inserted from) as a RecordedEvent."""
+    values = row._mapping if isinstance(row, Row) else row
+    return RecordedEvent(
+        position=values["position"],
+        id=values["id"],
+        stream=values["stream"],
+        version=values["version"],
+        type=values["type"],
+        schema_version=values["schema_version"],
+        occurred=values["occurred"],
+        recorded_at=values["recorded_at"],
+        recorded_by=values["recorded_by"],
+        data=json.loads(values["data"]),
+        sources=json.loads(values["sources"]),
+        note=values["note"],
+    )
 
 
 def database_url(text: str) -> URL:
@@ -142,7 +151,14 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
         engine = create_async_engine(parsed, **options)
         _set_up_sqlite(engine)
         return engine
-    return create_async_engine(parsed, **options)
+    # asyncpg prepares every statement; after five runs PostgreSQL may switch to a generic plan,
+    # which on a table not yet analysed (a new or freshly restored log) scans instead of using
+    # the index for `id IN (...)`. The append's lookups always want the custom plan.
+    connect_args = options.pop("connect_args", {})
+    server_settings = {"plan_cache_mode": "force_custom_plan"}
+    server_settings.update(connect_args.get("server_settings", {}))
+    connect_args["server_settings"] = server_settings
+    return create_async_engine(parsed, connect_args=connect_args, **options)
 
 
 def _set_up_sqlite(engine: AsyncEngine) -> None:

@@ -20,20 +20,22 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
-from sqlalchemy import Row, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.actors import is_state
-from events.db import WRITE, actors_table, events_table
+from events.db import WRITE, events_table, to_recorded
 from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
-from events.projections import Applied, Projection
-from events.projections.actors import ActorsProjection
+from events.projections import Projection, bitemporal
+from events.projections.tables import FOREVER, actors
 from events.types import (
     EVENT_TYPES,
+    STREAM_ID,
     EventCorrected,
     EventRetracted,
     NewEvent,
@@ -62,11 +64,6 @@ class LogHead:
     count: int
 
 
-def default_projections() -> list[Projection]:
-    """The projections every append keeps up to date, in the order they run."""
-    return [ActorsProjection()]
-
-
 class EventStore:
     """The append-only log on one database (the engine decides which)."""
 
@@ -74,7 +71,9 @@ class EventStore:
         self, engine: AsyncEngine, projections: Sequence[Projection] | None = None
     ) -> None:
         self.engine = engine
-        self.projections = list(default_projections() if projections is None else projections)
+        self.projections = list(
+            bitemporal.default_projections() if projections is None else projections
+        )
         self.is_sqlite = engine.dialect.name == "sqlite"
         # SQLite has one writer per file anyway; queueing here costs nothing and spares the
         # tasks of this process from spinning on SQLITE_BUSY.
@@ -105,11 +104,26 @@ class EventStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Appender]:
         """One write transaction for many appends (an import): all of it commits, or none."""
+        async with self.locked() as conn:
+            yield Appender(conn, self.projections)
+
+    @asynccontextmanager
+    async def locked(self, *, rollback: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A write transaction holding the append lock: no append commits until it ends.
+        It commits at the end, or rolls back when `rollback` or on an error."""
         async with self._writer, self.engine.connect() as conn:
             await conn.execution_options(**{WRITE: True})
-            async with conn.begin():
+            transaction = await conn.begin()
+            try:
                 await self._lock(conn)
-                yield Appender(conn, self.projections)
+                yield conn
+            except BaseException:
+                await transaction.rollback()
+                raise
+            if rollback:
+                await transaction.rollback()
+            else:
+                await transaction.commit()
 
     async def _lock(self, conn: AsyncConnection) -> None:
         # Positions must grow in commit order, or a reader tailing "position > N" could see
@@ -207,7 +221,6 @@ class Appender:
         state = await _LogState.load(self.conn, fresh)
         recorded_at = _now(head.recorded_at)
         rows: list[dict[str, Any]] = []
-        applied: list[Applied] = []
         problems: list[Problem] = []
         position = head.position
         last_recorded = head.recorded_at
@@ -251,14 +264,18 @@ class Appender:
                 "note": event.note,
             }
             rows.append(row)
-            applied.append((to_recorded(row), event.data))
         if problems:
             raise InvalidEvents(problems)
-        await self.conn.execute(insert(events_table), rows)
+        # One run of rows per recordedAt (a restored log carries many): each run is a
+        # transaction of the original log, and the projections record its changes at its time.
+        for at, run in groupby(rows, key=lambda row: row["recorded_at"]):
+            batch = list(run)
+            await self.conn.execute(insert(events_table), batch)
+            await bitemporal.apply(
+                self.conn, self.projections, {row["stream"] for row in batch}, at
+            )
         self.appended += len(rows)
-        for projection in self.projections:
-            await projection.apply(self.conn, applied)
-        recorded = {item.id: item for item, _ in applied}
+        recorded = {row["id"]: to_recorded(row) for row in rows}
         return [originals.get(event.id) or recorded[event.id] for event in events]
 
     async def _already_recorded(self, events: Sequence[NewEvent]) -> dict[UUID, RecordedEvent]:
@@ -304,6 +321,12 @@ class _LogState:
             slugs.update(actor for _, actor in actor_refs(event.data) if not is_state(actor))
             if isinstance(event.data, EventCorrected | EventRetracted):
                 targets.add(event.data.target)
+            if isinstance(event.data, EventCorrected) and event.data.data:
+                # Which of its strings name actors is known only once merged with the
+                # target: look every string up.
+                strings = set(_strings(event.data.data))
+                slugs.update(strings)
+                streams.update(text for text in strings if STREAM_ID.match(text))
         versions: dict[str, int] = {}
         for chunk in _chunks(list(streams)):
             query = (
@@ -314,7 +337,9 @@ class _LogState:
             versions.update({stream: version for stream, version in await conn.execute(query)})
         registered: set[str] = set()
         for chunk in _chunks(list(slugs)):
-            query = select(actors_table.c.id).where(actors_table.c.id.in_(chunk))
+            query = select(actors.c.actor).where(
+                actors.c.actor.in_(chunk), actors.c.rt_to == FOREVER
+            )
             registered.update(await conn.scalars(query))
         found: dict[UUID, tuple[str, str, dict[str, Any]]] = {}
         for chunk in _chunks(list(targets)):
@@ -397,11 +422,22 @@ class _LogState:
                 merged = EVENT_TYPES[type_name].model_validate({**data, **event.data.data})
             except ValidationError as error:
                 return problems_from(error, index, prefix="data.data")
-            return [
+            original = EVENT_TYPES[type_name].model_validate(data)
+            actors_before = {actor for _, actor in actor_refs(original)}
+            streams_before = {stream for _, stream in stream_refs(original)}
+            problems = [
                 Problem(index, path, f"unknown actor {actor!r}")
                 for path, actor in actor_refs(merged, "data.data")
-                if not is_state(actor) and actor not in self.registered
+                if actor not in actors_before
+                and not is_state(actor)
+                and actor not in self.registered
             ]
+            problems.extend(
+                Problem(index, f"data.{path}", f"stream {stream!r} does not exist")
+                for path, stream in stream_refs(merged)
+                if stream not in streams_before and self.versions.get(stream, 0) == 0
+            )
+            return problems
         return []
 
     def record(self, event: NewEvent) -> int:
@@ -429,25 +465,6 @@ async def read_head(conn: AsyncConnection) -> LogHead:
     return LogHead(position=row.position, recorded_at=row.recorded_at, count=row.position)
 
 
-def to_recorded(row: Row[Any] | Mapping[str, Any]) -> RecordedEvent:
-    """A stored row (or the dict it was inserted from) as a RecordedEvent."""
-    values = row._mapping if isinstance(row, Row) else row
-    return RecordedEvent(
-        position=values["position"],
-        id=values["id"],
-        stream=values["stream"],
-        version=values["version"],
-        type=values["type"],
-        schema_version=values["schema_version"],
-        occurred=values["occurred"],
-        recorded_at=values["recorded_at"],
-        recorded_by=values["recorded_by"],
-        data=json.loads(values["data"]),
-        sources=json.loads(values["sources"]),
-        note=values["note"],
-    )
-
-
 def _same_content(event: NewEvent, original: RecordedEvent) -> bool:
     return (
         event.stream == original.stream
@@ -473,6 +490,17 @@ def _expected_by_stream(
             )
         return {streams.pop(): expected_version}
     return dict(expected_version)
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _now(newest: datetime | None) -> datetime:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
 
@@ -24,6 +25,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializeAsAny,
     StringConstraints,
     ValidationError,
     model_validator,
@@ -93,7 +95,7 @@ class Model(BaseModel):
         frozen=True,
         extra="forbid",
         alias_generator=to_camel,
-        validate_by_name=True,
+        validate_by_name=False,
         validate_by_alias=True,
     )
 
@@ -500,7 +502,7 @@ class NewEvent(Model):
     id: UUID = Field(default_factory=uuid4)
     stream: StreamId
     occurred: Edtf
-    data: EventData
+    data: SerializeAsAny[EventData]
     sources: tuple[Source, ...] = ()
     note: str | None = None
     recorded_at: datetime | None = None
@@ -612,46 +614,65 @@ def problems_from(error: ValidationError, index: int, prefix: str = "") -> list[
 
 def actor_refs(value: BaseModel, path: str = "data") -> Iterator[tuple[str, str]]:
     """Every (JSON path, actor id) that `value` names, nested values included."""
-    for name, field in type(value).model_fields.items():
+    for alias, name, marker in _references(type(value)):
         item = getattr(value, name)
+        where = f"{path}.{alias}"
         if item is None:
             continue
-        where = f"{path}.{field.alias or name}"
-        is_actor = _has_marker(field.metadata, ActorRef) or _has_marker(
-            _element_metadata(field.annotation), ActorRef
-        )
-        if is_actor and isinstance(item, str):
+        if marker is ActorRef and isinstance(item, str):
             yield where, item
-        elif is_actor and isinstance(item, tuple):
+        elif marker is ActorRef:
             yield from ((f"{where}[{i}]", actor) for i, actor in enumerate(item))
-        elif isinstance(item, BaseModel):
+        elif marker is BaseModel and isinstance(item, BaseModel):
             yield from actor_refs(item, where)
-        elif isinstance(item, tuple):
+        elif marker is BaseModel:
             for i, element in enumerate(item):
-                if isinstance(element, BaseModel):
-                    yield from actor_refs(element, f"{where}[{i}]")
+                yield from actor_refs(element, f"{where}[{i}]")
 
 
 def stream_refs(value: EventData) -> Iterator[tuple[str, str]]:
     """Every (JSON path, stream id) that the data of an event names."""
-    for name, field in type(value).model_fields.items():
+    for alias, name, marker in _references(type(value)):
         item = getattr(value, name)
-        if item is not None and _has_marker(field.metadata, StreamRef):
-            yield f"data.{field.alias or name}", item
+        if item is not None and marker is StreamRef:
+            yield f"data.{alias}", item
 
 
-def _has_marker(metadata: Any, marker: type) -> bool:
-    return any(isinstance(m, marker) for m in metadata or ())
-
-
-def _element_metadata(annotation: Any) -> list[Any]:
-    # `tuple[ActorId, ...]` keeps ActorRef on its element type, not on the field itself.
-    args = getattr(annotation, "__args__", ())
-    found: list[Any] = []
-    for arg in args:
-        found.extend(getattr(arg, "__metadata__", ()))
-        found.extend(_element_metadata(arg))
+@cache
+def _references(model: type[BaseModel]) -> list[tuple[str, str, type]]:
+    """(JSON name, attribute, kind) of each field of `model` that names actors (ActorRef),
+    streams (StreamRef) or holds nested models (BaseModel); worked out once per class."""
+    found: list[tuple[str, str, type]] = []
+    for name, field in model.model_fields.items():
+        metadata = [*field.metadata, *_nested_metadata(field.annotation)]
+        alias = field.alias or name
+        if any(isinstance(m, ActorRef) for m in metadata):
+            found.append((alias, name, ActorRef))
+        elif any(isinstance(m, StreamRef) for m in metadata):
+            found.append((alias, name, StreamRef))
+        elif any(_is_model(arg) for arg in _nested_types(field.annotation)):
+            found.append((alias, name, BaseModel))
     return found
+
+
+def _nested_metadata(annotation: Any) -> list[Any]:
+    # `tuple[ActorId, ...]` and `ActorId | None` keep ActorRef on an inner type.
+    found: list[Any] = []
+    for arg in getattr(annotation, "__args__", ()):
+        found.extend(getattr(arg, "__metadata__", ()))
+        found.extend(_nested_metadata(arg))
+    return found
+
+
+def _nested_types(annotation: Any) -> list[Any]:
+    found = [annotation]
+    for arg in getattr(annotation, "__args__", ()):
+        found.extend(_nested_types(arg))
+    return found
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 # --- the stored form ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from events.db import DEFAULT_DATABASE_URL, Base, create_engine
+from events.projections import tables  # noqa: F401  (registers the projection tables)
 
 config = context.config
 target_metadata = Base.metadata

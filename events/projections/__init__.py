@@ -1,29 +1,36 @@
 """Projections: read models derived only from the log, kept in the append's transaction.
 
-Each projection has `apply(conn, events)`, which the store runs inside the transaction that
-appends `events`, so a reader sees its own write; and the tables it owns, so that a rebuild can
-empty them and replay the whole log.
+A projection reads the events of the streams of some kinds and says which facts they make
+true now (`facts`). The machinery in `bitemporal.py` stores those facts with the recorded-time
+range in which they held, after every append and in a rebuild alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from events.types import EventData, RecordedEvent
+from events.projections.history import StreamEvent
 
-Applied = tuple[RecordedEvent, EventData]
+Fact = tuple[Any, ...]
+Facts = dict[Table, set[Fact]]
 
 
 class Projection(Protocol):
-    """A read model: the tables it owns and how events change them."""
+    """A read model: the tables it owns and the facts a stream's history makes true."""
 
-    tables: Sequence[Table]
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The stream kinds whose events it reads."""
+        ...
 
-    async def apply(self, conn: AsyncConnection, events: Sequence[Applied]) -> None:
-        """Bring the tables up to date with `events` (in position order), inside the caller's
-        transaction."""
+    @property
+    def tables(self) -> Sequence[Table]:
+        """The tables it owns; each fact tuple follows `tables.fact_columns(table)`."""
+        ...
+
+    def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
+        """The facts the events of `stream` (resolved, in position order) make true."""
         ...

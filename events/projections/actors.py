@@ -1,43 +1,33 @@
-"""The actors projection: which slugs are registered, their kind, name and country."""
+"""Actors: which slugs are registered, with their kind, name, country and aliases."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Table, insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Table
 
-from events.db import actors_table
-from events.projections import Applied
-from events.types import ActorRegistered, ActorRenamed
+from events.projections import Facts
+from events.projections.history import StreamEvent
+from events.projections.tables import actors
+from events.types import ActorRegistered, ActorRenamed, dumps
 
 
 class ActorsProjection:
-    """Keeps `actors` in step with `ActorRegistered` and `ActorRenamed`."""
+    """An actor stream's registration, as renamed since."""
 
-    tables: Sequence[Table] = (actors_table,)
+    kinds = frozenset({"actor"})
+    tables: Sequence[Table] = (actors,)
 
-    async def apply(self, conn: AsyncConnection, events: Sequence[Applied]) -> None:
-        """Insert registered actors and apply renames, in position order."""
-        registered = []
-        for recorded, data in events:
-            slug = recorded.stream.split("/", 1)[1]
-            if isinstance(data, ActorRegistered):
-                registered.append(
-                    {
-                        "id": slug,
-                        "kind": data.kind.value,
-                        "name": data.name,
-                        "country": data.country,
-                        "position": recorded.position,
-                    }
-                )
-            elif isinstance(data, ActorRenamed):
-                if registered:  # a rename in the same batch must see its registration
-                    await conn.execute(insert(actors_table), registered)
-                    registered = []
-                await conn.execute(
-                    update(actors_table).where(actors_table.c.id == slug).values(name=data.name)
-                )
-        if registered:
-            await conn.execute(insert(actors_table), registered)
+    def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
+        """One row for a registered (not retracted) actor, under its latest name."""
+        live = [event for event in events if event.live]
+        registered = next((e.data for e in live if isinstance(e.data, ActorRegistered)), None)
+        if registered is None:
+            return {actors: set()}
+        name = registered.name
+        for event in live:
+            if isinstance(event.data, ActorRenamed):
+                name = event.data.name
+        slug = stream.split("/", 1)[1]
+        row = (slug, registered.kind.value, name, registered.country, dumps(registered.aliases))
+        return {actors: {row}}

@@ -1,4 +1,4 @@
-"""The event log and the actors projection; triggers make the log append-only.
+"""The event log; triggers make it append-only.
 
 Revision ID: 0001
 Revises:
@@ -64,14 +64,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("stream", "version", name="uq_events_stream_version"),
     )
     op.create_index("ix_events_recorded_at", "events", ["recorded_at"])
-    op.create_table(
-        "actors",
-        sa.Column("id", sa.String(200), primary_key=True),
-        sa.Column("kind", sa.String(32), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("country", sa.String(3), nullable=True),
-        sa.Column("position", sa.BigInteger(), nullable=False),
-    )
     triggers = SQLITE_TRIGGERS if op.get_bind().dialect.name == "sqlite" else POSTGRESQL_TRIGGERS
     for statement in triggers:
         op.execute(statement)
@@ -82,6 +74,5 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER events_no_truncate ON events")
         op.execute("DROP TRIGGER events_no_update_or_delete ON events")
         op.execute("DROP FUNCTION events_append_only()")
-    op.drop_table("actors")
     op.drop_index("ix_events_recorded_at", table_name="events")
     op.drop_table("events")

@@ -1,0 +1,124 @@
+"""A stream's history as now known: corrections applied, retractions marked, and the walk that
+turns openings and closings into intervals (docs/projections.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from events import dates
+from events.dates import Edtf
+from events.types import EventCorrected, EventData, EventRetracted, RecordedEvent
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """One event of a stream with every correction known so far applied."""
+
+    position: int
+    id: UUID
+    type: str
+    occurred: Edtf
+    data: EventData
+    note: str | None
+    retracted: bool
+    corrected_by: int | None  # position of the latest correction applied
+
+    @property
+    def live(self) -> bool:
+        """True for an event that has effects: not retracted, not a correction or retraction."""
+        return not self.retracted and not isinstance(self.data, EventCorrected | EventRetracted)
+
+    def when(self, effective: str | None = None) -> Dated:
+        """The event's date: `effective` when given, else `occurred`, with its position."""
+        return Dated(dates.parse(effective) if effective else self.occurred, self.position)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Dated:
+    """A date with the position that gave it, ordered by (earliest, latest, position)."""
+
+    value: Edtf
+    position: int
+
+    def key(self) -> tuple[object, ...]:
+        """The sort key of docs/projections.md: earliest, latest, position."""
+        return (self.value.earliest, self.value.latest, self.position)
+
+
+def first(*candidates: Dated | None) -> Dated | None:
+    """The first of the dates given (None ones ignored), or None."""
+    present = [c for c in candidates if c is not None]
+    return min(present, key=Dated.key) if present else None
+
+
+def resolve(events: Sequence[RecordedEvent]) -> list[StreamEvent]:
+    """The events of one stream (in position order) as now known."""
+    corrections: dict[UUID, list[tuple[int, EventCorrected]]] = {}
+    retracted: set[UUID] = set()
+    for event in events:
+        payload = event.payload()
+        if isinstance(payload, EventCorrected):
+            corrections.setdefault(payload.target, []).append((event.position, payload))
+        elif isinstance(payload, EventRetracted):
+            retracted.add(payload.target)
+    resolved = []
+    for event in events:
+        payload = event.payload()
+        occurred, corrected_by = event.occurred, None
+        for position, correction in corrections.get(event.id, ()):
+            occurred = correction.occurred or occurred
+            if correction.data:
+                payload = type(payload).model_validate({**payload.to_json(), **correction.data})
+            corrected_by = position
+        resolved.append(
+            StreamEvent(
+                position=event.position,
+                id=event.id,
+                type=event.type,
+                occurred=dates.parse(occurred),
+                data=payload,
+                note=event.note,
+                retracted=event.id in retracted,
+                corrected_by=corrected_by,
+            )
+        )
+    return resolved
+
+
+@dataclass(frozen=True, slots=True)
+class Mark(Generic[T]):
+    """An opening (with its payload) or a closing of some membership, at a date."""
+
+    at: Dated
+    opens: bool
+    payload: T | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Interval(Generic[T]):
+    """A membership from an opening until a closing (None: not closed)."""
+
+    since: Dated
+    payload: T
+    until: Dated | None
+
+
+def walk(marks: Iterable[Mark[T]]) -> list[Interval[T]]:
+    """Intervals from openings and closings walked in date order: an opening while closed
+    opens, a closing while open closes, others are ignored."""
+    intervals: list[Interval[T]] = []
+    opened: Mark[T] | None = None
+    for mark in sorted(marks, key=lambda m: m.at.key()):
+        if mark.opens and opened is None:
+            opened = mark
+        elif not mark.opens and opened is not None:
+            intervals.append(Interval(opened.at, opened.payload, mark.at))  # type: ignore[arg-type]
+            opened = None
+    if opened is not None:
+        intervals.append(Interval(opened.at, opened.payload, None))  # type: ignore[arg-type]
+    return intervals

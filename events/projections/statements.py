@@ -1,0 +1,35 @@
+"""Statements: issuer, about whom, stance; one row per actor spoken about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Table
+
+from events.projections import Facts
+from events.projections.history import StreamEvent
+from events.projections.tables import statements, stored
+from events.types import StatementIssued, dumps
+
+
+class StatementsProjection:
+    """A statement stream's StatementIssued (docs/projections.md, "Statements")."""
+
+    kinds = frozenset({"statement"})
+    tables: Sequence[Table] = (statements,)
+
+    def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
+        """One row per `about` actor of the (not retracted) statement."""
+        issued = next((e for e in events if e.live and isinstance(e.data, StatementIssued)), None)
+        if issued is None:
+            return {statements: set()}
+        data = issued.data
+        assert isinstance(data, StatementIssued)
+        about = dumps(list(data.about))
+        stance = data.stance.value if data.stance else None
+        return {
+            statements: {
+                (data.issuer, actor, about, stance, issued.position, *stored(issued.occurred))
+                for actor in data.about
+            }
+        }

@@ -1,0 +1,171 @@
+"""The projection tables: bitemporal facts derived from the log.
+
+Every table holds one fact per row, the stream it comes from, and the recorded-time range
+`[rt_from, rt_to)` in which the log held it (`rt_to` is FOREVER while it still holds). Dates a
+fact depends on are stored three ways: the EDTF string as written, and its earliest and latest
+day for indexed comparisons (an open end is `date.max`, so "no end" needs no NULL test).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from events.dates import Edtf
+from events.db import Base, UTCDateTime
+from events.projections.history import Dated
+
+# rt_to of a fact the log still holds: a far future, so "known at K" is rt_from <= K < rt_to.
+FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
+NO_END = date.max
+
+_Id = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
+
+
+def _dated(name: str, *, nullable: bool = False) -> list[Column[Any]]:
+    return [
+        Column(f"{name}_edtf", String(100), nullable=nullable),
+        Column(f"{name}_earliest", Date, nullable=False),
+        Column(f"{name}_latest", Date, nullable=False),
+    ]
+
+
+def _fact_table(name: str, *columns: Column[Any], indexes: list[list[str]]) -> Table:
+    table = Table(
+        name,
+        Base.metadata,
+        Column("id", _Id, primary_key=True, autoincrement=True),
+        Column("stream", String(200), nullable=False),
+        *columns,
+        Column("rt_from", UTCDateTime, nullable=False),
+        Column("rt_to", UTCDateTime, nullable=False),
+    )
+    Index(f"ix_{name}_stream_current", table.c.stream, table.c.rt_to)
+    for number, index in enumerate(indexes, start=1):
+        Index(f"ix_{name}_{number}", *(table.c[column] for column in index))
+    return table
+
+
+actors = _fact_table(
+    "actors",
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("country", String(3)),
+    Column("aliases", Text, nullable=False),  # JSON list
+    indexes=[["actor", "rt_to"], ["country", "rt_from"]],
+)
+
+memberships = _fact_table(
+    "memberships",
+    Column("actor", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    *_dated("since"),
+    *_dated("until", nullable=True),
+    indexes=[["actor", "since_earliest", "until_latest"]],
+)
+
+measure_targets = _fact_table(
+    "measure_targets",
+    Column("kind", String(32), nullable=False),
+    Column("imposer", String(200), nullable=False),
+    Column("target", String(200), nullable=False),
+    *_dated("start"),  # the measure's start
+    *_dated("since"),  # this target's start
+    *_dated("until", nullable=True),
+    indexes=[["imposer", "since_earliest"], ["target", "since_earliest"]],
+)
+
+dialogue_parties = _fact_table(
+    "dialogue_parties",
+    Column("party", String(200), nullable=False),
+    indexes=[["party", "rt_from"]],
+)
+
+dialogue_statuses = _fact_table(
+    "dialogue_statuses",
+    Column("seq", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    *_dated("since"),
+    *_dated("until", nullable=True),
+    indexes=[],
+)
+
+contacts = _fact_table(
+    "contacts",
+    Column("participant", String(200), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("participants", Text, nullable=False),  # JSON list, as in the event
+    Column("held_position", BigInteger, nullable=False),
+    *_dated("held"),
+    indexes=[["participant", "held_earliest"]],
+)
+
+statements = _fact_table(
+    "statements",
+    Column("issuer", String(200), nullable=False),
+    Column("about_actor", String(200), nullable=False),
+    Column("about", Text, nullable=False),  # JSON list, as in the event
+    Column("stance", String(16)),
+    Column("position", BigInteger, nullable=False),
+    *_dated("occurred"),
+    indexes=[["issuer", "occurred_earliest"], ["about_actor", "occurred_earliest"]],
+)
+
+timeline = _fact_table(
+    "timeline",
+    Column("position", BigInteger, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("retracted", Boolean, nullable=False),
+    Column("corrected_by", BigInteger),
+    *_dated("occurred"),
+    indexes=[["occurred_earliest", "occurred_latest", "position"], ["position"]],
+)
+
+timeline_actors = _fact_table(
+    "timeline_actors",
+    Column("position", BigInteger, nullable=False),
+    Column("actor", String(200), nullable=False),
+    indexes=[["actor", "position"], ["position"]],
+)
+
+ALL = (
+    actors,
+    memberships,
+    measure_targets,
+    dialogue_parties,
+    dialogue_statuses,
+    contacts,
+    statements,
+    timeline,
+    timeline_actors,
+)
+
+
+def fact_columns(table: Table) -> list[Column[Any]]:
+    """The columns that make up a fact: all but the surrogate id, the stream and rt range."""
+    return [c for c in table.columns if c.name not in ("id", "stream", "rt_from", "rt_to")]
+
+
+def stored(value: Dated | Edtf) -> tuple[str, date, date]:
+    """How a date is stored in a fact: (edtf, earliest, latest)."""
+    edtf = value.value if isinstance(value, Dated) else value
+    return (edtf.edtf, edtf.earliest, edtf.latest)
+
+
+def stored_end(value: Dated | None) -> tuple[str | None, date, date]:
+    """How an end is stored; no end is (None, NO_END, NO_END)."""
+    return (None, NO_END, NO_END) if value is None else stored(value)

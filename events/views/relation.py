@@ -1,0 +1,226 @@
+"""The state of a bilateral relation at a date, as known at an instant (domain.md §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from events.projections.tables import (
+    contacts,
+    dialogue_parties,
+    dialogue_statuses,
+    measure_targets,
+    memberships,
+    statements,
+)
+from events.views.axes import known, possibly, resolve_axes
+from events.views.rows import (
+    AnyRow,
+    actor_list,
+    dialogue_state,
+    edtf,
+    measure_state,
+    membership,
+)
+from events.views.sides import sides
+from events.views.states import (
+    Contact,
+    DialogueState,
+    InstrumentStanding,
+    MeasureState,
+    Membership,
+    Relation,
+    StatementItem,
+)
+
+Side = frozenset[str]
+
+
+async def relation(
+    engine: AsyncEngine,
+    a: str,
+    b: str,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> Relation:
+    """What stood between `a` and `b` on `as_of`, as the log knew it at `known_at`."""
+    if a == b:
+        raise ValueError(f"a relation needs two different actors, not {a!r} twice")
+    as_of, known_at = resolve_axes(as_of, known_at)
+    async with engine.connect() as conn:
+        side = await sides(conn, (a, b), known_at)
+        side_a, side_b = side[a], side[b]
+        held = await _contacts(conn, side_a, side_b, as_of, known_at)
+        shared, only_a, only_b = await _instruments(conn, a, b, side_a, side_b, as_of, known_at)
+        return Relation(
+            a=a,
+            b=b,
+            as_of=as_of,
+            known_at=known_at,
+            last_contact=held[-1] if held else None,
+            contacts=held,
+            dialogues=await _dialogues(conn, side_a, side_b, as_of, known_at),
+            measures_in_force=await _measures(conn, side_a, side_b, as_of, known_at),
+            shared_instruments=shared,
+            only_a=only_a,
+            only_b=only_b,
+            statements=await _statements(conn, side_a, side_b, as_of, known_at),
+        )
+
+
+async def _contacts(
+    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+) -> tuple[Contact, ...]:
+    query = select(contacts).where(
+        contacts.c.participant.in_(side_a | side_b),
+        contacts.c.held_earliest <= as_of,
+        known(contacts, known_at),
+    )
+    by_meeting: dict[str, list[AnyRow]] = {}
+    for row in await conn.execute(query):
+        by_meeting.setdefault(row.stream, []).append(row)
+    found = []
+    for rows in by_meeting.values():
+        present = {row.participant for row in rows}
+        if present & side_a and present & side_b:
+            row = rows[0]
+            found.append(
+                (
+                    (row.held_earliest, row.held_latest, row.held_position),
+                    Contact(
+                        meeting=row.stream,
+                        title=row.title,
+                        held=edtf(row, "held"),
+                        participants=actor_list(row.participants),
+                        certain=row.held_latest <= as_of,
+                    ),
+                )
+            )
+    return tuple(contact for _, contact in sorted(found, key=lambda item: item[0]))
+
+
+async def _dialogues(
+    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+) -> tuple[DialogueState, ...]:
+    query = select(dialogue_parties.c.stream, dialogue_parties.c.party).where(
+        dialogue_parties.c.party.in_(side_a | side_b), known(dialogue_parties, known_at)
+    )
+    parties: dict[str, set[str]] = {}
+    for stream, party in await conn.execute(query):
+        parties.setdefault(stream, set()).add(party)
+    both = sorted(s for s, present in parties.items() if present & side_a and present & side_b)
+    if not both:
+        return ()
+    query = select(dialogue_statuses).where(
+        dialogue_statuses.c.stream.in_(both),
+        known(dialogue_statuses, known_at),
+        possibly(dialogue_statuses, "since", as_of),
+    )
+    statuses: dict[str, list[AnyRow]] = {}
+    for row in await conn.execute(query):
+        statuses.setdefault(row.stream, []).append(row)
+    return tuple(dialogue_state(rows, as_of) for _, rows in sorted(statuses.items()))
+
+
+async def _measures(
+    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+) -> tuple[MeasureState, ...]:
+    table = measure_targets
+    in_force = and_(known(table, known_at), possibly(table, "since", as_of))
+    between = or_(
+        and_(table.c.imposer.in_(side_a), table.c.target.in_(side_b)),
+        and_(table.c.imposer.in_(side_b), table.c.target.in_(side_a)),
+    )
+    streams = sorted(set(await conn.scalars(select(table.c.stream).where(in_force, between))))
+    if not streams:
+        return ()
+    rows: dict[str, list[AnyRow]] = {}
+    query = select(table).where(in_force, table.c.stream.in_(streams))
+    for row in await conn.execute(query.order_by(table.c.stream, table.c.target)):
+        rows.setdefault(row.stream, []).append(row)
+
+    def counts(row: AnyRow) -> bool:
+        return (row.imposer in side_a and row.target in side_b) or (
+            row.imposer in side_b and row.target in side_a
+        )
+
+    return tuple(measure_state(rows[stream], as_of, counts) for stream in streams)
+
+
+async def _instruments(
+    conn: AsyncConnection,
+    a: str,
+    b: str,
+    side_a: Side,
+    side_b: Side,
+    as_of: date,
+    known_at: datetime,
+) -> tuple[tuple[InstrumentStanding, ...], ...]:
+    query = select(memberships).where(
+        memberships.c.actor.in_(side_a | side_b),
+        known(memberships, known_at),
+        possibly(memberships, "since", as_of),
+    )
+    rows: dict[tuple[str, str], list[AnyRow]] = {}
+    for row in await conn.execute(query):
+        rows.setdefault((row.stream, row.actor), []).append(row)
+    standing: dict[str, dict[str, Membership]] = {}
+    for (stream, actor), group in rows.items():
+        standing.setdefault(stream, {})[actor] = membership(group, as_of)
+    shared, only_a, only_b = [], [], []
+    for stream, members in sorted(standing.items()):
+        item = InstrumentStanding(
+            instrument=stream,
+            a=_member_for(a, side_a, members),
+            b=_member_for(b, side_b, members),
+        )
+        if item.a and item.b:
+            shared.append(item)
+        elif item.a:
+            only_a.append(item)
+        else:
+            only_b.append(item)
+    return tuple(shared), tuple(only_a), tuple(only_b)
+
+
+def _member_for(actor: str, side: Side, members: dict[str, Membership]) -> Membership | None:
+    # The actor's own membership, else that of the first actor of its side, by id.
+    if actor in members:
+        return members[actor]
+    on_side = sorted(m for m in members if m in side)
+    return members[on_side[0]] if on_side else None
+
+
+async def _statements(
+    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+) -> tuple[StatementItem, ...]:
+    table = statements
+    query = select(table).where(
+        or_(
+            and_(table.c.issuer.in_(side_a), table.c.about_actor.in_(side_b)),
+            and_(table.c.issuer.in_(side_b), table.c.about_actor.in_(side_a)),
+        ),
+        table.c.occurred_earliest <= as_of,
+        known(table, known_at),
+    )
+    found: dict[str, AnyRow] = {}
+    for row in await conn.execute(query):
+        found.setdefault(row.stream, row)
+    items: Sequence[AnyRow] = sorted(
+        found.values(),
+        key=lambda row: (row.occurred_earliest, row.occurred_latest, row.position),
+    )
+    return tuple(
+        StatementItem(
+            statement=row.stream,
+            issuer=row.issuer,
+            about=actor_list(row.about),
+            stance=row.stance,
+            occurred=edtf(row, "occurred"),
+            certain=row.occurred_latest <= as_of,
+        )
+        for row in items
+    )

@@ -1,0 +1,83 @@
+"""Rosters: an instrument's parties, a dialogue's status, the measures in force."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from events.projections.tables import dialogue_statuses, measure_targets, memberships
+from events.views.axes import known, possibly, resolve_axes
+from events.views.rows import AnyRow, dialogue_state, measure_state, memberships_by_actor
+from events.views.sides import sides
+from events.views.states import DialogueState, MeasureState, Membership
+
+
+async def instrument_parties(
+    engine: AsyncEngine,
+    instrument: str,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> tuple[Membership, ...]:
+    """The parties to `instrument` (possibly) at `as_of`, as known at `known_at`, by actor."""
+    as_of, known_at = resolve_axes(as_of, known_at)
+    query = select(memberships).where(
+        memberships.c.stream == instrument,
+        known(memberships, known_at),
+        possibly(memberships, "since", as_of),
+    )
+    async with engine.connect() as conn:
+        rows = list(await conn.execute(query))
+    return tuple(memberships_by_actor(rows, as_of).values())
+
+
+async def dialogue_status(
+    engine: AsyncEngine,
+    dialogue: str,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> DialogueState | None:
+    """The status of `dialogue` at `as_of`, as known at `known_at`; None before it began."""
+    as_of, known_at = resolve_axes(as_of, known_at)
+    query = select(dialogue_statuses).where(
+        dialogue_statuses.c.stream == dialogue,
+        known(dialogue_statuses, known_at),
+        possibly(dialogue_statuses, "since", as_of),
+    )
+    async with engine.connect() as conn:
+        rows = list(await conn.execute(query))
+    return dialogue_state(rows, as_of) if rows else None
+
+
+async def measures_in_force(
+    engine: AsyncEngine,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    *,
+    imposer: str | None = None,
+    target: str | None = None,
+) -> tuple[MeasureState, ...]:
+    """Measures in force at `as_of`, as known at `known_at`, by stream id; `imposer` and
+    `target` keep those imposed by (or on) that actor's side."""
+    as_of, known_at = resolve_axes(as_of, known_at)
+    table = measure_targets
+    in_force = and_(known(table, known_at), possibly(table, "since", as_of))
+    async with engine.connect() as conn:
+        side = await sides(conn, [a for a in (imposer, target) if a is not None], known_at)
+        query = select(table).where(in_force)
+        if imposer is not None:
+            query = query.where(table.c.imposer.in_(side[imposer]))
+        rows = list(await conn.execute(query.order_by(table.c.stream, table.c.target)))
+    by_stream: dict[str, list[AnyRow]] = {}
+    for row in rows:
+        by_stream.setdefault(row.stream, []).append(row)
+
+    def counts(row: AnyRow) -> bool:
+        return target is None or row.target in side[target]
+
+    return tuple(
+        measure_state(group, as_of, counts)
+        for stream, group in sorted(by_stream.items())
+        if any(counts(row) for row in group)
+    )

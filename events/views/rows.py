@@ -1,0 +1,92 @@
+"""Projection rows turned into view values, with the choices docs/projections.md makes when
+several rows could answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row
+
+from events import dates
+from events.dates import Edtf
+from events.views.states import DialogueState, MeasureState, Membership
+
+AnyRow = Row[*tuple[Any, ...]]
+
+
+def edtf(row: AnyRow, prefix: str) -> Edtf:
+    """The date stored under `<prefix>_edtf`."""
+    return dates.parse(row._mapping[f"{prefix}_edtf"])
+
+
+def end(row: AnyRow) -> Edtf | None:
+    """The `until` stored in the row, if any."""
+    value = row._mapping["until_edtf"]
+    return None if value is None else dates.parse(value)
+
+
+def certain(row: AnyRow, prefix: str, as_of: date) -> bool:
+    """Whether the row's fact is certainly in effect at `as_of` (it is possibly so)."""
+    return bool(row._mapping[f"{prefix}_latest"] <= as_of < row._mapping["until_earliest"])
+
+
+def sort_key(row: AnyRow, prefix: str) -> tuple[date, date]:
+    """(earliest, latest) of the row's date under `prefix`."""
+    return (row._mapping[f"{prefix}_earliest"], row._mapping[f"{prefix}_latest"])
+
+
+def membership(rows: Sequence[AnyRow], as_of: date) -> Membership:
+    """One actor's membership from its rows possibly in effect: the one that started last,
+    certain when any of them certainly holds."""
+    latest = max(rows, key=lambda row: sort_key(row, "since"))
+    return Membership(
+        instrument=latest.stream,
+        actor=latest.actor,
+        action=latest.action,
+        since=edtf(latest, "since"),
+        until=end(latest),
+        certain=any(certain(row, "since", as_of) for row in rows),
+    )
+
+
+def memberships_by_actor(rows: Iterable[AnyRow], as_of: date) -> dict[str, Membership]:
+    """Memberships keyed by actor, from rows of one instrument."""
+    grouped: dict[str, list[AnyRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.actor, []).append(row)
+    return {actor: membership(group, as_of) for actor, group in sorted(grouped.items())}
+
+
+def dialogue_state(rows: Sequence[AnyRow], as_of: date) -> DialogueState:
+    """A dialogue's state from its statuses possibly in effect: the last one."""
+    last = max(rows, key=lambda row: row.seq)
+    return DialogueState(
+        dialogue=last.stream,
+        status=last.status,
+        since=edtf(last, "since"),
+        certain=certain(last, "since", as_of),
+    )
+
+
+def measure_state(
+    rows: Sequence[AnyRow], as_of: date, counts: Callable[[AnyRow], bool]
+) -> MeasureState:
+    """A measure's state from its target rows possibly in effect; `certain` when some row that
+    `counts` (for the question asked) certainly holds."""
+    first = rows[0]
+    return MeasureState(
+        measure=first.stream,
+        kind=first.kind,
+        imposer=first.imposer,
+        targets=tuple(sorted({row.target for row in rows})),
+        since=edtf(first, "start"),
+        certain=any(certain(row, "since", as_of) for row in rows if counts(row)),
+    )
+
+
+def actor_list(text: str) -> tuple[str, ...]:
+    """A JSON list of actor ids as stored."""
+    return tuple(json.loads(text))

@@ -1,0 +1,98 @@
+"""What the views answer: plain frozen values, the same whether read from projections or
+computed by replaying the log.
+
+Every item whose truth at `as_of` depends on an uncertain date carries `certain` (domain.md §5):
+it is listed when possibly in effect and `certain` says whether it is certainly so.
+Lists are sorted by (earliest, latest, position) of their date, then by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from events.dates import Edtf
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """An actor's party to an instrument: by which action, since when, until when."""
+
+    instrument: str  # stream id, `instrument/…`
+    actor: str
+    action: str  # PartyAction
+    since: Edtf
+    until: Edtf | None  # the end that applies (withdrawal, termination, expiry), if any
+    certain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentStanding:
+    """An instrument in a relation view and each side's membership in it."""
+
+    instrument: str
+    a: Membership | None
+    b: Membership | None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureState:
+    """A measure in force at `as_of`: who imposes it on whom, since when."""
+
+    measure: str  # stream id, `measure/…`
+    kind: str  # MeasureKind
+    imposer: str
+    targets: tuple[str, ...]  # the targets in force at `as_of`, sorted
+    since: Edtf
+    certain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueState:
+    """A dialogue's status at `as_of`, and since when it has had it."""
+
+    dialogue: str  # stream id, `dialogue/…`
+    status: str  # ESTABLISHED, ACTIVE, SUSPENDED, ENDED
+    since: Edtf
+    certain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A meeting held (a contact), with its participants."""
+
+    meeting: str  # stream id, `meeting/…`
+    title: str
+    held: Edtf
+    participants: tuple[str, ...]
+    certain: bool  # certainly held by `as_of`
+
+
+@dataclass(frozen=True, slots=True)
+class StatementItem:
+    """A statement one side issued about the other."""
+
+    statement: str  # stream id, `statement/…`
+    issuer: str
+    about: tuple[str, ...]
+    stance: str | None
+    occurred: Edtf
+    certain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """The state of the relation between `a` and `b` on `as_of`, as known at `known_at`."""
+
+    a: str
+    b: str
+    as_of: date
+    known_at: datetime
+    last_contact: Contact | None
+    contacts: tuple[Contact, ...]  # every contact held (possibly) by `as_of`, oldest first
+    dialogues: tuple[DialogueState, ...]
+    measures_in_force: tuple[MeasureState, ...]
+    shared_instruments: tuple[InstrumentStanding, ...]
+    only_a: tuple[InstrumentStanding, ...]
+    only_b: tuple[InstrumentStanding, ...]
+    statements: tuple[StatementItem, ...]
