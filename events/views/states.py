@@ -96,3 +96,82 @@ class Relation:
     only_a: tuple[InstrumentStanding, ...]
     only_b: tuple[InstrumentStanding, ...]
     statements: tuple[StatementItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueChange:
+    """A dialogue whose status differs between two dates (`before` None: it had not begun)."""
+
+    dialogue: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationChanges:
+    """What differs between the views of a relation at `start` and at `end`."""
+
+    a: str
+    b: str
+    start: date
+    end: date
+    known_at: datetime
+    measures_imposed: tuple[MeasureState, ...]
+    measures_lifted: tuple[MeasureState, ...]
+    dialogue_changes: tuple[DialogueChange, ...]
+    instruments_joined: tuple[Membership, ...]
+    instruments_left: tuple[Membership, ...]
+    contacts: tuple[Contact, ...]  # meetings held after `start`, by `end`
+
+
+@dataclass(frozen=True, slots=True)
+class StanceCounts:
+    """Statements of one bucket by stance (statements without a stance are not counted)."""
+
+    cooperative: int
+    neutral: int
+    critical: int
+
+
+@dataclass(frozen=True, slots=True)
+class RelationPoint:
+    """One bucket of a relation series, for charts."""
+
+    start: date
+    end: date
+    contacts: int  # contacts held in the bucket (by earliest day)
+    statements_by_stance: StanceCounts
+    measures_imposed: int  # in force at the bucket's end, not at the one before
+    measures_lifted: int  # in force at the previous bucket's end, not at this one's
+    measures_in_force: int  # at the bucket's end
+    active_dialogues: int  # ACTIVE at the bucket's end
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One event in a timeline, dated as corrected by `known_at`."""
+
+    position: int
+    stream: str
+    type: str
+    occurred: Edtf
+    retracted: bool
+    corrected_by: int | None
+
+
+Cursor = tuple[date, date, int]  # (earliest, latest, position): the timeline's sort key
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a timeline with what keyset paging needs."""
+
+    items: tuple[TimelineEntry, ...]
+    has_next: bool
+    has_previous: bool
+    total_count: int
+
+    @staticmethod
+    def cursor(entry: TimelineEntry) -> Cursor:
+        """The sort key of `entry`, to page after or before it."""
+        return (entry.occurred.earliest, entry.occurred.latest, entry.position)
