@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import io
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -21,6 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TransferSpeedColumn,
 )
+from rich.text import Text
 
 from api.settings import Settings
 from events.db import create_engine, schema_problem, upgrade
@@ -146,14 +149,15 @@ def import_(
     """Import events from JSON Lines (domain.md §7); nothing is appended unless all lines are
     valid (or, with --partial, the report says which lines landed)."""
     if file == "-":
-        source: TextIO = sys.stdin
+        # The interchange format is UTF-8 whatever the locale says.
+        source: TextIO = _utf8(sys.stdin, "utf-8-sig")
         total = None
     else:
         path = Path(file)
         if not path.is_file():
             err.print(f"[red]error:[/red] no such file: {file}")
             raise typer.Exit(2)
-        source = path.open(encoding="utf-8")
+        source = path.open(encoding="utf-8-sig")  # a byte-order mark is not part of line 1
         total = path.stat().st_size
     started = time.perf_counter()
     try:
@@ -170,7 +174,7 @@ def import_(
             )
     except ImportFailed as failure:
         for problem in failure.report.problems:
-            err.print(f"[red]error:[/red] {problem}", highlight=False, markup=False)
+            err.print(Text.assemble(("error:", "red"), f" {problem}"), highlight=False)
         landed = failure.report.landed_through
         if partial and landed:
             err.print(f"lines 1-{landed} landed ({failure.report.appended} events appended)")
@@ -197,17 +201,39 @@ def export(
     """Export the whole log as JSON Lines (domain.md §7), a consistent snapshot in position
     order."""
     started = time.perf_counter()
-    target: TextIO = output.open("w", encoding="utf-8") if output else sys.stdout
-    with target if output else _keep_open(target):
+    with _output(output) as target:
         count = _run(lambda store: export_jsonl(store, target.write))
     seconds = time.perf_counter() - started
     err.print(f"exported {count} events in {seconds:.2f} s")
 
 
 @contextmanager
-def _keep_open(stream: TextIO) -> Iterator[TextIO]:
-    yield stream
-    stream.flush()
+def _output(path: Path | None) -> Iterator[TextIO]:
+    """UTF-8 text to `path` (or stdout). A file is written beside it and moved into place only
+    when complete, so a failed export leaves an earlier one alone."""
+    if path is None:
+        stdout = _utf8_stdout()
+        yield stdout
+        stdout.flush()
+        return
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as target:
+            yield target
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _utf8_stdout() -> TextIO:
+    return _utf8(sys.stdout, "utf-8")
+
+
+def _utf8(stream: TextIO, encoding: str) -> TextIO:
+    """`stream` reading or writing UTF-8, whatever the locale; undecodable bytes are errors."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(encoding=encoding, errors="strict")
+    return stream
 
 
 @log_app.command("tail")
@@ -226,12 +252,13 @@ def log_tail(
     async def tail(store: EventStore) -> None:
         position = (await store.head()).position if after is None else after
         printed = 0
+        stdout = _utf8_stdout()
         while count is None or printed < count:
             batch = await store.read_all(after_position=position, limit=500)
             for event in batch[: None if count is None else count - printed]:
-                sys.stdout.write(dumps(event.to_json()) + "\n")
+                stdout.write(dumps(event.to_json()) + "\n")
                 printed += 1
-            sys.stdout.flush()
+            stdout.flush()
             if batch:
                 position = batch[-1].position
             else:

@@ -7,6 +7,7 @@ them for queries, and a test fails when the two disagree.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,6 +210,10 @@ def head_revision() -> str:
 async def schema_problem(engine: AsyncEngine) -> str | None:
     """Why the database behind `engine` cannot be used yet (unreachable, not migrated to the
     newest revision), or None when it can."""
+    path = engine.url.database
+    if engine.dialect.name == "sqlite" and path and not os.path.exists(path):
+        # Connecting would create an empty file there.
+        return f"there is no database at {path}: run `timeline db upgrade` to create it"
     try:
         async with engine.connect() as conn:
             revision = await conn.run_sync(_current_revision)

@@ -65,8 +65,12 @@ def postgres_template() -> Iterator[str]:
 
 
 @pytest.fixture(params=BACKENDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """The URL of a fresh, migrated, empty database."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a fresh, migrated, empty database.
+
+    A plain fixture, not an async one: making the templates runs Alembic, which runs its own
+    event loop, and so must not happen inside the test's.
+    """
     if request.param == "sqlite":
         path = tmp_path / "timeline.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
@@ -74,7 +78,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         return
     template = request.getfixturevalue("postgres_template")
     name = f"timeline_test_{uuid.uuid4().hex[:12]}"
-    await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    asyncio.run(_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     try:
         yield (
             make_url(_admin_dsn(name))
@@ -82,7 +86,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
             .render_as_string(hide_password=False)
         )
     finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

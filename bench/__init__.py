@@ -1,0 +1,1 @@
+"""Benchmarks of the event log; see bench/README.md. Results go to bench/RESULTS.md."""

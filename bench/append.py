@@ -1,0 +1,844 @@
+"""Append throughput: the project's store, the `eventsourcing` library and the raw driver.
+
+Run `python -m bench.append --help`. Every case appends the same events (StatementIssued and
+MeetingHeld among states, one source each) into a fresh database per run, and reports the
+median events/s of the runs; the runs of all cases are interleaved so that noise on a shared
+machine spreads over every case alike. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import hashlib
+import importlib
+import os
+import platform
+import pstats
+import random
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+import asyncpg
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from events.db import create_engine, upgrade
+from events.store import EventStore
+from events.types import NewEvent, data_json, dumps, event_from_json, sources_json
+
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+POSTGRES_URL_ENV = "TIMELINE_BENCH_POSTGRES_URL"
+RESULTS = Path(__file__).with_name("RESULTS.md")
+RECORDED_BY = "bench"
+
+STATES = ("USA", "CHN", "GBR", "FRA", "DEU", "JPN", "IND", "BRA")
+CITIES = (("Geneva", "CHE"), ("Beijing", "CHN"), ("Washington", "USA"), ("London", "GBR"))
+TOPICS = ("AI safety", "export controls", "climate", "trade", "maritime security")
+SOURCE = {
+    "url": "https://www.straitstimes.com/world/united-states/us-and-china-agree-to-talk-about-ai",
+    "title": "US and China agree to talk about AI",
+    "publisher": "The Straits Times",
+    "published": "2024-02-19",
+}
+
+# The columns of the `events` table, in the order the floor cases write them.
+COLUMNS = (
+    "position",
+    "id",
+    "stream",
+    "version",
+    "type",
+    "schema_version",
+    "occurred",
+    "recorded_at",
+    "recorded_by",
+    "data",
+    "sources",
+    "note",
+)
+SQLITE_INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * 12)})"
+POSTGRES_INSERT = (
+    f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join(f'${i}' for i in range(1, 13))})"
+)
+# The systems a case measures. ES_FULL is the library as shipped on SQLite (synchronous=FULL, an
+# fsync per commit); ES runs it with synchronous=NORMAL like the store, and is what ratios use.
+STORE, ES, ES_FULL, FLOOR = "store", "eventsourcing", "eventsourcing synchronous=FULL", "floor"
+
+# What events/db.py sets on every SQLite connection of the store.
+SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000")
+
+T = TypeVar("T")
+
+
+# --- the events ----------------------------------------------------------------------------------
+
+
+def event_json(index: int, prefix: str, rng: random.Random) -> dict[str, Any]:
+    """The JSON form of one realistic event: even indexes a StatementIssued, odd a MeetingHeld
+    of 2-3 states; each on a stream of its own, with one source."""
+    occurred = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    event_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    if index % 2 == 0:
+        issuer, about = rng.sample(STATES, 2)
+        stream = f"statement/{prefix}-{index:06d}"
+        type_name = "StatementIssued"
+        data: dict[str, Any] = {
+            "issuer": issuer,
+            "summary": f"{issuer} sets out its position on {rng.choice(TOPICS)} towards {about}.",
+            "about": [about],
+            "kind": "POSITION",
+            "stance": rng.choice(("COOPERATIVE", "NEUTRAL", "CRITICAL")),
+        }
+    else:
+        participants = rng.sample(STATES, rng.choice((2, 3)))
+        city, country = rng.choice(CITIES)
+        stream = f"meeting/{prefix}-{index:06d}"
+        type_name = "MeetingHeld"
+        data = {
+            "title": f"{' / '.join(participants)} talks in {city}",
+            "participants": participants,
+            "kind": "BILATERAL" if len(participants) == 2 else "MULTILATERAL",
+            "level": "MINISTERIAL",
+            "location": {"name": city, "country": country},
+            "topics": rng.sample(TOPICS, 2),
+        }
+    return {
+        "id": event_id,
+        "stream": stream,
+        "type": type_name,
+        "occurred": occurred,
+        "data": data,
+        "sources": [SOURCE],
+    }
+
+
+@dataclass(frozen=True)
+class Workload:
+    """The same `count` events in the three forms the cases take."""
+
+    events: list[NewEvent]  # for the store
+    stored: list[StoredEvent]  # for eventsourcing: the JSON bytes of each event
+    rows: list[dict[str, Any]]  # for the floor: the rows the store would insert
+
+    @property
+    def count(self) -> int:
+        """How many events the workload appends."""
+        return len(self.events)
+
+
+def make_workload(count: int, prefix: str, seed: int = 1) -> Workload:
+    """`count` validated events, the StoredEvents of their JSON, and the store's rows."""
+    rng = random.Random(seed)
+    objs = [event_json(index, prefix, rng) for index in range(count)]
+    events = [event_from_json(obj) for obj in objs]
+    stored = [
+        StoredEvent(
+            originator_id=obj["stream"],
+            originator_version=1,
+            topic=obj["type"],
+            state=dumps(obj).encode(),
+        )
+        for obj in objs
+    ]
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "position": position,
+            "id": event.id,
+            "stream": event.stream,
+            "version": 1,
+            "type": event.type,
+            "schema_version": type(event.data).schema_version,
+            "occurred": event.occurred,
+            "recorded_at": now,
+            "recorded_by": RECORDED_BY,
+            "data": data_json(event),
+            "sources": sources_json(event),
+            "note": event.note,
+        }
+        for position, event in enumerate(events, start=1)
+    ]
+    return Workload(events, stored, rows)
+
+
+def batches(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """`items` cut into consecutive slices of `size`."""
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+# --- databases -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Database:
+    """One fresh database: its async SQLAlchemy URL and, for SQLite, its file."""
+
+    url: str
+    path: Path | None = None
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file (only for a SQLite database)."""
+        assert self.path is not None, "not a SQLite database"
+        return self.path
+
+    @property
+    def dsn(self) -> str:
+        """The libpq DSN of a PostgreSQL database (for asyncpg)."""
+        return make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class Backend(ABC):
+    """Hands out fresh databases, migrated (the project's schema) or empty."""
+
+    name: str
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Prepare the migrated template every fresh migrated database is copied from."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Remove the template and everything else this backend made."""
+
+    @abstractmethod
+    async def version(self) -> str:
+        """The database's version, for the record."""
+
+    @abstractmethod
+    def fresh(self, migrated: bool) -> AbstractAsyncContextManager[Database]:
+        """A fresh Database (with the project's schema when `migrated`), removed on exit."""
+
+
+class SQLiteBackend(Backend):
+    """Fresh files in a temporary directory; migrated ones are copies of a migrated file."""
+
+    name = "sqlite"
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="bench_"))
+        self.template = self.directory / "template.db"
+
+    async def start(self) -> None:
+        """Migrate the template file."""
+        await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{self.template}")
+
+    async def stop(self) -> None:
+        """Remove the temporary directory."""
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    async def version(self) -> str:
+        """SQLite's library version."""
+        return f"SQLite {sqlite3.sqlite_version}"
+
+    @asynccontextmanager
+    async def fresh(self, migrated: bool) -> AsyncIterator[Database]:
+        """A new file (a copy of the template when `migrated`), deleted on exit."""
+        path = self.directory / f"{uuid.uuid4().hex}.db"
+        if migrated:
+            shutil.copy(self.template, path)
+        try:
+            yield Database(f"sqlite+aiosqlite:///{path}", path)
+        finally:
+            remove_sqlite_files(path)
+
+
+def remove_sqlite_files(path: Path) -> None:
+    """Delete a SQLite database file and its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class PostgresBackend(Backend):
+    """Fresh `bench_…` databases; migrated ones are made from a migrated template database."""
+
+    name = "postgresql"
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = make_url(admin_url).set(drivername="postgresql+asyncpg")
+        self.template = f"bench_template_{uuid.uuid4().hex[:12]}"
+
+    def _url(self, database: str) -> URL:
+        return self.admin_url.set(database=database)
+
+    async def _admin(self, statement: str) -> Any:
+        dsn = self.admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await conn.fetchval(statement)
+        finally:
+            await conn.close()
+
+    async def start(self) -> None:
+        """Create and migrate the template database."""
+        await self._admin(f'CREATE DATABASE "{self.template}"')
+        url = self._url(self.template).render_as_string(hide_password=False)
+        await asyncio.to_thread(upgrade, url)
+
+    async def stop(self) -> None:
+        """Drop the template database."""
+        await self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+
+    async def version(self) -> str:
+        """The server's version."""
+        return f"PostgreSQL {await self._admin('SHOW server_version')}"
+
+    @asynccontextmanager
+    async def fresh(self, migrated: bool) -> AsyncIterator[Database]:
+        """A new database (from the template when `migrated`), dropped on exit."""
+        name = f"bench_{uuid.uuid4().hex[:12]}"
+        template = f' TEMPLATE "{self.template}"' if migrated else ""
+        await self._admin(f'CREATE DATABASE "{name}"{template}')
+        try:
+            yield Database(self._url(name).render_as_string(hide_password=False))
+        finally:
+            await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- the cases -----------------------------------------------------------------------------------
+
+
+async def store_appends(database: Database, workload: Workload, batch: int) -> float:
+    """Seconds the project's store takes to append the workload, `batch` events per append
+    (each append its own transaction). The engine is connected before the clock starts."""
+    engine = create_engine(database.url)
+    try:
+        store = EventStore(engine)
+        async with engine.connect():
+            pass
+        parts = batches(workload.events, batch)
+        start = time.perf_counter()
+        for part in parts:
+            await store.append(part, recorded_by=RECORDED_BY)
+        elapsed = time.perf_counter() - start
+    finally:
+        await engine.dispose()
+    assert (await _count(database)) == workload.count
+    return elapsed
+
+
+async def _count(database: Database) -> int:
+    engine = create_engine(database.url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.exec_driver_sql("SELECT count(*) FROM events")).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def eventsourcing_sqlite(
+    database: Database, workload: Workload, batch: int, synchronous: str | None
+) -> float:
+    """Seconds SQLiteApplicationRecorder takes to insert the workload, `batch` per call.
+
+    `synchronous` (e.g. NORMAL) is set on the recorder's one connection; None keeps the
+    library's default (FULL: an fsync per commit)."""
+    datastore = SQLiteDatastore(str(database.sqlite_path), pool_size=1, max_overflow=0)
+    try:
+        recorder = SQLiteApplicationRecorder(datastore)
+        recorder.create_table()
+        if synchronous is not None:
+            with datastore.get_connection(commit=True) as conn:
+                conn.cursor().execute(f"PRAGMA synchronous={synchronous}")
+        parts = batches(workload.stored, batch)
+        start = time.perf_counter()
+        for part in parts:
+            recorder.insert_events(part)
+        elapsed = time.perf_counter() - start
+        assert recorder.max_notification_id() == workload.count
+    finally:
+        datastore.close()
+    return elapsed
+
+
+def eventsourcing_postgres(database: Database, workload: Workload, batch: int) -> float:
+    """Seconds PostgresApplicationRecorder takes to insert the workload, `batch` per call."""
+    from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+
+    url = make_url(database.url)
+    datastore = PostgresDatastore(
+        dbname=url.database or "",
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password or "",
+        pool_size=1,
+        originator_id_type="text",
+    )
+    try:
+        recorder = PostgresApplicationRecorder(datastore)
+        recorder.create_table()
+        parts = batches(workload.stored, batch)
+        start = time.perf_counter()
+        for part in parts:
+            recorder.insert_events(part)
+        elapsed = time.perf_counter() - start
+        assert recorder.max_notification_id() == workload.count
+    finally:
+        datastore.close()
+    return elapsed
+
+
+def floor_sqlite(database: Database, workload: Workload, batch: int) -> float:
+    """Seconds plain sqlite3 takes to insert the store's rows into the migrated `events`
+    table, with the store's pragmas: `executemany` in one BEGIN IMMEDIATE … COMMIT per batch."""
+    rows = [
+        (
+            row["position"],
+            row["id"].hex,
+            row["stream"],
+            row["version"],
+            row["type"],
+            row["schema_version"],
+            row["occurred"],
+            row["recorded_at"].strftime("%Y-%m-%d %H:%M:%S.%f"),
+            row["recorded_by"],
+            row["data"],
+            row["sources"],
+            row["note"],
+        )
+        for row in workload.rows
+    ]
+    conn = sqlite3.connect(database.sqlite_path, isolation_level=None)
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            conn.execute(f"PRAGMA {pragma}")
+        parts = batches(rows, batch)
+        start = time.perf_counter()
+        for part in parts:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(SQLITE_INSERT, part)
+            conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == workload.count
+    finally:
+        conn.close()
+    return elapsed
+
+
+async def floor_postgres(database: Database, workload: Workload, batch: int) -> float:
+    """Seconds asyncpg takes to insert the store's rows into the migrated `events` table:
+    `copy_records_to_table` in one transaction per batch (a plain INSERT when batch is 1)."""
+    rows = [tuple(row[column] for column in COLUMNS) for row in workload.rows]
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        parts = batches(rows, batch)
+        start = time.perf_counter()
+        for part in parts:
+            async with conn.transaction():
+                if batch == 1:
+                    await conn.execute(POSTGRES_INSERT, *part[0])
+                else:
+                    await conn.copy_records_to_table("events", records=part, columns=COLUMNS)
+        elapsed = time.perf_counter() - start
+        assert await conn.fetchval("SELECT count(*) FROM events") == workload.count
+    finally:
+        await conn.close()
+    return elapsed
+
+
+@dataclass(frozen=True)
+class Case:
+    """One thing to measure on one backend: a system appending `batch` events per transaction."""
+
+    system: str  # STORE, ES, ES_FULL or FLOOR
+    batch: int
+    migrated: bool  # whether it writes into the project's migrated schema
+
+    @property
+    def label(self) -> str:
+        """How the table names the case."""
+        return f"{self.system}, {'1 event' if self.batch == 1 else f'{self.batch} events'}/txn"
+
+
+async def measure(backend: Backend, case: Case, workload: Workload) -> float:
+    """Events/s of one run of `case` on a fresh database of `backend`."""
+    gc.collect()
+    async with backend.fresh(case.migrated) as database:
+        if case.system == STORE:
+            elapsed = await store_appends(database, workload, case.batch)
+        elif case.system == FLOOR and backend.name == "sqlite":
+            elapsed = await asyncio.to_thread(floor_sqlite, database, workload, case.batch)
+        elif case.system == FLOOR:
+            elapsed = await floor_postgres(database, workload, case.batch)
+        elif backend.name == "sqlite":
+            synchronous = None if case.system == ES_FULL else "NORMAL"
+            elapsed = await asyncio.to_thread(
+                eventsourcing_sqlite, database, workload, case.batch, synchronous
+            )
+        else:
+            elapsed = await asyncio.to_thread(
+                eventsourcing_postgres, database, workload, case.batch
+            )
+    return workload.count / elapsed
+
+
+def cases_for(backend: str, batch: int) -> list[Case]:
+    """The cases measured on `backend`, single-event ones first."""
+    systems = [(STORE, True), (ES, False), (FLOOR, True)]
+    if backend == "sqlite":
+        systems.insert(2, (ES_FULL, False))
+    return [Case(system, size, migrated) for size in (1, batch) for system, migrated in systems]
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """The runs of one case."""
+
+    backend: str
+    case: Case
+    rates: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        """The median events/s."""
+        return statistics.median(self.rates)
+
+
+def table(results: Sequence[Result]) -> str:
+    """The results as a Markdown table; ratios on the store's rows, > 1 when the store is
+    faster, against the like-for-like eventsourcing row and the floor of the same batch size."""
+    by_key = {(r.backend, r.case.system, r.case.batch): r for r in results}
+    lines = [
+        "| backend | case | events/s (median) | runs min to max "
+        "| store/eventsourcing | store/floor |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        ratios = ["", ""]
+        if result.case.system == STORE:
+            for i, other in enumerate((ES, FLOOR)):
+                found = by_key.get((result.backend, other, result.case.batch))
+                if found is not None:
+                    ratios[i] = f"{result.median / found.median:.2f}"
+        lines.append(
+            f"| {result.backend} | {result.case.label} | {result.median:,.0f} | "
+            f"{min(result.rates):,.0f} to {max(result.rates):,.0f} | {ratios[0]} | {ratios[1]} |"
+        )
+    return "\n".join(lines)
+
+
+def cpu_model() -> str:
+    """The CPU model /proc/cpuinfo names, else what platform says."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def code_identity() -> str:
+    """Which code is measured: the git commit, whether events/ or migrations/ differ from it,
+    and a digest of their Python files (read-only git commands)."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("events/**/*.py"), *root.glob("migrations/**/*.py")]):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    try:
+        git = ["git", "--no-optional-locks", "-C", str(root)]
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            [*git, "status", "--porcelain", "--", "events", "migrations"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        head, changed = "unknown commit", []
+    state = f"{len(changed)} changed files in events/, migrations/" if changed else "clean"
+    return f"git {head} ({state}); sources sha256 {digest.hexdigest()[:12]}"
+
+
+def record(text: str) -> None:
+    """Append `text` as a section of bench/RESULTS.md."""
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(text)
+
+
+# --- the profile ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def counting_thread_hops() -> Iterator[list[int]]:
+    """Count the calls aiosqlite hands to its connection thread while the block runs."""
+    hops = [0]
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops[0] += 1
+        return await original(self, fn, *args, **kwargs)
+
+    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    try:
+        yield hops
+    finally:
+        aiosqlite.Connection._execute = original  # type: ignore[method-assign]
+
+
+def micros_per_item(function: Callable[[Any], object], items: Sequence[Any]) -> float:
+    """Mean µs `function` takes per item (best of 3 passes)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for item in items:
+            function(item)
+        best = min(best, time.perf_counter() - start)
+    return best / len(items) * 1e6
+
+
+async def profile_backend(backend: Backend, workload: Workload) -> None:
+    """Print statements, thread hops and a sampled profile of single-event appends."""
+    warm, counted = workload.events[:50], workload.events[50:250]
+    profiled = workload.events[250:]
+    async with backend.fresh(migrated=True) as database:
+        engine = create_engine(database.url)
+        try:
+            store = EventStore(engine)
+            for item in warm:
+                await store.append([item], recorded_by=RECORDED_BY)
+            statements: list[str] = []
+
+            def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+                statements.append(statement.split(None, 1)[0].upper())
+
+            sa_event.listen(engine.sync_engine, "before_cursor_execute", note)
+            with counting_thread_hops() as hops:
+                start = time.perf_counter()
+                for item in counted:
+                    await store.append([item], recorded_by=RECORDED_BY)
+                per_append = (time.perf_counter() - start) / len(counted) * 1e6
+            sa_event.remove(engine.sync_engine, "before_cursor_execute", note)
+            kinds = {kind: statements.count(kind) / len(counted) for kind in set(statements)}
+            print(f"\n## {backend.name}: {per_append:,.0f} µs per single-event append")
+            hops_text = f"; aiosqlite thread hops: {hops[0] / len(counted):g}" if hops[0] else ""
+            print(
+                f"per append: {len(statements) / len(counted):g} statements "
+                f"({', '.join(f'{kind} {n:g}' for kind, n in sorted(kinds.items()))}), "
+                f"not counting COMMIT{hops_text}"
+            )
+            print(await round_trips(database, engine))
+            await profile_appends(store, profiled)
+        finally:
+            await engine.dispose()
+
+
+async def round_trips(database: Database, engine: AsyncEngine, times: int = 500) -> str:
+    """µs one `SELECT 1` takes through the store's engine and through the bare driver."""
+    async with engine.connect() as conn:
+        start = time.perf_counter()
+        for _ in range(times):
+            await conn.exec_driver_sql("SELECT 1")
+        through_engine = (time.perf_counter() - start) / times * 1e6
+    if database.path is not None:
+        raw = sqlite3.connect(database.path)
+        start = time.perf_counter()
+        for _ in range(times):
+            raw.execute("SELECT 1").fetchall()
+        bare = (time.perf_counter() - start) / times * 1e6
+        raw.close()
+    else:
+        driver = await asyncpg.connect(database.dsn)
+        start = time.perf_counter()
+        for _ in range(times):
+            await driver.fetch("SELECT 1")
+        bare = (time.perf_counter() - start) / times * 1e6
+        await driver.close()
+    return f"SELECT 1: {through_engine:.0f} µs through SQLAlchemy async, {bare:.0f} µs bare driver"
+
+
+async def profile_appends(store: EventStore, events: Sequence[NewEvent]) -> None:
+    """A sampled profile of appending `events` one by one (pyinstrument, else cProfile)."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for item in events:
+            await store.append([item], recorded_by=RECORDED_BY)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        return
+    sampler = Profiler(interval=0.0002, async_mode="enabled")
+    sampler.start()
+    for item in events:
+        await store.append([item], recorded_by=RECORDED_BY)
+    sampler.stop()
+    print(sampler.output_text(unicode=True, color=False, show_all=False, short_mode=False))
+
+
+async def profile(args: argparse.Namespace) -> None:
+    """Profile the store's single-event append on each backend, and time the CPU-only steps
+    (validation, serialisation) an append or its caller pays per event."""
+    count = max(750, args.events // 10)
+    workload = make_workload(count, "profile")
+    rng = random.Random(2)
+    objs = [event_json(index, "profile", rng) for index in range(count)]
+    print(f"event_from_json (validation): {micros_per_item(event_from_json, objs):.0f} µs/event")
+    print(
+        "data_json + sources_json (row serialisation): "
+        f"{micros_per_item(lambda e: (data_json(e), sources_json(e)), workload.events):.0f} "
+        "µs/event"
+    )
+    for backend in await available_backends(args, notes=[]):
+        await backend.start()
+        try:
+            await profile_backend(backend, workload)
+        finally:
+            await backend.stop()
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+async def available_backends(args: argparse.Namespace, notes: list[str]) -> list[Backend]:
+    """The backends asked for that can be reached; why the others are skipped goes to `notes`
+    (and stderr)."""
+    backends: list[Backend] = []
+    for name in args.backends:
+        if name == "sqlite":
+            backends.append(SQLiteBackend())
+            continue
+        try:
+            importlib.import_module("eventsourcing.postgres")
+        except ImportError as error:
+            # eventsourcing.postgres needs psycopg_pool, which `psycopg[binary]` does not bring.
+            notes.append(f"postgresql skipped: {error} (pip install psycopg-pool)")
+            print(notes[-1], file=sys.stderr)
+            continue
+        backend = PostgresBackend(args.postgres_url)
+        try:
+            await backend.version()
+        except (OSError, asyncpg.PostgresError) as error:
+            notes.append(f"postgresql skipped: cannot connect ({error})")
+            print(notes[-1], file=sys.stderr)
+            continue
+        backends.append(backend)
+    return backends
+
+
+async def run(args: argparse.Namespace) -> str:
+    """Measure every case of every backend asked for; return the Markdown report."""
+    started = datetime.now(UTC)
+    code = code_identity()
+    singles = make_workload(max(1, args.events // 10), "single")
+    batched = make_workload(args.events, "batch")
+    notes: list[str] = []
+    backends = await available_backends(args, notes)
+    versions = [await backend.version() for backend in backends]
+    results: list[Result] = []
+    for backend in backends:
+        await backend.start()
+        try:
+            backend_results = [Result(backend.name, c) for c in cases_for(backend.name, args.batch)]
+            for run_index in range(args.runs):
+                # Rotate the order every run, so that no case always runs first or last.
+                shift = run_index % len(backend_results)
+                for result in backend_results[shift:] + backend_results[:shift]:
+                    workload = singles if result.case.batch == 1 else batched
+                    result.rates.append(await measure(backend, result.case, workload))
+                print(f"{backend.name}: run {run_index + 1}/{args.runs} done", file=sys.stderr)
+            results.extend(backend_results)
+        finally:
+            await backend.stop()
+    took = (datetime.now(UTC) - started).total_seconds()
+    command = shlex.join(["python", "-m", "bench.append", *args.argv])
+    lines = [
+        f"## {started:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"- machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+        f"{cpu_model()}; Python {platform.python_version()}; "
+        f"{'; '.join(versions)} (sqlite3 module {sqlite3.sqlite_version})",
+        f"- code: {code}",
+        f"- command: `{command}` ({took:.0f} s)",
+        f"- {singles.count:,} events for 1 event/txn, {batched.count:,} for {args.batch}/txn; "
+        f"median of {args.runs} runs, a fresh database per run",
+        *(f"- {note}" for note in notes),
+        "",
+        table(results),
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.append", description=__doc__)
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=10_000,
+        help="events for the batched cases; the single-event cases append a tenth (10000)",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs per case (5)")
+    parser.add_argument("--batch", type=int, default=100, help="events per batch (100)")
+    parser.add_argument(
+        "--backends",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=["sqlite", "postgresql"],
+        help="comma-separated: sqlite, postgresql (both)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL),
+        help=f"admin connection used to CREATE DATABASE bench_… (${POSTGRES_URL_ENV}, "
+        f"else {DEFAULT_POSTGRES_URL})",
+    )
+    parser.add_argument(
+        "--record", action="store_true", help="append the result to bench/RESULTS.md"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of the table: profile the store's single-event append",
+    )
+    args = parser.parse_args(argv)
+    unknown = set(args.backends) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    args.argv = list(argv)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark (or the profile) and print the result."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.profile:
+        asyncio.run(profile(args))
+        return
+    report = asyncio.run(run(args))
+    print(report)
+    if args.record:
+        record(report)
+        print(f"recorded in {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Tests of the migrations: they build exactly the tables the models describe (on SQLite and
+PostgreSQL), they make the log append-only, and `schema_problem` tells an unmigrated database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, MetaData, Text, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from events.db import Base, alembic_config, create_engine, head_revision, schema_problem, upgrade
+from events.projections import tables  # noqa: F401  (registers its tables, as env.py does)
+from events.store import EventStore
+from tests.factories import meeting
+
+
+async def diff_against(url: str, metadata: MetaData) -> list[Any]:
+    """What autogenerate would change to make the database at `url` match `metadata`."""
+
+    def compare(connection: Connection) -> list[Any]:
+        return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(compare)
+    finally:
+        await engine.dispose()
+
+
+def with_extra_column() -> MetaData:
+    """A copy of the models' metadata with one column more on `events`."""
+    copy = MetaData()
+    for table in Base.metadata.tables.values():
+        table.to_metadata(copy)
+    copy.tables["events"].append_column(Column("extra", Text(), nullable=True))
+    return copy
+
+
+async def test_models_and_migrations_agree(database_url: str) -> None:
+    # upgrade() runs its own event loop (Alembic's env.py): call it off this one
+    await asyncio.to_thread(upgrade, database_url)  # already at head: a no-op
+    assert await diff_against(database_url, Base.metadata) == []
+
+
+async def test_comparison_notices_a_column_without_a_migration(database_url: str) -> None:
+    diff = await diff_against(database_url, with_extra_column())
+    assert len(diff) == 1
+    op, _schema, table, column = diff[0]
+    assert (op, table, column.name) == ("add_column", "events", "extra")
+
+
+async def test_downgrade_and_upgrade_again(database_url: str) -> None:
+    config = alembic_config(database_url)
+    await asyncio.to_thread(command.downgrade, config, "base")
+    engine = create_engine(database_url)
+    try:
+        problem = await schema_problem(engine)
+        assert problem is not None
+        assert "timeline db upgrade" in problem
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(upgrade, database_url)
+    assert await diff_against(database_url, Base.metadata) == []
+    engine = create_engine(database_url)
+    try:
+        assert await schema_problem(engine) is None
+        store = EventStore(engine)
+        await store.append([meeting("m", "USA")], recorded_by="t")
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with engine.begin() as conn:
+                await conn.execute(text("UPDATE events SET note = 'x'"))
+    finally:
+        await engine.dispose()
+
+
+async def test_schema_problem_is_none_when_migrated(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        assert await schema_problem(engine) is None
+    finally:
+        await engine.dispose()
+
+
+async def test_schema_problem_names_the_upgrade_command_on_an_empty_database(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        problem = await schema_problem(engine)
+    finally:
+        await engine.dispose()
+    assert problem is not None
+    assert "timeline db upgrade" in problem
+    assert "revision none" in problem
+    assert head_revision() in problem
+
+
+async def test_schema_problem_names_an_unreachable_database() -> None:
+    # nothing listens on port 1
+    engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nothing")
+    try:
+        problem = await schema_problem(engine)
+    finally:
+        await engine.dispose()
+    assert problem is not None
+    assert problem.startswith("cannot reach the database")
+
+
+async def test_triggers_make_the_log_append_only(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                query = (
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+                )
+                expected = {"events_no_update", "events_no_delete"}
+            else:
+                query = (
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass "
+                    "AND NOT tgisinternal"
+                )
+                expected = {"events_no_update_or_delete", "events_no_truncate"}
+            assert set((await conn.execute(text(query))).scalars()) == expected
+        await EventStore(engine).append([meeting("m", "USA")], recorded_by="t")
+        statements = ["UPDATE events SET note = 'x'", "DELETE FROM events"]
+        if engine.dialect.name != "sqlite":
+            statements.append("TRUNCATE events")
+        for statement in statements:
+            with pytest.raises(DBAPIError, match="append-only"):
+                async with engine.begin() as conn:
+                    await conn.execute(text(statement))
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT position, note FROM events"))).all()
+        assert [tuple(row) for row in rows] == [(1, None)]
+    finally:
+        await engine.dispose()
