@@ -6,6 +6,7 @@ them for queries, and a test fails when the two disagree.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Mapping
@@ -211,7 +212,11 @@ async def schema_problem(engine: AsyncEngine) -> str | None:
     """Why the database behind `engine` cannot be used yet (unreachable, not migrated to the
     newest revision), or None when it can."""
     path = engine.url.database
-    if engine.dialect.name == "sqlite" and path and not os.path.exists(path):
+    if (
+        engine.dialect.name == "sqlite"
+        and path
+        and not await asyncio.to_thread(os.path.exists, path)
+    ):
         # Connecting would create an empty file there.
         return f"there is no database at {path}: run `timeline db upgrade` to create it"
     try:

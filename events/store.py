@@ -203,6 +203,23 @@ class Appender:
         self.conn = conn
         self.projections = projections
         self.appended = 0  # events this transaction added to the log so far
+        self.deferred = False  # projections left to `finish` (see `defer_projections`)
+        # Slugs registered in this transaction: while projections are deferred the actors
+        # table does not know them yet.
+        self.registered: set[str] = set()
+
+    async def defer_projections(self) -> bool:
+        """Leave the projections alone until `finish`, which rebuilds them at once: much faster
+        for a whole log restored into an empty database. Only then is it allowed; returns
+        whether it was."""
+        self.deferred = (await read_head(self.conn)).position == 0
+        return self.deferred
+
+    async def finish(self) -> None:
+        """Bring deferred projections up to date with everything appended."""
+        if self.deferred:
+            await bitemporal.rebuild_into(self.conn, self.projections)
+            self.deferred = False
 
     async def append(
         self,
@@ -219,6 +236,7 @@ class Appender:
             return [originals[event.id] for event in events]
         head = await read_head(self.conn)
         state = await _LogState.load(self.conn, fresh)
+        state.registered |= self.registered
         recorded_at = _now(head.recorded_at)
         rows: list[dict[str, Any]] = []
         problems: list[Problem] = []
@@ -268,12 +286,15 @@ class Appender:
             raise InvalidEvents(problems)
         # One run of rows per recordedAt (a restored log carries many): each run is a
         # transaction of the original log, and the projections record its changes at its time.
-        for at, run in groupby(rows, key=lambda row: row["recorded_at"]):
+        if self.deferred:
+            await self.conn.execute(insert(events_table), rows)
+        for at, run in groupby([] if self.deferred else rows, key=lambda row: row["recorded_at"]):
             batch = list(run)
             await self.conn.execute(insert(events_table), batch)
             await bitemporal.apply(
                 self.conn, self.projections, {row["stream"] for row in batch}, at
             )
+        self.registered |= state.registered_here
         self.appended += len(rows)
         recorded = {row["id"]: to_recorded(row) for row in rows}
         return [originals.get(event.id) or recorded[event.id] for event in events]
@@ -310,6 +331,7 @@ class _LogState:
         self.registered = registered
         self.targets = targets
         self.checked: set[str] = set()
+        self.registered_here: set[str] = set()  # by this batch
 
     @classmethod
     async def load(cls, conn: AsyncConnection, events: Sequence[NewEvent]) -> _LogState:
@@ -447,6 +469,7 @@ class _LogState:
         self.checked.add(event.stream)
         if event.type == "ActorRegistered":
             self.registered.add(event.stream.split("/", 1)[1])
+            self.registered_here.add(event.stream.split("/", 1)[1])
         data = event.data.to_json()
         self.targets[event.id] = (event.stream, event.type, data)
         return version

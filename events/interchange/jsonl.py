@@ -96,11 +96,13 @@ async def import_jsonl(
         _drain(batches)
     else:
         async with store.transaction() as appender:
+            await appender.defer_projections()
             for batch in batches:
                 if not report.problems:
                     await _append(appender, batch, recorded_by, report)
             if report.problems:
                 raise ImportFailed(report)  # rolls the transaction back
+            await appender.finish()
         report.landed_through = report.lines
     if report.problems:
         raise ImportFailed(report)

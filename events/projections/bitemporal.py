@@ -27,7 +27,7 @@ from events.projections.measures import MeasuresProjection
 from events.projections.parties import PartiesProjection
 from events.projections.statements import StatementsProjection
 from events.projections.tables import FOREVER, fact_columns
-from events.types import RecordedEvent
+from events.types import EventData, RecordedEvent
 
 CHUNK = 500  # values per IN (...) list
 FLUSH = 5000  # rows per insert during a rebuild
@@ -127,9 +127,10 @@ async def rebuild_into(
         mine = [p for p in projections if kind in p.kinds]
         held: dict[Table, dict[Fact, datetime]] = {t: {} for p in mine for t in p.tables}
         known: list[RecordedEvent] = []
+        payloads: dict[int, EventData] = {}
         for at, run in groupby(events, key=lambda event: event.recorded_at):
             known.extend(run)
-            history = resolve(known)
+            history = resolve(known, payloads)
             for projection in mine:
                 for table, facts in projection.facts(stream, history).items():
                     columns = [c.name for c in fact_columns(table)]

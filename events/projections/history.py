@@ -56,19 +56,26 @@ def first(*candidates: Dated | None) -> Dated | None:
     return min(present, key=Dated.key) if present else None
 
 
-def resolve(events: Sequence[RecordedEvent]) -> list[StreamEvent]:
-    """The events of one stream (in position order) as now known."""
+def resolve(
+    events: Sequence[RecordedEvent], payloads: dict[int, EventData] | None = None
+) -> list[StreamEvent]:
+    """The events of one stream (in position order) as now known. `payloads` caches the typed
+    data by position across calls (a rebuild resolves a stream once per transaction)."""
+    payloads = {} if payloads is None else payloads
+    for event in events:
+        if event.position not in payloads:
+            payloads[event.position] = event.payload()
     corrections: dict[UUID, list[tuple[int, EventCorrected]]] = {}
     retracted: set[UUID] = set()
     for event in events:
-        payload = event.payload()
+        payload = payloads[event.position]
         if isinstance(payload, EventCorrected):
             corrections.setdefault(payload.target, []).append((event.position, payload))
         elif isinstance(payload, EventRetracted):
             retracted.add(payload.target)
     resolved = []
     for event in events:
-        payload = event.payload()
+        payload = payloads[event.position]
         occurred, corrected_by = event.occurred, None
         for position, correction in corrections.get(event.id, ()):
             occurred = correction.occurred or occurred
