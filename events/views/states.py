@@ -3,7 +3,8 @@ computed by replaying the log.
 
 Every item whose truth at `as_of` depends on an uncertain date carries `certain` (domain.md §5):
 it is listed when possibly in effect and `certain` says whether it is certainly so.
-Lists are sorted by (earliest, latest, position) of their date, then by id.
+Contacts and statements are sorted by (earliest, latest, position) of their date; dialogues,
+measures and instruments by stream id; an instrument's parties by actor id.
 """
 
 from __future__ import annotations

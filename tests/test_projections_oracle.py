@@ -1,0 +1,289 @@
+"""Property tests: the views (read from the projections) answer what the naive oracle
+(`tests/oracle.py`, a replay of the log following docs/projections.md) answers, for random logs
+with back-dated events, corrections and retractions, at random (as_of, known_at) points; and
+`verify` finds no difference before or after a rebuild.
+
+Each example loads its log into a fresh database: a copy of the migrated SQLite template, or a
+PostgreSQL database made from the migrated template (when TIMELINE_TEST_POSTGRES_URL is set).
+The tests are sync functions that call `asyncio.run`, since hypothesis and function-scoped async
+fixtures do not mix.
+
+TIMELINE_HYPOTHESIS_EXAMPLES=N runs N examples per backend (default 40 on SQLite, 20 on
+PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from events.db import create_engine
+from events.store import EventStore
+from events.types import RecordedEvent, event_from_json
+from tests import oracle
+from tests.conftest import BACKENDS, _admin, _admin_dsn
+from tests.strategies import (
+    ACTORS,
+    as_of_points,
+    known_at_points,
+    logs,
+    pairs,
+    stamps,
+)
+
+Log = list[list[dict[str, Any]]]
+FreshEngine = Callable[[], AbstractAsyncContextManager[AsyncEngine]]
+
+_OVERRIDE = os.environ.get("TIMELINE_HYPOTHESIS_EXAMPLES")
+EXAMPLES = {
+    "sqlite": int(_OVERRIDE) if _OVERRIDE else 40,
+    "postgresql": int(_OVERRIDE) if _OVERRIDE else 20,
+}
+VERIFY_EXAMPLES = {
+    "sqlite": int(_OVERRIDE) if _OVERRIDE else 8,
+    "postgresql": int(_OVERRIDE) if _OVERRIDE else 4,
+}
+POINTS = 3  # (as_of, known_at) pairs per example
+RELATION_PAIRS = 3  # (a, b) pairs per point
+HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
+# --- fresh databases ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_engine(request: pytest.FixtureRequest) -> FreshEngine:
+    """A factory of engines on fresh, migrated, empty databases of the test's backend.
+
+    The templates are asked for here, in a sync fixture, because migrating runs its own loop.
+    """
+    backend = request.node.callspec.params["backend"]
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+
+        @asynccontextmanager
+        async def sqlite() -> AsyncIterator[AsyncEngine]:
+            directory = tempfile.mkdtemp(prefix="timeline-oracle-")
+            path = Path(directory) / "timeline.db"
+            shutil.copy(template, path)
+            engine = create_engine(f"sqlite+aiosqlite:///{path}")
+            try:
+                yield engine
+            finally:
+                await engine.dispose()
+                shutil.rmtree(directory, ignore_errors=True)
+
+        return sqlite
+
+    template_name = request.getfixturevalue("postgres_template")
+
+    @asynccontextmanager
+    async def postgresql() -> AsyncIterator[AsyncEngine]:
+        name = f"timeline_oracle_{uuid.uuid4().hex[:12]}"
+        await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+        url = make_url(_admin_dsn(name)).set(drivername="postgresql+asyncpg")
+        engine = create_engine(url.render_as_string(hide_password=False))
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
+            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return postgresql
+
+
+async def load(engine: AsyncEngine, log: Log) -> list[RecordedEvent]:
+    """Append the log transaction by transaction; return it as the store recorded it."""
+    store = EventStore(engine)
+    for tx in log:
+        await store.append([event_from_json(e, restoring=True) for e in tx], recorded_by="test")
+    return await store.read_all(limit=10**9)
+
+
+def streams_of(log: Log, kind: str) -> list[str]:
+    return sorted({e["stream"] for tx in log for e in tx if e["stream"].startswith(kind + "/")})
+
+
+# --- queries: the same question to the views and to the oracle ------------------------------------
+
+
+def queries(data: st.DataObject, log: Log) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
+    """(view name, args, kwargs) for several (as_of, known_at) points of the log."""
+    result: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+    instruments, dialogues = streams_of(log, "instrument"), streams_of(log, "dialogue")
+    for _ in range(POINTS):
+        as_of = data.draw(as_of_points(log), label="as_of")
+        known_at = data.draw(known_at_points(log), label="known_at")
+        at = {"as_of": as_of, "known_at": known_at}
+        for _ in range(RELATION_PAIRS):
+            a, b = data.draw(pairs(log), label="a, b")
+            result.append(("relation", (a, b), at))
+        for instrument in instruments:
+            result.append(("instrument_parties", (instrument,), at))
+        for dialogue in dialogues:
+            result.append(("dialogue_status", (dialogue,), at))
+        result.append(("measures_in_force", (), at))
+        imposer = data.draw(st.sampled_from(ACTORS), label="imposer")
+        target = data.draw(st.sampled_from(ACTORS), label="target")
+        result.append(("measures_in_force", (), {**at, "imposer": imposer}))
+        result.append(("measures_in_force", (), {**at, "target": target}))
+        result.append(("measures_in_force", (), {**at, "imposer": imposer, "target": target}))
+    return result
+
+
+def views() -> dict[str, Callable[..., Any]]:
+    """The functions under test (imported here so that the self-checks run without them)."""
+    from events.views.relation import relation
+    from events.views.rosters import dialogue_status, instrument_parties, measures_in_force
+
+    return {
+        "relation": relation,
+        "instrument_parties": instrument_parties,
+        "dialogue_status": dialogue_status,
+        "measures_in_force": measures_in_force,
+    }
+
+
+def expected(
+    events: list[RecordedEvent], name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """The oracle's answer to one query."""
+    as_of: date = kwargs["as_of"]
+    known_at: datetime = kwargs["known_at"]
+    if name == "relation":
+        return oracle.oracle_relation(events, *args, as_of, known_at)
+    if name == "instrument_parties":
+        return oracle.oracle_instrument_parties(events, *args, as_of, known_at)
+    if name == "dialogue_status":
+        return oracle.oracle_dialogue_status(events, *args, as_of, known_at)
+    filters = {k: v for k, v in kwargs.items() if k in ("imposer", "target")}
+    return oracle.oracle_measures_in_force(events, as_of, known_at, **filters)
+
+
+def describe(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    params = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(params)})"
+
+
+def brief_log(events: list[RecordedEvent]) -> str:
+    """The log, one line per event, for failure messages."""
+    return "\n".join(
+        f"  {e.position:3} {e.recorded_at:%H:%M} {e.stream:16} v{e.version} {e.type:20} "
+        f"{e.occurred:24} id={str(e.id)[:8]} {e.data}"
+        for e in events
+        if not e.stream.startswith("actor/")
+    )
+
+
+async def check_views(engine: AsyncEngine, log: Log, planned: list[Any]) -> None:
+    events = await load(engine, log)
+    functions = views()
+    failures: list[str] = []
+    for name, args, kwargs in planned:
+        got = await functions[name](engine, *args, **kwargs)
+        want = expected(events, name, args, kwargs)
+        if got != want:
+            lines = oracle.differences(got, want)
+            failures.append(f"{describe(name, args, kwargs)}:\n  " + "\n  ".join(lines))
+    if failures:
+        shown = "\n\n".join(failures[:6])
+        more = f"\n\n… and {len(failures) - 6} more" if len(failures) > 6 else ""
+        raise AssertionError(
+            f"{len(failures)} of {len(planned)} answers differ from the oracle "
+            f"(got = view, expected = oracle):\n\n{shown}{more}\n\nlog:\n{brief_log(events)}"
+        )
+
+
+# --- the property tests ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_views_match_the_oracle(backend: str, fresh_engine: FreshEngine) -> None:
+    @settings(max_examples=EXAMPLES[backend], deadline=None, suppress_health_check=HEALTH)
+    @given(log=logs(), data=st.data())
+    def check(log: Log, data: st.DataObject) -> None:
+        planned = queries(data, log)
+
+        async def run() -> None:
+            async with fresh_engine() as engine:
+                await check_views(engine, log, planned)
+
+        asyncio.run(run())
+
+    check()
+
+
+async def answers(engine: AsyncEngine, planned: list[Any]) -> list[Any]:
+    functions = views()
+    return [await functions[name](engine, *args, **kwargs) for name, args, kwargs in planned]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_verify_finds_no_difference_before_or_after_rebuild(
+    backend: str, fresh_engine: FreshEngine
+) -> None:
+    from events.projections.rebuild import rebuild, verify
+
+    @settings(max_examples=VERIFY_EXAMPLES[backend], deadline=None, suppress_health_check=HEALTH)
+    @given(log=logs(), data=st.data())
+    def check(log: Log, data: st.DataObject) -> None:
+        planned = queries(data, log)
+
+        async def run() -> None:
+            async with fresh_engine() as engine:
+                await load(engine, log)
+                assert await verify(engine) == [], "verify after appends"
+                before = await answers(engine, planned)
+                await rebuild(engine)
+                assert await verify(engine) == [], "verify after rebuild"
+                after = await answers(engine, planned)
+                for (name, args, kwargs), old, new in zip(planned, before, after, strict=True):
+                    assert new == old, (
+                        f"{describe(name, args, kwargs)} changed by the rebuild:\n  "
+                        + "\n  ".join(oracle.differences(new, old))
+                    )
+
+        asyncio.run(run())
+
+    check()
+
+
+# --- self-checks of the generator and the oracle (need only the store) ----------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_generated_logs_append_and_the_oracle_answers(
+    backend: str, fresh_engine: FreshEngine
+) -> None:
+    """Generated logs are valid for the store, keep recordedAt, and the oracle runs on them."""
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=HEALTH)
+    @given(log=logs(), data=st.data())
+    def check(log: Log, data: st.DataObject) -> None:
+        planned = queries(data, log)
+
+        async def run() -> None:
+            async with fresh_engine() as engine:
+                events = await load(engine, log)
+            assert len(events) == sum(len(tx) for tx in log)
+            assert sorted({e.recorded_at for e in events}) == stamps(log)
+            for name, args, kwargs in planned:
+                expected(events, name, args, kwargs)
+
+        asyncio.run(run())
+
+    check()
