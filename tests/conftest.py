@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from events.db import create_engine, upgrade
+from events.projections.rebuild import verify
 from events.store import EventStore
 
 POSTGRES_URL = os.environ.get("TIMELINE_TEST_POSTGRES_URL")
@@ -91,9 +92,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[EventStore]:
-    """An EventStore on a fresh database."""
+    """An EventStore on a fresh database. After the test, the projections must equal a rebuild
+    from the log (`timeline projections verify`), whatever the test did."""
     engine = create_engine(database_url)
     try:
         yield EventStore(engine)
+        assert await verify(engine) == [], "the projections differ from a rebuild of the log"
     finally:
         await engine.dispose()
