@@ -1,4 +1,5 @@
-"""Contacts: meetings held, one row per participant so a pair is two index lookups."""
+"""Meetings: contacts (meetings held, one row per participant so a pair is two index lookups)
+and each meeting's standing as a plan or a meeting held."""
 
 from __future__ import annotations
 
@@ -6,29 +7,59 @@ from collections.abc import Sequence
 
 from sqlalchemy import Table
 
-from events.projections import Facts
+from events.projections import Fact, Facts
 from events.projections.history import StreamEvent
-from events.projections.tables import contacts, stored
-from events.types import MeetingHeld, dumps
+from events.projections.tables import contacts, meetings, stored
+from events.types import (
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingPostponed,
+    MeetingScheduled,
+    dumps,
+)
 
 
 class ContactsProjection:
-    """A meeting stream's last MeetingHeld (docs/projections.md, "Contacts")."""
+    """A meeting stream's last MeetingHeld as a contact (docs/projections.md, "Contacts"), and
+    its status: the last of scheduled, postponed, cancelled, held, in position order."""
 
     kinds = frozenset({"meeting"})
-    tables: Sequence[Table] = (contacts,)
+    tables: Sequence[Table] = (contacts, meetings)
 
     def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
-        """One row per participant of the meeting's last MeetingHeld, if any."""
-        held = [e for e in events if e.live and isinstance(e.data, MeetingHeld)]
-        if not held:
-            return {contacts: set()}
-        last = held[-1]
-        assert isinstance(last.data, MeetingHeld)
-        participants = dumps(list(last.data.participants))
-        return {
-            contacts: {
+        """Contact rows per participant of the last MeetingHeld; one meeting row."""
+        live = [e for e in events if e.live]
+        held = [e for e in live if isinstance(e.data, MeetingHeld)]
+        contact_rows: set[Fact] = set()
+        if held:
+            last = held[-1]
+            assert isinstance(last.data, MeetingHeld)
+            participants = dumps(list(last.data.participants))
+            contact_rows = {
                 (actor, last.data.title, participants, last.position, *stored(last.occurred))
                 for actor in last.data.participants
             }
-        }
+        return {contacts: contact_rows, meetings: _standing(live)}
+
+
+def _standing(live: Sequence[StreamEvent]) -> set[Fact]:
+    status = title = participants = planned = held = kind = level = location = None
+    for event in live:
+        data = event.data
+        if isinstance(data, MeetingScheduled):
+            status, title, planned = "SCHEDULED", data.title, data.planned
+            participants = dumps(list(data.participants))
+            location = dumps(data.location.to_json()) if data.location else None
+        elif isinstance(data, MeetingPostponed):
+            status, planned = "POSTPONED", data.planned
+        elif isinstance(data, MeetingCancelled):
+            status = "CANCELLED"
+        elif isinstance(data, MeetingHeld):
+            status, title, held = "HELD", data.title, event.occurred.edtf
+            participants = dumps(list(data.participants))
+            kind = data.kind.value if data.kind else None
+            level = data.level.value if data.level else None
+            location = dumps(data.location.to_json()) if data.location else location
+    if status is None or title is None or participants is None:
+        return set()
+    return {(status, title, participants, planned, held, kind, level, location)}

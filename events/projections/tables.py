@@ -113,6 +113,19 @@ contacts = _fact_table(
     indexes=[["participant", "held_earliest"]],
 )
 
+meetings = _fact_table(
+    "meetings",
+    Column("status", String(16), nullable=False),  # SCHEDULED, POSTPONED, CANCELLED, HELD
+    Column("title", Text, nullable=False),
+    Column("participants", Text, nullable=False),  # JSON list
+    Column("planned_edtf", String(100)),
+    Column("held_edtf", String(100)),
+    Column("kind", String(32)),
+    Column("level", String(32)),
+    Column("location", Text),  # JSON object
+    indexes=[],
+)
+
 statements = _fact_table(
     "statements",
     Column("issuer", String(200), nullable=False),
@@ -149,6 +162,7 @@ ALL = (
     dialogue_parties,
     dialogue_statuses,
     contacts,
+    meetings,
     statements,
     timeline,
     timeline_actors,

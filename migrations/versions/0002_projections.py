@@ -167,6 +167,28 @@ def upgrade() -> None:
         "ix_memberships_stream_current", "memberships", ["stream", "rt_to"], unique=False
     )
     op.create_table(
+        "meetings",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("stream", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("participants", sa.Text(), nullable=False),
+        sa.Column("planned_edtf", sa.String(length=100), nullable=True),
+        sa.Column("held_edtf", sa.String(length=100), nullable=True),
+        sa.Column("kind", sa.String(length=32), nullable=True),
+        sa.Column("level", sa.String(length=32), nullable=True),
+        sa.Column("location", sa.Text(), nullable=True),
+        sa.Column("rt_from", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("rt_to", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_meetings_stream_current", "meetings", ["stream", "rt_to"], unique=False)
+    op.create_table(
         "statements",
         sa.Column(
             "id",
@@ -256,6 +278,8 @@ def downgrade() -> None:
     op.drop_index("ix_statements_2", table_name="statements")
     op.drop_index("ix_statements_1", table_name="statements")
     op.drop_table("statements")
+    op.drop_index("ix_meetings_stream_current", table_name="meetings")
+    op.drop_table("meetings")
     op.drop_index("ix_memberships_stream_current", table_name="memberships")
     op.drop_index("ix_memberships_1", table_name="memberships")
     op.drop_table("memberships")
