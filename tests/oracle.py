@@ -41,6 +41,7 @@ from uuid import UUID
 
 from events.dates import Edtf, certainly_in_effect, parse, possibly_in_effect
 from events.types import EVENT_TYPES, EventData, RecordedEvent, upcast
+from events.views.relation import RECENT
 from events.views.states import (
     Contact,
     DialogueState,
@@ -581,13 +582,14 @@ def oracle_relation(
         as_of=as_of,
         known_at=known_at,
         last_contact=contacts[-1][1] if contacts else None,
-        contacts=tuple(contact for _, contact in contacts),
+        # A view carries only the RECENT latest contacts and statements.
+        contacts=tuple(contact for _, contact in contacts[-RECENT:]),
         dialogues=tuple(dialogues),
         measures_in_force=tuple(measures),
         shared_instruments=tuple(shared),
         only_a=tuple(only_a),
         only_b=tuple(only_b),
-        statements=tuple(s for _, s in statements),
+        statements=tuple(s for _, s in statements[-RECENT:]),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, Table, and_
+from sqlalchemy import ColumnElement, FromClause, and_
 
 
 def today() -> date:
@@ -26,11 +26,11 @@ def resolve_axes(as_of: date | None, known_at: datetime | None) -> tuple[date, d
     return (today() if as_of is None else as_of), known_at
 
 
-def known(table: Table, known_at: datetime) -> ColumnElement[bool]:
+def known(table: FromClause, known_at: datetime) -> ColumnElement[bool]:
     """Rows the log held at `known_at`: rt_from <= K < rt_to."""
     return and_(table.c.rt_from <= known_at, table.c.rt_to > known_at)
 
 
-def possibly(table: Table, prefix: str, as_of: date) -> ColumnElement[bool]:
+def possibly(table: FromClause, prefix: str, as_of: date) -> ColumnElement[bool]:
     """Facts `<prefix>_earliest <= D < until_latest`: possibly in effect at D."""
     return and_(table.c[f"{prefix}_earliest"] <= as_of, table.c.until_latest > as_of)

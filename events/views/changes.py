@@ -8,8 +8,9 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.views.axes import resolve_axes
-from events.views.relation import relation
+from events.views.relation import contacts_between, relation, statements_between
 from events.views.states import (
+    Contact,
     DialogueChange,
     Membership,
     Relation,
@@ -44,11 +45,13 @@ async def changes(
     _, known_at = resolve_axes(start, known_at)
     before = await relation(engine, a, b, start, known_at)
     after = await relation(engine, a, b, end, known_at)
-    return diff(before, after)
+    held = await contacts_between(engine, a, b, start, end, known_at)
+    return diff(before, after, held)
 
 
-def diff(before: Relation, after: Relation) -> RelationChanges:
-    """The changes from one view of a relation to a later one."""
+def diff(before: Relation, after: Relation, held: tuple[Contact, ...]) -> RelationChanges:
+    """The changes from one view of a relation to a later one; `held` are the contacts in
+    between."""
     measures_before = {m.measure: m for m in before.measures_in_force}
     measures_after = {m.measure: m for m in after.measures_in_force}
     status_before = {d.dialogue: d.status for d in before.dialogues}
@@ -59,7 +62,6 @@ def diff(before: Relation, after: Relation) -> RelationChanges:
         if status_before.get(dialogue) != status_after.get(dialogue)
     )
     members_before, members_after = _members(before), _members(after)
-    held_before = {c.meeting for c in before.contacts}
     return RelationChanges(
         a=after.a,
         b=after.b,
@@ -79,7 +81,7 @@ def diff(before: Relation, after: Relation) -> RelationChanges:
         instruments_left=tuple(
             m for key, m in sorted(members_before.items()) if key not in members_after
         ),
-        contacts=tuple(c for c in after.contacts if c.meeting not in held_before),
+        contacts=held,
     )
 
 
@@ -108,20 +110,21 @@ async def relation_series(
     buckets = _buckets(start, end, interval)
     if len(buckets) > MAX_BUCKETS:
         raise ValueError(f"{len(buckets)} buckets: at most {MAX_BUCKETS}; use a wider interval")
-    first_start = buckets[0][0]
-    previous = await relation(engine, a, b, first_start - timedelta(days=1), known_at)
+    first_start, last_end = buckets[0][0], buckets[-1][1]
+    before_first = first_start - timedelta(days=1)
+    held = await contacts_between(engine, a, b, before_first, last_end, known_at)
+    said = await statements_between(engine, a, b, before_first, last_end, known_at)
+    previous = await relation(engine, a, b, before_first, known_at)
     points = []
     for bucket_start, bucket_end in buckets:
         view = await relation(engine, a, b, bucket_end, known_at)
-        step = diff(previous, view)
-        stances = [
-            s.stance for s in view.statements if bucket_start <= s.occurred.earliest <= bucket_end
-        ]
+        step = diff(previous, view, ())
+        stances = [s.stance for s in said if bucket_start <= s.occurred.earliest <= bucket_end]
         points.append(
             RelationPoint(
                 start=bucket_start,
                 end=bucket_end,
-                contacts=len(step.contacts),
+                contacts=sum(1 for c in held if bucket_start <= c.held.earliest <= bucket_end),
                 statements_by_stance=StanceCounts(
                     cooperative=stances.count("COOPERATIVE"),
                     neutral=stances.count("NEUTRAL"),

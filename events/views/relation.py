@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
@@ -39,6 +38,11 @@ from events.views.states import (
 Side = frozenset[str]
 
 
+# How many of the latest contacts and statements a relation view carries; older ones are
+# reached through `contacts_between` and `statements_between`.
+RECENT = 10
+
+
 async def relation(
     engine: AsyncEngine,
     a: str,
@@ -53,7 +57,7 @@ async def relation(
     async with engine.connect() as conn:
         side = await sides(conn, (a, b), known_at)
         side_a, side_b = side[a], side[b]
-        held = await _contacts(conn, side_a, side_b, as_of, known_at)
+        held = await _contacts(conn, side_a, side_b, known_at, None, as_of, RECENT)
         shared, only_a, only_b = await _instruments(conn, a, b, side_a, side_b, as_of, known_at)
         return Relation(
             a=a,
@@ -67,39 +71,97 @@ async def relation(
             shared_instruments=shared,
             only_a=only_a,
             only_b=only_b,
-            statements=await _statements(conn, side_a, side_b, as_of, known_at),
+            statements=await _statements(conn, side_a, side_b, known_at, None, as_of, RECENT),
         )
 
 
-async def _contacts(
-    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+async def contacts_between(
+    engine: AsyncEngine,
+    a: str,
+    b: str,
+    after: date | None,
+    until: date,
+    known_at: datetime | None = None,
 ) -> tuple[Contact, ...]:
-    query = select(contacts).where(
-        contacts.c.participant.in_(side_a | side_b),
-        contacts.c.held_earliest <= as_of,
-        known(contacts, known_at),
+    """Every contact between `a` and `b` held (possibly) after `after` and by `until`
+    (by its earliest day), oldest first; `certain` as of `until`."""
+    _, known_at = resolve_axes(until, known_at)
+    async with engine.connect() as conn:
+        side = await sides(conn, (a, b), known_at)
+        return await _contacts(conn, side[a], side[b], known_at, after, until, None)
+
+
+async def statements_between(
+    engine: AsyncEngine,
+    a: str,
+    b: str,
+    after: date | None,
+    until: date,
+    known_at: datetime | None = None,
+) -> tuple[StatementItem, ...]:
+    """Every statement one side issued about the other after `after` and by `until` (by its
+    earliest day), oldest first; `certain` as of `until`."""
+    _, known_at = resolve_axes(until, known_at)
+    async with engine.connect() as conn:
+        side = await sides(conn, (a, b), known_at)
+        return await _statements(conn, side[a], side[b], known_at, after, until, None)
+
+
+async def _contacts(
+    conn: AsyncConnection,
+    side_a: Side,
+    side_b: Side,
+    known_at: datetime,
+    after: date | None,
+    until: date,
+    limit: int | None,
+) -> tuple[Contact, ...]:
+    # Meetings with a participant of each side: a self-join on the per-participant rows,
+    # newest first, so that only `limit` meetings leave the database.
+    mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
+    order = (
+        mine.c.held_earliest.desc(),
+        mine.c.held_latest.desc(),
+        mine.c.held_position.desc(),
     )
-    by_meeting: dict[str, list[AnyRow]] = {}
+    query = (
+        select(mine.c.stream, mine.c.held_earliest, mine.c.held_latest, mine.c.held_position)
+        .join(
+            theirs,
+            and_(
+                theirs.c.stream == mine.c.stream,
+                theirs.c.participant.in_(side_b),
+                known(theirs, known_at),
+            ),
+        )
+        .where(
+            mine.c.participant.in_(side_a),
+            known(mine, known_at),
+            mine.c.held_earliest <= until,
+        )
+        .distinct()
+        .order_by(*order)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(mine.c.held_earliest > after)
+    streams = [row.stream for row in await conn.execute(query)]
+    if not streams:
+        return ()
+    rows: dict[str, AnyRow] = {}
+    query = select(contacts).where(contacts.c.stream.in_(streams), known(contacts, known_at))
     for row in await conn.execute(query):
-        by_meeting.setdefault(row.stream, []).append(row)
-    found = []
-    for rows in by_meeting.values():
-        present = {row.participant for row in rows}
-        if present & side_a and present & side_b:
-            row = rows[0]
-            found.append(
-                (
-                    (row.held_earliest, row.held_latest, row.held_position),
-                    Contact(
-                        meeting=row.stream,
-                        title=row.title,
-                        held=edtf(row, "held"),
-                        participants=actor_list(row.participants),
-                        certain=row.held_latest <= as_of,
-                    ),
-                )
-            )
-    return tuple(contact for _, contact in sorted(found, key=lambda item: item[0]))
+        rows.setdefault(row.stream, row)
+    return tuple(
+        Contact(
+            meeting=row.stream,
+            title=row.title,
+            held=edtf(row, "held"),
+            participants=actor_list(row.participants),
+            certain=row.held_latest <= until,
+        )
+        for row in (rows[stream] for stream in reversed(streams))
+    )
 
 
 async def _dialogues(
@@ -195,24 +257,48 @@ def _member_for(actor: str, side: Side, members: dict[str, Membership]) -> Membe
 
 
 async def _statements(
-    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+    conn: AsyncConnection,
+    side_a: Side,
+    side_b: Side,
+    known_at: datetime,
+    after: date | None,
+    until: date,
+    limit: int | None,
 ) -> tuple[StatementItem, ...]:
     table = statements
-    query = select(table).where(
-        or_(
-            and_(table.c.issuer.in_(side_a), table.c.about_actor.in_(side_b)),
-            and_(table.c.issuer.in_(side_b), table.c.about_actor.in_(side_a)),
-        ),
-        table.c.occurred_earliest <= as_of,
-        known(table, known_at),
+    order = (
+        table.c.occurred_earliest.desc(),
+        table.c.occurred_latest.desc(),
+        table.c.position.desc(),
     )
-    found: dict[str, AnyRow] = {}
+    query = (
+        select(
+            table.c.stream,
+            table.c.occurred_earliest,
+            table.c.occurred_latest,
+            table.c.position,
+        )
+        .where(
+            or_(
+                and_(table.c.issuer.in_(side_a), table.c.about_actor.in_(side_b)),
+                and_(table.c.issuer.in_(side_b), table.c.about_actor.in_(side_a)),
+            ),
+            table.c.occurred_earliest <= until,
+            known(table, known_at),
+        )
+        .distinct()
+        .order_by(*order)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(table.c.occurred_earliest > after)
+    streams = [row.stream for row in await conn.execute(query)]
+    if not streams:
+        return ()
+    rows: dict[str, AnyRow] = {}
+    query = select(table).where(table.c.stream.in_(streams), known(table, known_at))
     for row in await conn.execute(query):
-        found.setdefault(row.stream, row)
-    items: Sequence[AnyRow] = sorted(
-        found.values(),
-        key=lambda row: (row.occurred_earliest, row.occurred_latest, row.position),
-    )
+        rows.setdefault(row.stream, row)
     return tuple(
         StatementItem(
             statement=row.stream,
@@ -220,7 +306,7 @@ async def _statements(
             about=actor_list(row.about),
             stance=row.stance,
             occurred=edtf(row, "occurred"),
-            certain=row.occurred_latest <= as_of,
+            certain=row.occurred_latest <= until,
         )
-        for row in items
+        for row in (rows[stream] for stream in reversed(streams))
     )

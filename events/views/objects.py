@@ -1,0 +1,261 @@
+"""Single things as they stand at `known_at`: an actor, a meeting, an instrument, a measure, a
+dialogue. Each comes from its own stream's events as then known (corrections applied,
+retractions honoured): a stream is short, so this reads a handful of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from events import dates
+from events.actors import is_state, state_code, state_name
+from events.dates import Edtf
+from events.db import events_table, to_recorded
+from events.projections.history import StreamEvent, first, resolve
+from events.types import (
+    ActorRegistered,
+    ActorRenamed,
+    DialogueEstablished,
+    InstrumentAdopted,
+    Location,
+    MeasureAmended,
+    MeasureImposed,
+    MeasureLifted,
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingPostponed,
+    MeetingScheduled,
+)
+from events.views.axes import resolve_axes
+
+
+@dataclass(frozen=True, slots=True)
+class ActorView:
+    """An actor: a state (named by ISO 3166) or a registered organisation, person or group."""
+
+    id: str
+    name: str
+    kind: str  # STATE, ORGANIZATION, IGO, PERSON, GROUP
+    country: str | None
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    """A meeting as planned or held."""
+
+    id: str
+    title: str
+    status: str  # SCHEDULED, POSTPONED, CANCELLED, HELD
+    held: Edtf | None
+    planned: Edtf | None
+    kind: str | None
+    level: str | None
+    participants: tuple[str, ...]
+    location: Location | None
+    positions: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentView:
+    """A declaration, agreement, treaty or other instrument."""
+
+    id: str
+    title: str
+    kind: str
+    binding: bool | None
+    adopted: Edtf
+    positions: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureView:
+    """An export control, sanction or other measure, with its targets after amendments."""
+
+    id: str
+    title: str
+    kind: str
+    imposer: str
+    targets: tuple[str, ...]
+    effective: Edtf
+    lifted: Edtf | None
+    responds_to: str | None
+    positions: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueView:
+    """A dialogue channel: its sides and convenors."""
+
+    id: str
+    name: str
+    track: str
+    parties: tuple[str, ...]
+    convenors: tuple[str, ...]
+    positions: tuple[int, ...]
+
+
+async def stream_history(
+    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+) -> list[StreamEvent]:
+    """The events of `stream` recorded by `known_at`, resolved (corrections, retractions)."""
+    _, known_at = resolve_axes(None, known_at)
+    query = (
+        select(events_table)
+        .where(events_table.c.stream == stream, events_table.c.recorded_at <= known_at)
+        .order_by(events_table.c.version)
+    )
+    async with engine.connect() as conn:
+        rows = [to_recorded(row) for row in await conn.execute(query)]
+    return resolve(rows)
+
+
+async def actor(
+    engine: AsyncEngine, actor_id: str, known_at: datetime | None = None
+) -> ActorView | None:
+    """The actor `actor_id` (a state code or a slug), or None when unknown at `known_at`."""
+    code = state_code(actor_id)
+    if code is not None and is_state(code):
+        return ActorView(id=code, name=state_name(code), kind="STATE", country=None, aliases=())
+    live = _live(await stream_history(engine, f"actor/{actor_id}", known_at))
+    registered = next((e.data for e in live if isinstance(e.data, ActorRegistered)), None)
+    if registered is None:
+        return None
+    name = registered.name
+    for event in live:
+        if isinstance(event.data, ActorRenamed):
+            name = event.data.name
+    return ActorView(
+        id=actor_id,
+        name=name,
+        kind=registered.kind.value,
+        country=registered.country,
+        aliases=registered.aliases,
+    )
+
+
+async def meeting(
+    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+) -> MeetingView | None:
+    """The meeting `stream` as planned or held, or None."""
+    history = await stream_history(engine, stream, known_at)
+    status: str | None = None
+    title = ""
+    participants: tuple[str, ...] = ()
+    planned: str | None = None
+    held: Edtf | None = None
+    kind = level = None
+    location: Location | None = None
+    for event in _live(history):
+        data = event.data
+        if isinstance(data, MeetingScheduled):
+            status, title, participants = "SCHEDULED", data.title, data.participants
+            planned, location = data.planned, data.location
+        elif isinstance(data, MeetingPostponed):
+            status, planned = "POSTPONED", data.planned
+        elif isinstance(data, MeetingCancelled):
+            status = "CANCELLED"
+        elif isinstance(data, MeetingHeld):
+            status, title, participants = "HELD", data.title, data.participants
+            held, location = event.occurred, data.location or location
+            kind = data.kind.value if data.kind else None
+            level = data.level.value if data.level else None
+    if status is None:
+        return None
+    return MeetingView(
+        id=stream,
+        title=title,
+        status=status,
+        held=held,
+        planned=dates.parse(planned) if planned else None,
+        kind=kind,
+        level=level,
+        participants=participants,
+        location=location,
+        positions=_positions(history),
+    )
+
+
+async def instrument(
+    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+) -> InstrumentView | None:
+    """The instrument `stream`, or None."""
+    history = await stream_history(engine, stream, known_at)
+    adoption = next((e for e in _live(history) if isinstance(e.data, InstrumentAdopted)), None)
+    if adoption is None:
+        return None
+    data = adoption.data
+    assert isinstance(data, InstrumentAdopted)
+    return InstrumentView(
+        id=stream,
+        title=data.title,
+        kind=data.kind.value,
+        binding=data.binding,
+        adopted=adoption.occurred,
+        positions=_positions(history),
+    )
+
+
+async def measure(
+    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+) -> MeasureView | None:
+    """The measure `stream` with its targets after every amendment, or None."""
+    history = await stream_history(engine, stream, known_at)
+    live = _live(history)
+    imposition = next((e for e in live if isinstance(e.data, MeasureImposed)), None)
+    if imposition is None:
+        return None
+    imposed = imposition.data
+    assert isinstance(imposed, MeasureImposed)
+    targets = list(imposed.targets)
+    lifts = []
+    for event in live:
+        if isinstance(event.data, MeasureAmended):
+            targets += [t for t in event.data.targets_added if t not in targets]
+            targets = [t for t in targets if t not in event.data.targets_removed]
+        elif isinstance(event.data, MeasureLifted):
+            lifts.append(event.when(event.data.effective))
+    lifted = first(*lifts)
+    return MeasureView(
+        id=stream,
+        title=imposed.title,
+        kind=imposed.kind.value,
+        imposer=imposed.imposer,
+        targets=tuple(targets),
+        effective=imposition.when(imposed.effective).value,
+        lifted=None if lifted is None else lifted.value,
+        responds_to=imposed.responds_to,
+        positions=_positions(history),
+    )
+
+
+async def dialogue(
+    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+) -> DialogueView | None:
+    """The dialogue `stream`, or None."""
+    history = await stream_history(engine, stream, known_at)
+    found = next((e for e in _live(history) if isinstance(e.data, DialogueEstablished)), None)
+    if found is None:
+        return None
+    data = found.data
+    assert isinstance(data, DialogueEstablished)
+    return DialogueView(
+        id=stream,
+        name=data.name,
+        track=data.track.value,
+        parties=data.parties,
+        convenors=data.convenors,
+        positions=_positions(history),
+    )
+
+
+def _live(history: Sequence[StreamEvent]) -> list[StreamEvent]:
+    return [event for event in history if event.live]
+
+
+def _positions(history: Sequence[StreamEvent]) -> tuple[int, ...]:
+    return tuple(event.position for event in history)
