@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, TextIO, TypeVar
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -300,3 +301,24 @@ def projections_verify() -> None:
     if differences:
         raise typer.Exit(1)
     err.print(f"the projections equal a rebuild from the log ({seconds:.2f} s)")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    reload: Annotated[
+        bool, typer.Option(help="Restart when the code changes (development).")
+    ] = False,
+) -> None:
+    """Serve the GraphQL API (uvicorn) on the configured database."""
+    _settings()  # a bad setting stops here, with its name, not in a worker
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else workers,
+        reload=reload,
+    )

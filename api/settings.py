@@ -1,27 +1,115 @@
-"""Configuration from the environment, validated when the process starts."""
+"""Configuration from the environment, validated when the process starts.
+
+Every setting, its default and an example are listed in docs/configuration.md. A bad value stops
+the process with a message naming the variable.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TypeVar
 
+from api.auth import Token, TokenTable
 from events.db import DEFAULT_DATABASE_URL, database_url
 from events.errors import ConfigurationError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one request may ask for (api.md, "Limits")."""
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_cost: int = 5000  # GitHub-style: nodes a query may ask for, from connection sizes
+    max_body_bytes: int = 1_000_000
+    max_subscriptions: int = 20  # per WebSocket connection
+    max_page: int = 100  # `first` / `last` of a connection
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Every setting of the service. See docs/configuration.md."""
+    """Every setting of the service."""
 
     database_url: str = DEFAULT_DATABASE_URL
+    tokens: TokenTable = field(default_factory=TokenTable)
+    read_requires_token: bool = False
+    cors_origins: tuple[str, ...] = ()
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """Settings from `env`; raises ConfigurationError naming a bad variable."""
         url = env.get("TIMELINE_DATABASE_URL") or DEFAULT_DATABASE_URL
+        _setting(env, "TIMELINE_DATABASE_URL", database_url, url)
+        return cls(
+            database_url=url,
+            tokens=_tokens(env),
+            read_requires_token=_setting(env, "TIMELINE_READ_REQUIRES_TOKEN", _boolean, "false"),
+            cors_origins=tuple(
+                origin.strip()
+                for origin in env.get("TIMELINE_CORS_ORIGINS", "").split(",")
+                if origin.strip()
+            ),
+            limits=Limits(
+                **{
+                    limit.name: _setting(
+                        env, f"TIMELINE_{limit.name.upper()}", _positive, str(limit.default)
+                    )
+                    for limit in fields(Limits)
+                }
+            ),
+        )
+
+
+def _setting(env: Mapping[str, str], name: str, parse: Callable[[str], T], default: str) -> T:
+    text = env.get(name) or default
+    try:
+        return parse(text)
+    except (ValueError, ConfigurationError) as error:
+        raise ConfigurationError(f"{name}: {error}") from None
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{text!r} is not a boolean (true or false)")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(f"{text!r} must be a positive whole number")
+    return value
+
+
+def _tokens(env: Mapping[str, str]) -> TokenTable:
+    """Tokens from TIMELINE_TOKENS (JSON) and TIMELINE_TOKENS_FILE (a file of the same JSON)."""
+    entries: list[Token] = []
+    for name in ("TIMELINE_TOKENS", "TIMELINE_TOKENS_FILE"):
+        text = env.get(name)
+        if not text:
+            continue
         try:
-            database_url(url)  # fail at start-up, not at the first request
-        except ConfigurationError as error:
-            raise ConfigurationError(f"TIMELINE_DATABASE_URL: {error}") from None
-        return cls(database_url=url)
+            if name == "TIMELINE_TOKENS_FILE":
+                text = Path(text).read_text(encoding="utf-8")
+            entries.extend(Token.from_json(item) for item in _json_list(text))
+        except (OSError, ValueError) as error:
+            raise ConfigurationError(f"{name}: {error}") from None
+    return TokenTable(tuple(entries))
+
+
+def _json_list(text: str) -> list[object]:
+    value = json.loads(text)
+    if not isinstance(value, list):
+        raise ValueError('expected a JSON list of {"principal", "role", "token" or "sha256"}')
+    return value

@@ -4,11 +4,13 @@ retractions honoured): a stream is short, so this reads a handful of rows."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events import dates
@@ -16,6 +18,8 @@ from events.actors import is_state, state_code, state_name
 from events.dates import Edtf
 from events.db import events_table, to_recorded
 from events.projections.history import StreamEvent, first, resolve
+from events.projections.tables import actors as actors_table
+from events.projections.tables import meetings as meetings_table
 from events.types import (
     ActorRegistered,
     ActorRenamed,
@@ -29,8 +33,9 @@ from events.types import (
     MeetingHeld,
     MeetingPostponed,
     MeetingScheduled,
+    RecordedEvent,
 )
-from events.views.axes import resolve_axes
+from events.views.axes import known, resolve_axes
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,3 +264,102 @@ def _live(history: Sequence[StreamEvent]) -> list[StreamEvent]:
 
 def _positions(history: Sequence[StreamEvent]) -> tuple[int, ...]:
     return tuple(event.position for event in history)
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """An event as the log held it at `known_at`: `current` with the corrections recorded by
+    then applied (and marked retracted if so), `recorded` exactly as first recorded."""
+
+    recorded: RecordedEvent
+    current: StreamEvent
+
+
+async def events_at(
+    engine: AsyncEngine,
+    positions: Sequence[int] = (),
+    ids: Sequence[UUID] = (),
+    known_at: datetime | None = None,
+) -> list[EventView]:
+    """The events at `positions` and with `ids` recorded by `known_at`, in position order."""
+    _, known_at = resolve_axes(None, known_at)
+    wanted = or_(events_table.c.position.in_(positions), events_table.c.id.in_(ids))
+    async with engine.connect() as conn:
+        streams = set(
+            await conn.scalars(
+                select(events_table.c.stream).where(wanted, events_table.c.recorded_at <= known_at)
+            )
+        )
+        if not streams:
+            return []
+        query = (
+            select(events_table)
+            .where(events_table.c.stream.in_(streams), events_table.c.recorded_at <= known_at)
+            .order_by(events_table.c.stream, events_table.c.version)
+        )
+        histories: dict[str, list[RecordedEvent]] = {}
+        for row in await conn.execute(query):
+            histories.setdefault(row.stream, []).append(to_recorded(row))
+    found = []
+    for history in histories.values():
+        for recorded, current in zip(history, resolve(history), strict=True):
+            if recorded.position in positions or recorded.id in ids:
+                found.append(EventView(recorded, current))
+    return sorted(found, key=lambda view: view.recorded.position)
+
+
+async def actors_by_id(
+    engine: AsyncEngine, ids: Sequence[str], known_at: datetime | None = None
+) -> dict[str, ActorView]:
+    """The actors among `ids` known at `known_at` (states always are), in one query."""
+    _, known_at = resolve_axes(None, known_at)
+    found: dict[str, ActorView] = {}
+    slugs = []
+    for actor_id in ids:
+        code = state_code(actor_id)
+        if code is not None and code == actor_id:
+            found[actor_id] = ActorView(actor_id, state_name(code), "STATE", None, ())
+        else:
+            slugs.append(actor_id)
+    if slugs:
+        query = select(actors_table).where(
+            actors_table.c.actor.in_(slugs), known(actors_table, known_at)
+        )
+        async with engine.connect() as conn:
+            for row in await conn.execute(query):
+                found[row.actor] = ActorView(
+                    id=row.actor,
+                    name=row.name,
+                    kind=row.kind,
+                    country=row.country,
+                    aliases=tuple(json.loads(row.aliases)),
+                )
+    return found
+
+
+async def meetings_by_stream(
+    engine: AsyncEngine, streams: Sequence[str], known_at: datetime | None = None
+) -> dict[str, MeetingView]:
+    """The meetings among `streams` as known at `known_at`, in one query."""
+    _, known_at = resolve_axes(None, known_at)
+    query = select(meetings_table).where(
+        meetings_table.c.stream.in_(streams), known(meetings_table, known_at)
+    )
+    found = {}
+    async with engine.connect() as conn:
+        for row in await conn.execute(query):
+            found[row.stream] = MeetingView(
+                id=row.stream,
+                title=row.title,
+                status=row.status,
+                held=dates.parse(row.held_edtf) if row.held_edtf else None,
+                planned=dates.parse(row.planned_edtf) if row.planned_edtf else None,
+                kind=row.kind,
+                level=row.level,
+                participants=tuple(json.loads(row.participants)),
+                location=Location.model_validate(json.loads(row.location))
+                if row.location
+                else None,
+                positions=(),
+            )
+    return found

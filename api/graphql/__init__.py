@@ -1,0 +1,1 @@
+"""The GraphQL schema (api.md): types, queries, and how they call the views of `events/`."""

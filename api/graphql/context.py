@@ -1,0 +1,59 @@
+"""What every resolver of one request shares: the engine, who asks, and the request's loaders.
+
+Loaders batch the lookups of one request (every actor a page of events names is fetched in one
+query) and are keyed by `known_at`, since one request may ask about several instants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from strawberry.dataloader import DataLoader
+
+from api.auth import Principal
+from api.settings import Settings
+from events.store import EventStore
+from events.views.axes import now
+from events.views.objects import ActorView, MeetingView, actors_by_id, meetings_by_stream
+
+Key = tuple[str, datetime]
+
+
+@dataclass
+class Context:
+    """Per-request state: the store, the principal, the loaders, the log position read."""
+
+    store: EventStore
+    settings: Settings
+    principal: Principal
+    started: datetime = field(default_factory=now)
+    actors: DataLoader[Key, ActorView | None] = field(init=False)
+    meetings: DataLoader[Key, MeetingView | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.actors = DataLoader(load_fn=self._load_actors)
+        self.meetings = DataLoader(load_fn=self._load_meetings)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The database engine."""
+        return self.store.engine
+
+    async def _load_actors(self, keys: Sequence[Key]) -> list[ActorView | None]:
+        found: dict[Key, ActorView] = {}
+        for known_at in {at for _, at in keys}:
+            ids = [actor for actor, at in keys if at == known_at]
+            views = await actors_by_id(self.engine, ids, known_at)
+            found.update({(actor, known_at): view for actor, view in views.items()})
+        return [found.get(key) for key in keys]
+
+    async def _load_meetings(self, keys: Sequence[Key]) -> list[MeetingView | None]:
+        found: dict[Key, MeetingView] = {}
+        for known_at in {at for _, at in keys}:
+            streams = [stream for stream, at in keys if at == known_at]
+            views = await meetings_by_stream(self.engine, streams, known_at)
+            found.update({(stream, known_at): view for stream, view in views.items()})
+        return [found.get(key) for key in keys]

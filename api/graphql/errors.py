@@ -1,0 +1,80 @@
+"""Errors with a code in `extensions.code` (api.md, "Errors"); only unexpected ones masked."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+logger = logging.getLogger("timeline.api")
+
+INTERNAL = "Internal server error"
+
+
+class ApiError(GraphQLError):
+    """An error a client caused, with its code and, where one field is at fault, the field."""
+
+    def __init__(self, message: str, code: str, **extensions: object) -> None:
+        super().__init__(message, extensions={"code": code, **extensions})
+
+
+def bad_input(message: str, field: str | None = None) -> ApiError:
+    """BAD_USER_INPUT, naming the field at fault."""
+    return ApiError(message, "BAD_USER_INPUT", **({"field": field} if field else {}))
+
+
+def not_found(message: str) -> ApiError:
+    """NOT_FOUND."""
+    return ApiError(message, "NOT_FOUND")
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """`error` with its code: the one it carries, GRAPHQL_PARSE_FAILED or
+    GRAPHQL_VALIDATION_FAILED for a bad document, else masked as INTERNAL_SERVER_ERROR (the
+    detail goes to the log, never to the client)."""
+    if error.extensions and "code" in error.extensions:
+        return error
+    original = error.original_error
+    if isinstance(original, ApiError):
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=original.extensions,
+        )
+    if original is None:
+        code = (
+            "GRAPHQL_PARSE_FAILED"
+            if error.message.startswith("Syntax Error")
+            else "GRAPHQL_VALIDATION_FAILED"
+        )
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": code},
+        )
+    logger.error("unexpected error at %s", error.path, exc_info=original)
+    return GraphQLError(
+        INTERNAL,
+        nodes=error.nodes,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR"},
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Gives every error of a result its code (see `coded`)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [coded(error) for error in result.errors]

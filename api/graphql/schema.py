@@ -1,0 +1,39 @@
+"""The schema object, built once per process with its extensions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from api.graphql.errors import ErrorCodes
+from api.graphql.queries import Query
+from api.graphql.scalars import EDTF, EDTF_SCALAR
+
+
+class Schema(strawberry.Schema):
+    """strawberry's schema, leaving the logging of errors to ErrorCodes: a client's mistake is
+    not a server's error."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log nothing here; `coded` logs the unexpected errors once."""
+
+
+# Factories: strawberry makes each extension anew per request; the two caches keep their LRU
+# at module level, so they are shared by every request all the same.
+extensions: list[Any] = [
+    lambda: ParserCache(maxsize=1024),
+    lambda: ValidationCache(maxsize=1024),
+    ErrorCodes,
+]
+schema = Schema(
+    query=Query,
+    extensions=extensions,
+    config=StrawberryConfig(scalar_map={EDTF: EDTF_SCALAR}),
+)

@@ -1,0 +1,389 @@
+"""The read types of api.md. Each is built whole from a view's answer (`from_view`), so that
+its fields are plain attributes; only references to other things (an actor, a meeting) are
+resolved, through the request's loaders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from api.graphql.context import Context
+from api.graphql.scalars import EDTF
+from events.dates import Edtf
+from events.views import states
+from events.views.objects import ActorView, MeetingView
+
+
+@strawberry.type(
+    description="A date as written, in EDTF, with the earliest and latest day it may mean."
+)
+class When:
+    edtf: EDTF = strawberry.field(description="The date exactly as recorded, e.g. `2019-10~`.")
+    earliest: date = strawberry.field(description="The first day the date may denote.")
+    latest: date = strawberry.field(description="The last day the date may denote.")
+
+    @classmethod
+    def of(cls, value: Edtf) -> When:
+        """The When of a parsed date."""
+        return cls(edtf=EDTF(value.edtf), earliest=value.earliest, latest=value.latest)
+
+
+def when(value: Edtf | None) -> When | None:
+    """The When of an optional date."""
+    return None if value is None else When.of(value)
+
+
+@strawberry.enum(
+    description="What kind of actor: a state, or a registered organisation, IGO, person or group."
+)
+class ActorKind(Enum):
+    STATE = "STATE"
+    ORGANIZATION = "ORGANIZATION"
+    IGO = "IGO"
+    PERSON = "PERSON"
+    GROUP = "GROUP"
+
+
+@strawberry.enum(description="A dialogue's status at a date.")
+class DialogueStatus(Enum):
+    ESTABLISHED = "ESTABLISHED"
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    ENDED = "ENDED"
+
+
+@strawberry.enum(description="A meeting's standing: planned, moved, called off, or held.")
+class MeetingStatus(Enum):
+    SCHEDULED = "SCHEDULED"
+    POSTPONED = "POSTPONED"
+    CANCELLED = "CANCELLED"
+    HELD = "HELD"
+
+
+@strawberry.interface(description="Anything with a global id: an actor, a stream object, an event.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The global id.")
+
+
+@strawberry.type(
+    description="A state (id: its ISO 3166-1 alpha-3 code) or a registered actor (id: its slug)."
+)
+class Actor(Node):
+    name: str = strawberry.field(
+        description="The actor's name (a state's ISO 3166 English short name)."
+    )
+    kind: ActorKind = strawberry.field(description="State, organisation, IGO, person or group.")
+    aliases: list[str] = strawberry.field(description="Other names the actor goes by.")
+    country_id: strawberry.Private[str | None]
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="The state this actor counts for in relation views, if any.")
+    async def country(self, info: Info[Context, None]) -> Actor | None:
+        if self.country_id is None:
+            return None
+        return await load_actor(info, self.country_id, self.known_at)
+
+    @classmethod
+    def from_view(cls, view: ActorView, known_at: datetime) -> Actor:
+        """The Actor of an ActorView."""
+        return cls(
+            id=strawberry.ID(view.id),
+            name=view.name,
+            kind=ActorKind(view.kind),
+            aliases=list(view.aliases),
+            country_id=view.country,
+            known_at=known_at,
+        )
+
+
+async def load_actor(info: Info[Context, None], actor_id: str, known_at: datetime) -> Actor | None:
+    """The actor `actor_id` as known at `known_at`, through the request's loader."""
+    view = await info.context.actors.load((actor_id, known_at))
+    return None if view is None else Actor.from_view(view, known_at)
+
+
+async def load_actors(
+    info: Info[Context, None], ids: tuple[str, ...], known_at: datetime
+) -> list[Actor]:
+    """The actors `ids` (unknown ones left out), in one batch."""
+    views = await info.context.actors.load_many([(actor, known_at) for actor in ids])
+    return [Actor.from_view(view, known_at) for view in views if view is not None]
+
+
+@strawberry.type(description="A place: its name and the state it is in.")
+class Location:
+    name: str = strawberry.field(description="The place's name, e.g. Bangkok.")
+    country: str | None = strawberry.field(description="The state it is in (alpha-3), if known.")
+
+
+@strawberry.type(description="A meeting, summit, visit or call: as planned, or as held.")
+class Meeting(Node):
+    title: str = strawberry.field(description="What the meeting is called.")
+    status: MeetingStatus = strawberry.field(description="Scheduled, postponed, cancelled or held.")
+    held: When | None = strawberry.field(description="When it was held, if it was.")
+    planned: When | None = strawberry.field(description="When it was planned for, if known.")
+    kind: str | None = strawberry.field(
+        description="Bilateral, multilateral, summit, visit, call or video."
+    )
+    level: str | None = strawberry.field(
+        description="Head of state, ministerial, senior official, working or Track II."
+    )
+    location: Location | None = strawberry.field(description="Where it was (or is to be) held.")
+    participant_ids: strawberry.Private[tuple[str, ...]]
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="Who took part.")
+    async def participants(self, info: Info[Context, None]) -> list[Actor]:
+        return await load_actors(info, self.participant_ids, self.known_at)
+
+    @classmethod
+    def from_view(cls, view: MeetingView, known_at: datetime) -> Meeting:
+        """The Meeting of a MeetingView."""
+        location = view.location
+        return cls(
+            id=strawberry.ID(view.id),
+            title=view.title,
+            status=MeetingStatus(view.status),
+            held=when(view.held),
+            planned=when(view.planned),
+            kind=view.kind,
+            level=view.level,
+            location=None
+            if location is None
+            else Location(name=location.name, country=location.country),
+            participant_ids=view.participants,
+            known_at=known_at,
+        )
+
+
+async def load_meeting(
+    info: Info[Context, None], stream: str, known_at: datetime
+) -> Meeting | None:
+    """The meeting `stream` as known at `known_at`, through the request's loader."""
+    view = await info.context.meetings.load((stream, known_at))
+    return None if view is None else Meeting.from_view(view, known_at)
+
+
+@strawberry.type(description="A dialogue's status at a date, and since when it has had it.")
+class DialogueState:
+    dialogue_id: strawberry.Private[str]
+    status: DialogueStatus = strawberry.field(description="The status at the view's date.")
+    since: When = strawberry.field(description="Since when the dialogue has had that status.")
+    certain: bool = strawberry.field(
+        description="False when uncertain dates make the status only possible."
+    )
+
+    @strawberry.field(description="The dialogue's stream id (`dialogue/…`).")
+    def dialogue(self) -> strawberry.ID:
+        return strawberry.ID(self.dialogue_id)
+
+    @classmethod
+    def from_state(cls, state: states.DialogueState) -> DialogueState:
+        """The DialogueState of a view's state."""
+        return cls(
+            dialogue_id=state.dialogue,
+            status=DialogueStatus(state.status),
+            since=When.of(state.since),
+            certain=state.certain,
+        )
+
+
+@strawberry.type(description="A measure in force: who imposes it on whom, since when.")
+class MeasureState:
+    measure: strawberry.ID = strawberry.field(description="The measure's stream id (`measure/…`).")
+    kind: str = strawberry.field(description="Export control, entity listing, sanction, tariff, …")
+    imposer_id: strawberry.Private[str]
+    target_ids: strawberry.Private[tuple[str, ...]]
+    since: When = strawberry.field(description="When the measure took effect.")
+    certain: bool = strawberry.field(
+        description="False when uncertain dates make it only possibly in force."
+    )
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="Who imposes the measure.")
+    async def imposer(self, info: Info[Context, None]) -> Actor | None:
+        return await load_actor(info, self.imposer_id, self.known_at)
+
+    @strawberry.field(description="The targets in force at the view's date.")
+    async def targets(self, info: Info[Context, None]) -> list[Actor]:
+        return await load_actors(info, self.target_ids, self.known_at)
+
+    @classmethod
+    def from_state(cls, state: states.MeasureState, known_at: datetime) -> MeasureState:
+        """The MeasureState of a view's state."""
+        return cls(
+            measure=strawberry.ID(state.measure),
+            kind=state.kind,
+            imposer_id=state.imposer,
+            target_ids=state.targets,
+            since=When.of(state.since),
+            certain=state.certain,
+            known_at=known_at,
+        )
+
+
+@strawberry.type(description="An actor's membership of an instrument: by which action, since when.")
+class Membership:
+    instrument: strawberry.ID = strawberry.field(description="The instrument's stream id.")
+    actor_id: strawberry.Private[str]
+    action: str = strawberry.field(
+        description="Sign, endorse, ratify, accede, accept or cosponsor."
+    )
+    since: When = strawberry.field(description="Since when the actor has been a party.")
+    until: When | None = strawberry.field(description="When the membership ends, if it does.")
+    certain: bool = strawberry.field(
+        description="False when uncertain dates make it only possible."
+    )
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="The party.")
+    async def actor(self, info: Info[Context, None]) -> Actor | None:
+        return await load_actor(info, self.actor_id, self.known_at)
+
+    @classmethod
+    def from_state(cls, state: states.Membership, known_at: datetime) -> Membership:
+        """The Membership of a view's membership."""
+        return cls(
+            instrument=strawberry.ID(state.instrument),
+            actor_id=state.actor,
+            action=state.action,
+            since=When.of(state.since),
+            until=when(state.until),
+            certain=state.certain,
+            known_at=known_at,
+        )
+
+
+def membership(state: states.Membership | None, known_at: datetime) -> Membership | None:
+    """The Membership of an optional view membership."""
+    return None if state is None else Membership.from_state(state, known_at)
+
+
+@strawberry.type(description="An instrument in a relation view, with each side's membership.")
+class InstrumentStanding:
+    instrument: strawberry.ID = strawberry.field(description="The instrument's stream id.")
+    a: Membership | None = strawberry.field(description="Side a's membership, if any.")
+    b: Membership | None = strawberry.field(description="Side b's membership, if any.")
+
+    @classmethod
+    def from_state(cls, state: states.InstrumentStanding, known_at: datetime) -> InstrumentStanding:
+        """The InstrumentStanding of a view's standing."""
+        return cls(
+            instrument=strawberry.ID(state.instrument),
+            a=membership(state.a, known_at),
+            b=membership(state.b, known_at),
+        )
+
+
+@strawberry.type(description="A statement one side issued about the other.")
+class Statement:
+    statement: strawberry.ID = strawberry.field(description="The statement's stream id.")
+    issuer_id: strawberry.Private[str]
+    about_ids: strawberry.Private[tuple[str, ...]]
+    stance: str | None = strawberry.field(description="Cooperative, neutral or critical.")
+    occurred: When = strawberry.field(description="When it was issued.")
+    certain: bool = strawberry.field(
+        description="False when it was only possibly issued by the view's date."
+    )
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="Who issued it.")
+    async def issuer(self, info: Info[Context, None]) -> Actor | None:
+        return await load_actor(info, self.issuer_id, self.known_at)
+
+    @strawberry.field(description="Whom it is about.")
+    async def about(self, info: Info[Context, None]) -> list[Actor]:
+        return await load_actors(info, self.about_ids, self.known_at)
+
+
+@strawberry.type(
+    description="The state of the relation between a and b at a date, as known at an instant."
+)
+class Relation:
+    a_id: strawberry.Private[str]
+    b_id: strawberry.Private[str]
+    as_of: date = strawberry.field(description="The date the view describes (valid time).")
+    known_at: datetime = strawberry.field(
+        description="The instant whose knowledge it shows (transaction time)."
+    )
+    contact_ids: strawberry.Private[tuple[str, ...]]
+    dialogues: list[DialogueState] = strawberry.field(
+        description="Dialogues whose parties include both sides, with their status."
+    )
+    measures_in_force: list[MeasureState] = strawberry.field(
+        description="Measures either side imposes on the other, in force."
+    )
+    shared_instruments: list[InstrumentStanding] = strawberry.field(
+        description="Instruments both sides are party to."
+    )
+    only_a: list[InstrumentStanding] = strawberry.field(
+        description="Instruments a is party to and b is not."
+    )
+    only_b: list[InstrumentStanding] = strawberry.field(
+        description="Instruments b is party to and a is not."
+    )
+    statements: list[Statement] = strawberry.field(
+        description="The latest statements either side issued about the other, oldest first."
+    )
+
+    @strawberry.field(description="Side a.")
+    async def a(self, info: Info[Context, None]) -> Actor | None:
+        return await load_actor(info, self.a_id, self.known_at)
+
+    @strawberry.field(description="Side b.")
+    async def b(self, info: Info[Context, None]) -> Actor | None:
+        return await load_actor(info, self.b_id, self.known_at)
+
+    @strawberry.field(description="The latest meeting held that connects a and b.")
+    async def last_contact(self, info: Info[Context, None]) -> Meeting | None:
+        if not self.contact_ids:
+            return None
+        return await load_meeting(info, self.contact_ids[-1], self.known_at)
+
+    @strawberry.field(description="The latest meetings held that connect a and b, oldest first.")
+    async def contacts(self, info: Info[Context, None]) -> list[Meeting]:
+        found = [await load_meeting(info, stream, self.known_at) for stream in self.contact_ids]
+        return [meeting for meeting in found if meeting is not None]
+
+    @classmethod
+    def from_view(cls, view: states.Relation) -> Relation:
+        """The Relation of a view."""
+        known_at = view.known_at
+        return cls(
+            a_id=view.a,
+            b_id=view.b,
+            as_of=view.as_of,
+            known_at=known_at,
+            contact_ids=tuple(contact.meeting for contact in view.contacts),
+            dialogues=[DialogueState.from_state(d) for d in view.dialogues],
+            measures_in_force=[
+                MeasureState.from_state(m, known_at) for m in view.measures_in_force
+            ],
+            shared_instruments=[
+                InstrumentStanding.from_state(i, known_at) for i in view.shared_instruments
+            ],
+            only_a=[InstrumentStanding.from_state(i, known_at) for i in view.only_a],
+            only_b=[InstrumentStanding.from_state(i, known_at) for i in view.only_b],
+            statements=[
+                Statement(
+                    statement=strawberry.ID(s.statement),
+                    issuer_id=s.issuer,
+                    about_ids=s.about,
+                    stance=s.stance,
+                    occurred=When.of(s.occurred),
+                    certain=s.certain,
+                    known_at=known_at,
+                )
+                for s in view.statements
+            ],
+        )
+
+
+@strawberry.type(description="The newest event of the log.")
+class LogHead:
+    position: int = strawberry.field(description="Its position (0 for an empty log).")
+    recorded_at: datetime | None = strawberry.field(description="When it was recorded.")
+    count: int = strawberry.field(description="How many events the log holds.")

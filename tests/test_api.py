@@ -1,0 +1,135 @@
+"""The HTTP and GraphQL edge, exercised over HTTP with httpx on the ASGI app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.auth import digest_of
+from api.graphql.schema import schema
+from api.settings import Settings
+from events.interchange.jsonl import import_jsonl
+from events.store import EventStore
+
+SAMPLE = Path(__file__).parent.parent / "examples" / "sample.jsonl"
+EDITOR_TOKEN = "editor-token-0123456789"
+
+
+@pytest.fixture
+async def client(store: EventStore, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    with SAMPLE.open(encoding="utf-8") as lines:
+        await import_jsonl(store, lines, recorded_by="test")
+    settings = Settings.from_env(
+        {
+            "TIMELINE_DATABASE_URL": database_url,
+            "TIMELINE_TOKENS": json.dumps(
+                [{"principal": "ed", "role": "editor", "sha256": digest_of(EDITOR_TOKEN).hex()}]
+            ),
+        }
+    )
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+async def query(http: httpx.AsyncClient, text: str, **headers: str) -> dict[str, Any]:
+    response = await http.post("/graphql", json={"query": text}, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+
+
+async def test_committed_schema_matches_the_code(client: httpx.AsyncClient) -> None:
+    committed = (Path(__file__).parent.parent / "api" / "schema.graphql").read_text()
+    assert committed == schema.as_str() + "\n", "regenerate api/schema.graphql"
+    served = await client.get("/schema.graphql")
+    assert served.text == committed
+
+
+async def test_relation_at_the_articles_date(client: httpx.AsyncClient) -> None:
+    body = await query(
+        client,
+        """{ relation(a: "US", b: "cn", asOf: "2024-02-19") {
+            a { id name } b { id }
+            lastContact { id title held { edtf earliest latest }
+                          participants { id country { id } } }
+            dialogues { dialogue status certain }
+            measuresInForce { measure imposer { id } targets { id } since { edtf } certain }
+            sharedInstruments { instrument a { action } b { actor { id } } }
+            onlyA { instrument } onlyB { instrument }
+        } }""",
+    )
+    assert "errors" not in body, body
+    view = body["data"]["relation"]
+    assert view["a"] == {"id": "USA", "name": "United States"}
+    assert view["lastContact"]["id"] == "meeting/2024-01-bangkok"
+    assert view["lastContact"]["held"] == {
+        "edtf": "2024-01-26/2024-01-27",
+        "earliest": "2024-01-26",
+        "latest": "2024-01-27",
+    }
+    assert {p["id"]: p["country"]["id"] for p in view["lastContact"]["participants"]} == {
+        "jake-sullivan": "USA",
+        "wang-yi": "CHN",
+    }
+    assert view["dialogues"] == [
+        {"dialogue": "dialogue/us-china-ai", "status": "ESTABLISHED", "certain": True}
+    ]
+    assert view["measuresInForce"][0]["since"] == {"edtf": "2022-10~"}
+    assert view["sharedInstruments"][0]["instrument"] == "instrument/bletchley-declaration"
+    assert body["extensions"]["logPosition"] == 7
+
+
+async def test_knowledge_time_before_anything_was_recorded(client: httpx.AsyncClient) -> None:
+    body = await query(
+        client,
+        '{ relation(a: "USA", b: "CHN", knownAt: "2000-01-01T00:00:00Z") '
+        "{ lastContact { id } dialogues { status } } }",
+    )
+    assert body["data"]["relation"] == {"lastContact": None, "dialogues": []}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('{ relation(a: "XX", b: "CHN") { asOf } }', "BAD_USER_INPUT"),
+        ('{ relation(a: "USA", b: "US") { asOf } }', "BAD_USER_INPUT"),
+        (
+            '{ relation(a: "USA", b: "CHN", asOf: "2024-13-01") { asOf } }',
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        ("{ relation(a: ", "GRAPHQL_PARSE_FAILED"),
+        ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
+async def test_bad_input_gets_a_code(client: httpx.AsyncClient, text: str, code: str) -> None:
+    response = await client.post("/graphql", json={"query": text})
+    assert response.status_code < 500
+    errors = response.json()["errors"]
+    assert errors[0]["extensions"]["code"] == code, errors
+
+
+async def test_a_wrong_token_is_unauthenticated(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ logHead { position } }"},
+        headers={"Authorization": "Bearer not-a-known-token"},
+    )
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "not-a-known-token" not in response.text
+    ok = await query(client, "{ logHead { position } }", Authorization=f"Bearer {EDITOR_TOKEN}")
+    assert ok["data"]["logHead"]["position"] == 7
