@@ -67,9 +67,9 @@ def resolve(
             payloads[event.position] = event.payload()
     corrections: dict[UUID, list[tuple[int, EventCorrected]]] = {}
     retracted: set[UUID] = set()
-    for event in events:
+    for event in events:  # in position order: a correction after a retraction is void
         payload = payloads[event.position]
-        if isinstance(payload, EventCorrected):
+        if isinstance(payload, EventCorrected) and payload.target not in retracted:
             corrections.setdefault(payload.target, []).append((event.position, payload))
         elif isinstance(payload, EventRetracted):
             retracted.add(payload.target)

@@ -11,7 +11,7 @@ from events.projections.history import StreamEvent
 from events.projections.tables import stored, timeline, timeline_actors
 from events.types import STREAM_KINDS, ActorRegistered, actor_refs
 
-# The fields whose words a text search finds, in this order.
+# The fields whose words a text search finds, in this order; stored case-folded.
 TEXT_FIELDS = ("title", "name", "summary", "topic", "scope", "reason")
 
 
@@ -25,12 +25,12 @@ class IndexProjection:
         """Rows for every event; an event naming no actor takes those of the stream's first."""
         rows: set[Fact] = set()
         actor_rows: set[Fact] = set()
-        stream_actors: set[str] = set()
+        stream_actors: set[str] | None = None  # those of the stream's first event
         for event in events:
             named = {actor for _, actor in actor_refs(event.data)}
             if isinstance(event.data, ActorRegistered):
                 named.add(stream.split("/", 1)[1])
-            if not stream_actors:
+            if stream_actors is None:
                 stream_actors = named
             rows.add(
                 (
@@ -51,4 +51,5 @@ def _text(event: StreamEvent) -> str:
     words = [value for value in values if isinstance(value, str)]
     if event.note:
         words.append(event.note)
-    return "\n".join(words)
+    # Stored folded: SQL's lower() folds only ASCII on SQLite, so the search compares as is.
+    return "\n".join(words).casefold()

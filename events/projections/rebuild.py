@@ -6,8 +6,9 @@ Both hold the append lock for their whole run, so the log does not move under th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, delete, func, select
+from sqlalchemy import Column, MetaData, Select, Table, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.projections import Projection
@@ -65,11 +66,16 @@ async def verify(
                 ("only live", live, rebuilt),
                 ("missing from live", rebuilt, live),
             ):
-                extra = select(*(left.c[c] for c in columns)).except_(
-                    select(*(right.c[c] for c in columns))
-                )
+                # Rows with their counts, so that a duplicated row is a difference too
+                # (SQLite has no EXCEPT ALL).
+                extra = _counted(left, columns).except_(_counted(right, columns))
                 count = await conn.scalar(select(func.count()).select_from(extra.subquery()))
                 if count:
                     rows = (await conn.execute(extra.limit(SAMPLE))).all()
                     differences.append(f"{live.name}: {count} rows {name}, e.g. {rows}")
     return differences
+
+
+def _counted(table: Table, columns: list[str]) -> Select[Any]:
+    selected = [table.c[c] for c in columns]
+    return select(*selected, func.count().label("copies")).group_by(*selected)

@@ -32,7 +32,7 @@ class EventFilter:
     words: tuple[str, ...] = field(init=False, default=())
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "words", tuple((self.text or "").lower().split()))
+        object.__setattr__(self, "words", tuple((self.text or "").casefold().split()))
 
 
 async def events_timeline(
@@ -114,7 +114,7 @@ def _conditions(
         conditions.append(timeline.c.occurred_earliest <= where.end)
     for word in where.words:
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(func.lower(timeline.c.text).like(pattern, escape="\\"))
+        conditions.append(timeline.c.text.like(pattern, escape="\\"))
     for actor in where.actors:
         conditions.append(
             exists().where(
