@@ -133,3 +133,80 @@ async def test_a_wrong_token_is_unauthenticated(client: httpx.AsyncClient) -> No
     assert "not-a-known-token" not in response.text
     ok = await query(client, "{ logHead { position } }", Authorization=f"Bearer {EDITOR_TOKEN}")
     assert ok["data"]["logHead"]["position"] == 7
+
+
+EVENT_FIELDS = """
+    id stream version position type occurred { edtf earliest latest } recordedBy retracted
+    sources { title publisher published { edtf } quote }
+    ... on MeetingHeld { title participants { id } meetingKind: kind level
+                         location { name country } }
+    ... on InstrumentAdopted { title instrumentKind: kind binding parties { actor { id } action } }
+    ... on MeasureImposed { title measureKind: kind imposer { id } targets { id } items }
+    ... on ActorRegistered { name actorKind: kind country { id } aliases }
+"""
+
+
+async def test_events_page_by_page(client: httpx.AsyncClient) -> None:
+    seen: list[str] = []
+    after = None
+    while True:
+        arguments = 'first: 3, filter: {actors: ["USA", "CHN"]}' + (
+            f', after: "{after}"' if after else ""
+        )
+        body = await query(
+            client,
+            f"{{ events({arguments}) {{ totalCount pageInfo {{ hasNextPage endCursor }} "
+            f"edges {{ cursor node {{ {EVENT_FIELDS} }} }} }} }}",
+        )
+        assert "errors" not in body, body
+        page = body["data"]["events"]
+        assert page["totalCount"] == 5
+        seen += [edge["node"]["stream"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [
+        "measure/us-chip-export-controls",
+        "instrument/bletchley-declaration",
+        "meeting/2023-11-woodside-summit",
+        "dialogue/us-china-ai",
+        "meeting/2024-01-bangkok",
+    ]
+
+
+async def test_an_event_with_its_typed_data(client: httpx.AsyncClient) -> None:
+    body = await query(
+        client,
+        f'{{ event(id: "00000000-0000-4000-8000-000000000005") {{ {EVENT_FIELDS} }} }}',
+    )
+    event = body["data"]["event"]
+    assert event["type"] == "MeetingHeld"
+    assert event["participants"] == [{"id": "jake-sullivan"}, {"id": "wang-yi"}]
+    assert event["location"] == {"name": "Bangkok", "country": "THA"}
+    assert event["meetingKind"] == "BILATERAL"
+    assert event["occurred"]["edtf"] == "2024-01-26/2024-01-27"
+    assert event["sources"][0]["publisher"] == "The Straits Times"
+    unknown = await query(client, '{ event(id: "00000000-0000-4000-8000-00000000ffff") { id } }')
+    assert unknown["data"]["event"] is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        ("first: 10000", "QUERY_TOO_COMPLEX"),
+        ("", "BAD_USER_INPUT"),
+        ("first: 2, last: 2", "BAD_USER_INPUT"),
+        ('first: 2, after: "not-a-cursor"', "BAD_USER_INPUT"),
+        ('first: 2, filter: {actors: ["Not An Actor"]}', "BAD_USER_INPUT"),
+    ],
+)
+async def test_bad_paging_gets_a_code(client: httpx.AsyncClient, arguments: str, code: str) -> None:
+    text = "{ events" + (f"({arguments})" if arguments else "") + " { totalCount } }"
+    response = await client.post("/graphql", json={"query": text})
+    assert response.status_code < 500
+    assert response.json()["errors"][0]["extensions"]["code"] == code
+
+
+async def test_a_bad_event_id(client: httpx.AsyncClient) -> None:
+    body = await query(client, '{ event(id: "nope") { id } }')
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date, datetime
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
-from api.graphql.errors import bad_input
+from api.graphql.errors import ApiError, bad_input
+from api.graphql.events import (
+    Event,
+    EventConnection,
+    EventEdge,
+    PageInfo,
+    event_type,
+)
 from api.graphql.types import Actor, LogHead, Relation, load_actor
 from events.actors import InvalidActor, canonical_actor
 from events.views.axes import resolve_axes
+from events.views.objects import events_at
 from events.views.relation import relation
+from events.views.states import Cursor
+from events.views.timeline import MAX_PAGE, EventFilter, events_timeline
 
 
 def actor_id(value: str, field: str) -> str:
@@ -21,6 +34,72 @@ def actor_id(value: str, field: str) -> str:
         return canonical_actor(value)
     except InvalidActor as error:
         raise bad_input(str(error), field) from None
+
+
+@strawberry.input(
+    name="EventFilter", description="Which events to list; every condition given must hold."
+)
+class EventFilterInput:
+    actors: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="All must take part (an actor counts for its country)."
+    )
+    types: list[str] | None = strawberry.field(default=None, description="Event types.")
+    streams: list[strawberry.ID] | None = strawberry.field(default=None, description="Streams.")
+    from_: date | None = strawberry.field(
+        default=None, name="from", description="Valid time: the event's bounds reach this day."
+    )
+    to: date | None = strawberry.field(
+        default=None, description="Valid time: the event's bounds start by this day."
+    )
+    text: str | None = strawberry.field(
+        default=None, description="Words that must all appear in titles, summaries or notes."
+    )
+    include_retracted: bool = strawberry.field(
+        default=False, description="Also list retracted events (marked retracted)."
+    )
+
+    def to_filter(self) -> EventFilter:
+        """The domain filter, with canonical actor ids."""
+        return EventFilter(
+            actors=tuple(actor_id(a, "filter.actors") for a in self.actors or ()),
+            types=tuple(self.types or ()),
+            streams=tuple(self.streams or ()),
+            start=self.from_,
+            end=self.to,
+            text=self.text,
+            include_retracted=self.include_retracted,
+        )
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    """An opaque cursor for a sort key."""
+    earliest, latest, position = cursor
+    text = f"{earliest.isoformat()}|{latest.isoformat()}|{position}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def decode_cursor(text: str, field: str) -> Cursor:
+    """The sort key of a cursor, or BAD_USER_INPUT."""
+    try:
+        earliest, latest, position = base64.urlsafe_b64decode(text.encode()).decode().split("|")
+        return (date.fromisoformat(earliest), date.fromisoformat(latest), int(position))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise bad_input(f"{text!r} is not a cursor this API gave out", field) from None
+
+
+def page_size(first: int | None, last: int | None) -> None:
+    """Check that exactly one of first and last is given and within the page limit."""
+    if (first is None) == (last is None):
+        raise bad_input("give exactly one of `first` and `last`", "first")
+    size = first if first is not None else last
+    if size is None or size < 0:
+        raise bad_input("`first` and `last` must not be negative", "first")
+    if size > MAX_PAGE:
+        raise ApiError(
+            f"a page holds at most {MAX_PAGE} items, not {size}",
+            "QUERY_TOO_COMPLEX",
+            field="first" if first is not None else "last",
+        )
 
 
 @strawberry.type(
@@ -57,3 +136,63 @@ class Query:
     async def log_head(self, info: Info[Context, None]) -> LogHead:
         head = await info.context.store.head()
         return LogHead(position=head.position, recorded_at=head.recorded_at, count=head.count)
+
+    @strawberry.field(description="An event by id, as it stood at knownAt (default now).")
+    async def event(
+        self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
+    ) -> Event | None:
+        try:
+            event_id = UUID(id)
+        except ValueError:
+            raise bad_input(f"{id!r} is not an event id (a UUID)", "id") from None
+        _, known_at = resolve_axes(None, known_at)
+        found = await events_at(info.context.engine, ids=[event_id], known_at=known_at)
+        return event_type(found[0], known_at) if found else None
+
+    @strawberry.field(
+        description="Events in date order (earliest, latest, position), filtered, paged by cursor."
+    )
+    async def events(
+        self,
+        info: Info[Context, None],
+        filter: EventFilterInput | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        known_at: datetime | None = None,
+    ) -> EventConnection:
+        page_size(first, last)
+        _, known_at = resolve_axes(None, known_at)
+        page = await events_timeline(
+            info.context.engine,
+            filter.to_filter() if filter else None,
+            first=first,
+            after=decode_cursor(after, "after") if after else None,
+            last=last,
+            before=decode_cursor(before, "before") if before else None,
+            known_at=known_at,
+        )
+        views = await events_at(
+            info.context.engine,
+            positions=[entry.position for entry in page.items],
+            known_at=known_at,
+        )
+        by_position = {view.recorded.position: view for view in views}
+        edges = [
+            EventEdge(
+                cursor=encode_cursor(page.cursor(entry)),
+                node=event_type(by_position[entry.position], known_at),
+            )
+            for entry in page.items
+        ]
+        return EventConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total_count,
+        )

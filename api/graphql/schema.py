@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api.graphql.errors import ErrorCodes
+from api.graphql.events import OBJECT_TYPES
 from api.graphql.queries import Query
 from api.graphql.scalars import EDTF, EDTF_SCALAR
 
@@ -34,6 +35,7 @@ extensions: list[Any] = [
 ]
 schema = Schema(
     query=Query,
+    types=list(OBJECT_TYPES.values()),
     extensions=extensions,
     config=StrawberryConfig(scalar_map={EDTF: EDTF_SCALAR}),
 )
