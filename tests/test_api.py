@@ -210,3 +210,65 @@ async def test_bad_paging_gets_a_code(client: httpx.AsyncClient, arguments: str,
 async def test_a_bad_event_id(client: httpx.AsyncClient) -> None:
     body = await query(client, '{ event(id: "nope") { id } }')
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+
+
+async def test_stream_objects_changes_and_series(client: httpx.AsyncClient) -> None:
+    body = await query(
+        client,
+        """{
+          instrument(id: "instrument/bletchley-declaration") {
+            id title kind binding adopted { edtf }
+            parties(asOf: "2023-11-02") { actor { id } action certain }
+            partyCount(asOf: "2023-10-31")
+          }
+          measure(id: "measure/us-chip-export-controls") {
+            title kind imposer { id } targets { id }
+            effective { edtf earliest latest } lifted { edtf }
+          }
+          dialogue(id: "dialogue/us-china-ai") {
+            name track parties { id } status(asOf: "2024-02-19") { status since { edtf } certain }
+          }
+          changes(a: "USA", b: "CHN", from: "2022-09-01", to: "2024-02-19") {
+            measuresImposed { measure } dialogueChanges { dialogue before after }
+            instrumentsJoined { instrument actor { id } } contacts { id }
+          }
+          relationSeries(a: "USA", b: "CHN", from: "2023-10-01", to: "2024-03-31",
+                         interval: QUARTER) {
+            start end contacts measuresInForce
+          }
+        }""",
+    )
+    assert "errors" not in body, body
+    data = body["data"]
+    assert data["instrument"]["parties"] == [
+        {"actor": {"id": "CHN"}, "action": "SIGN", "certain": True},
+        {"actor": {"id": "GBR"}, "action": "SIGN", "certain": True},
+        {"actor": {"id": "USA"}, "action": "SIGN", "certain": True},
+    ]
+    assert data["instrument"]["partyCount"] == 0
+    assert data["measure"]["effective"] == {
+        "edtf": "2022-10~",
+        "earliest": "2022-10-01",
+        "latest": "2022-10-31",
+    }
+    assert data["measure"]["lifted"] is None
+    assert data["dialogue"]["status"] == {
+        "status": "ESTABLISHED",
+        "since": {"edtf": "2023-11-15"},
+        "certain": True,
+    }
+    changes = data["changes"]
+    assert changes["measuresImposed"] == [{"measure": "measure/us-chip-export-controls"}]
+    assert changes["dialogueChanges"] == [
+        {"dialogue": "dialogue/us-china-ai", "before": None, "after": "ESTABLISHED"}
+    ]
+    assert [c["id"] for c in changes["contacts"]] == [
+        "meeting/2023-11-woodside-summit",
+        "meeting/2024-01-bangkok",
+    ]
+    assert data["relationSeries"] == [
+        {"start": "2023-10-01", "end": "2023-12-31", "contacts": 1, "measuresInForce": 1},
+        {"start": "2024-01-01", "end": "2024-03-31", "contacts": 1, "measuresInForce": 1},
+    ]
+    missing = await query(client, '{ measure(id: "measure/nothing") { id } }')
+    assert missing["data"]["measure"] is None

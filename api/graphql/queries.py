@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date, datetime
+from enum import Enum
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -19,9 +21,21 @@ from api.graphql.events import (
     PageInfo,
     event_type,
 )
-from api.graphql.types import Actor, LogHead, Relation, load_actor
+from api.graphql.types import (
+    Actor,
+    Dialogue,
+    Instrument,
+    LogHead,
+    Measure,
+    Relation,
+    RelationChanges,
+    RelationPoint,
+    load_actor,
+)
 from events.actors import InvalidActor, canonical_actor
+from events.views import objects
 from events.views.axes import resolve_axes
+from events.views.changes import Interval, changes, relation_series
 from events.views.objects import events_at
 from events.views.relation import relation
 from events.views.states import Cursor
@@ -34,6 +48,21 @@ def actor_id(value: str, field: str) -> str:
         return canonical_actor(value)
     except InvalidActor as error:
         raise bad_input(str(error), field) from None
+
+
+def pair(a: str, b: str) -> tuple[str, str]:
+    """Two different canonical actor ids, or BAD_USER_INPUT."""
+    first, second = actor_id(a, "a"), actor_id(b, "b")
+    if first == second:
+        raise bad_input("a and b must be two different actors", "b")
+    return first, second
+
+
+@strawberry.enum(name="Interval", description="The width of a series' buckets.")
+class IntervalEnum(Enum):
+    MONTH = "MONTH"
+    QUARTER = "QUARTER"
+    YEAR = "YEAR"
 
 
 @strawberry.input(
@@ -120,9 +149,7 @@ class Query:
         as_of: date | None = None,
         known_at: datetime | None = None,
     ) -> Relation:
-        first, second = actor_id(a, "a"), actor_id(b, "b")
-        if first == second:
-            raise bad_input("a and b must be two different actors", "b")
+        first, second = pair(a, b)
         as_of, known_at = resolve_axes(as_of, known_at)
         view = await relation(info.context.engine, first, second, as_of, known_at)
         return Relation.from_view(view)
@@ -196,3 +223,64 @@ class Query:
             ),
             total_count=page.total_count,
         )
+
+    @strawberry.field(description="The relation bucket by bucket between two dates, for charts.")
+    async def relation_series(
+        self,
+        info: Info[Context, None],
+        a: strawberry.ID,
+        b: strawberry.ID,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        interval: IntervalEnum,
+        known_at: datetime | None = None,
+    ) -> list[RelationPoint]:
+        first, second = pair(a, b)
+        try:
+            points = await relation_series(
+                info.context.engine, first, second, from_, to, Interval(interval.value), known_at
+            )
+        except ValueError as error:
+            raise bad_input(str(error), "to") from None
+        return [RelationPoint.from_point(point) for point in points]
+
+    @strawberry.field(description="What differs in the relation of a and b between two dates.")
+    async def changes(
+        self,
+        info: Info[Context, None],
+        a: strawberry.ID,
+        b: strawberry.ID,
+        from_: Annotated[date, strawberry.argument(name="from")],
+        to: date,
+        known_at: datetime | None = None,
+    ) -> RelationChanges:
+        first, second = pair(a, b)
+        try:
+            found = await changes(info.context.engine, first, second, from_, to, known_at)
+        except ValueError as error:
+            raise bad_input(str(error), "to") from None
+        return RelationChanges.from_changes(found)
+
+    @strawberry.field(description="An instrument by stream id (`instrument/…`).")
+    async def instrument(
+        self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
+    ) -> Instrument | None:
+        _, at = resolve_axes(None, known_at)
+        view = await objects.instrument(info.context.engine, id, at)
+        return None if view is None else Instrument.from_view(view, at)
+
+    @strawberry.field(description="A measure by stream id (`measure/…`).")
+    async def measure(
+        self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
+    ) -> Measure | None:
+        _, at = resolve_axes(None, known_at)
+        view = await objects.measure(info.context.engine, id, at)
+        return None if view is None else Measure.from_view(view, at)
+
+    @strawberry.field(description="A dialogue by stream id (`dialogue/…`).")
+    async def dialogue(
+        self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
+    ) -> Dialogue | None:
+        _, at = resolve_axes(None, known_at)
+        view = await objects.dialogue(info.context.engine, id, at)
+        return None if view is None else Dialogue.from_view(view, at)

@@ -14,7 +14,8 @@ from api.graphql.context import Context
 from api.graphql.scalars import EDTF
 from events.dates import Edtf
 from events.views import states
-from events.views.objects import ActorView, MeetingView
+from events.views.objects import ActorView, DialogueView, InstrumentView, MeasureView, MeetingView
+from events.views.rosters import dialogue_status, instrument_parties
 
 
 @strawberry.type(
@@ -387,3 +388,219 @@ class LogHead:
     position: int = strawberry.field(description="Its position (0 for an empty log).")
     recorded_at: datetime | None = strawberry.field(description="When it was recorded.")
     count: int = strawberry.field(description="How many events the log holds.")
+
+
+@strawberry.type(description="Statements of one bucket by stance.")
+class StanceCounts:
+    cooperative: int = strawberry.field(description="Cooperative statements.")
+    neutral: int = strawberry.field(description="Neutral statements.")
+    critical: int = strawberry.field(description="Critical statements.")
+
+
+@strawberry.type(description="One bucket of a relation series, for charts.")
+class RelationPoint:
+    start: date = strawberry.field(description="The bucket's first day.")
+    end: date = strawberry.field(description="The bucket's last day.")
+    contacts: int = strawberry.field(description="Meetings held in the bucket.")
+    statements_by_stance: StanceCounts = strawberry.field(description="Statements in the bucket.")
+    measures_imposed: int = strawberry.field(description="Measures that came into force in it.")
+    measures_lifted: int = strawberry.field(
+        description="Measures that ceased to be in force in it."
+    )
+    measures_in_force: int = strawberry.field(description="Measures in force at its end.")
+    active_dialogues: int = strawberry.field(description="Dialogues ACTIVE at its end.")
+
+    @classmethod
+    def from_point(cls, point: states.RelationPoint) -> RelationPoint:
+        """The RelationPoint of a view's point."""
+        stances = point.statements_by_stance
+        return cls(
+            start=point.start,
+            end=point.end,
+            contacts=point.contacts,
+            statements_by_stance=StanceCounts(
+                cooperative=stances.cooperative, neutral=stances.neutral, critical=stances.critical
+            ),
+            measures_imposed=point.measures_imposed,
+            measures_lifted=point.measures_lifted,
+            measures_in_force=point.measures_in_force,
+            active_dialogues=point.active_dialogues,
+        )
+
+
+@strawberry.type(description="A dialogue whose status differs between two dates.")
+class DialogueChange:
+    dialogue: strawberry.ID = strawberry.field(description="The dialogue's stream id.")
+    before: DialogueStatus | None = strawberry.field(
+        description="Its status at `from` (null: not yet begun)."
+    )
+    after: DialogueStatus | None = strawberry.field(description="Its status at `to`.")
+
+
+@strawberry.type(description="What differs in a relation between two dates.")
+class RelationChanges:
+    measures_imposed: list[MeasureState] = strawberry.field(
+        description="In force at `to`, not at `from`."
+    )
+    measures_lifted: list[MeasureState] = strawberry.field(
+        description="In force at `from`, not at `to`."
+    )
+    dialogue_changes: list[DialogueChange] = strawberry.field(
+        description="Dialogues whose status changed."
+    )
+    instruments_joined: list[Membership] = strawberry.field(
+        description="Memberships at `to`, not at `from`."
+    )
+    instruments_left: list[Membership] = strawberry.field(
+        description="Memberships at `from`, not at `to`."
+    )
+    contact_ids: strawberry.Private[tuple[str, ...]]
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="Meetings held after `from`, by `to`.")
+    async def contacts(self, info: Info[Context, None]) -> list[Meeting]:
+        found = [await load_meeting(info, stream, self.known_at) for stream in self.contact_ids]
+        return [meeting for meeting in found if meeting is not None]
+
+    @classmethod
+    def from_changes(cls, changes: states.RelationChanges) -> RelationChanges:
+        """The RelationChanges of a view's changes."""
+        known_at = changes.known_at
+        return cls(
+            measures_imposed=[
+                MeasureState.from_state(m, known_at) for m in changes.measures_imposed
+            ],
+            measures_lifted=[MeasureState.from_state(m, known_at) for m in changes.measures_lifted],
+            dialogue_changes=[
+                DialogueChange(
+                    dialogue=strawberry.ID(c.dialogue),
+                    before=DialogueStatus(c.before) if c.before else None,
+                    after=DialogueStatus(c.after) if c.after else None,
+                )
+                for c in changes.dialogue_changes
+            ],
+            instruments_joined=[
+                Membership.from_state(m, known_at) for m in changes.instruments_joined
+            ],
+            instruments_left=[Membership.from_state(m, known_at) for m in changes.instruments_left],
+            contact_ids=tuple(c.meeting for c in changes.contacts),
+            known_at=known_at,
+        )
+
+
+@strawberry.type(
+    description="A declaration, joint statement, agreement, treaty, resolution or memorandum."
+)
+class Instrument(Node):
+    title: str = strawberry.field(description="Its title.")
+    kind: str = strawberry.field(description="Declaration, agreement, treaty, …")
+    binding: bool | None = strawberry.field(description="Whether it binds its parties, if known.")
+    adopted: When = strawberry.field(description="When it was adopted.")
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(
+        description="Its parties at asOf (default today), as known at knownAt."
+    )
+    async def parties(
+        self, info: Info[Context, None], as_of: date | None = None, known_at: datetime | None = None
+    ) -> list[Membership]:
+        at = known_at or self.known_at
+        found = await instrument_parties(info.context.engine, self.id, as_of, at)
+        return [Membership.from_state(m, at) for m in found]
+
+    @strawberry.field(description="How many parties it has at asOf, as known at knownAt.")
+    async def party_count(
+        self, info: Info[Context, None], as_of: date | None = None, known_at: datetime | None = None
+    ) -> int:
+        return len(
+            await instrument_parties(info.context.engine, self.id, as_of, known_at or self.known_at)
+        )
+
+    @classmethod
+    def from_view(cls, view: InstrumentView, known_at: datetime) -> Instrument:
+        """The Instrument of a view."""
+        return cls(
+            id=strawberry.ID(view.id),
+            title=view.title,
+            kind=view.kind,
+            binding=view.binding,
+            adopted=When.of(view.adopted),
+            known_at=known_at,
+        )
+
+
+@strawberry.type(
+    description="An export control, entity listing, sanction, tariff or other measure."
+)
+class Measure(Node):
+    title: str = strawberry.field(description="Its title.")
+    kind: str = strawberry.field(description="Export control, sanction, tariff, …")
+    effective: When = strawberry.field(description="When it took effect.")
+    lifted: When | None = strawberry.field(description="When it was lifted, if it was.")
+    responds_to: strawberry.ID | None = strawberry.field(
+        description="The measure it answers, if any."
+    )
+    imposer_id: strawberry.Private[str]
+    target_ids: strawberry.Private[tuple[str, ...]]
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="Who imposes it.")
+    async def imposer(self, info: Info[Context, None]) -> Actor | None:
+        return await load_actor(info, self.imposer_id, self.known_at)
+
+    @strawberry.field(description="Its targets after every amendment.")
+    async def targets(self, info: Info[Context, None]) -> list[Actor]:
+        return await load_actors(info, self.target_ids, self.known_at)
+
+    @classmethod
+    def from_view(cls, view: MeasureView, known_at: datetime) -> Measure:
+        """The Measure of a view."""
+        return cls(
+            id=strawberry.ID(view.id),
+            title=view.title,
+            kind=view.kind,
+            effective=When.of(view.effective),
+            lifted=when(view.lifted),
+            responds_to=strawberry.ID(view.responds_to) if view.responds_to else None,
+            imposer_id=view.imposer,
+            target_ids=view.targets,
+            known_at=known_at,
+        )
+
+
+@strawberry.type(description="A dialogue channel between sides, official or not.")
+class Dialogue(Node):
+    name: str = strawberry.field(description="Its name.")
+    track: str = strawberry.field(description="Track I, 1.5 or II.")
+    party_ids: strawberry.Private[tuple[str, ...]]
+    convenor_ids: strawberry.Private[tuple[str, ...]]
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="The sides, e.g. USA and CHN.")
+    async def parties(self, info: Info[Context, None]) -> list[Actor]:
+        return await load_actors(info, self.party_ids, self.known_at)
+
+    @strawberry.field(description="Who convenes it.")
+    async def convenors(self, info: Info[Context, None]) -> list[Actor]:
+        return await load_actors(info, self.convenor_ids, self.known_at)
+
+    @strawberry.field(description="Its status at asOf (default today), as known at knownAt.")
+    async def status(
+        self, info: Info[Context, None], as_of: date | None = None, known_at: datetime | None = None
+    ) -> DialogueState | None:
+        found = await dialogue_status(
+            info.context.engine, self.id, as_of, known_at or self.known_at
+        )
+        return None if found is None else DialogueState.from_state(found)
+
+    @classmethod
+    def from_view(cls, view: DialogueView, known_at: datetime) -> Dialogue:
+        """The Dialogue of a view."""
+        return cls(
+            id=strawberry.ID(view.id),
+            name=view.name,
+            track=view.track,
+            party_ids=view.parties,
+            convenor_ids=view.convenors,
+            known_at=known_at,
+        )
