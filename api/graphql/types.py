@@ -498,9 +498,7 @@ class Instrument(Node):
     adopted: When = strawberry.field(description="When it was adopted.")
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(
-        description="Its parties at asOf (default today), as known at knownAt."
-    )
+    @strawberry.field(description="Its parties at asOf (default today), as known at knownAt.")
     async def parties(
         self, info: Info[Context, None], as_of: date | None = None, known_at: datetime | None = None
     ) -> list[Membership]:
