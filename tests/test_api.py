@@ -272,3 +272,43 @@ async def test_stream_objects_changes_and_series(client: httpx.AsyncClient) -> N
     ]
     missing = await query(client, '{ measure(id: "measure/nothing") { id } }')
     assert missing["data"]["measure"] is None
+
+
+async def test_actors_and_nodes(client: httpx.AsyncClient) -> None:
+    body = await query(
+        client,
+        """{
+          actors(first: 1, filter: {kind: PERSON}) {
+            edges { cursor node { id name country { id name } } }
+            pageInfo { hasNextPage endCursor }
+          }
+          usa: node(id: "us") { id ... on Actor { name kind } }
+          meeting: node(id: "meeting/2024-01-bangkok") { id ... on Meeting { status title } }
+          event: node(id: "00000000-0000-4000-8000-000000000001") { id ... on Event { type } }
+          nothing: node(id: "dialogue/none") { id }
+        }""",
+    )
+    assert "errors" not in body, body
+    data = body["data"]
+    assert data["actors"]["edges"] == [
+        {
+            "cursor": "jake-sullivan",
+            "node": {
+                "id": "jake-sullivan",
+                "name": "Jake Sullivan",
+                "country": {"id": "USA", "name": "United States"},
+            },
+        }
+    ]
+    assert data["actors"]["pageInfo"] == {"hasNextPage": True, "endCursor": "jake-sullivan"}
+    assert data["usa"] == {"id": "USA", "name": "United States", "kind": "STATE"}
+    assert data["meeting"] == {
+        "id": "meeting/2024-01-bangkok",
+        "status": "HELD",
+        "title": "Sullivan-Wang talks in Bangkok",
+    }
+    assert data["event"] == {
+        "id": "00000000-0000-4000-8000-000000000001",
+        "type": "ActorRegistered",
+    }
+    assert data["nothing"] is None

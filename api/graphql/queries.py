@@ -23,14 +23,20 @@ from api.graphql.events import (
 )
 from api.graphql.types import (
     Actor,
+    ActorConnection,
+    ActorEdge,
+    ActorKind,
+    ActorPageInfo,
     Dialogue,
     Instrument,
     LogHead,
     Measure,
+    Node,
     Relation,
     RelationChanges,
     RelationPoint,
     load_actor,
+    load_meeting,
 )
 from events.actors import InvalidActor, canonical_actor
 from events.views import objects
@@ -56,6 +62,17 @@ def pair(a: str, b: str) -> tuple[str, str]:
     if first == second:
         raise bad_input("a and b must be two different actors", "b")
     return first, second
+
+
+@strawberry.input(name="ActorFilter", description="Which registered actors to list.")
+class ActorFilterInput:
+    kind: ActorKind | None = strawberry.field(default=None, description="Only this kind.")
+    country: strawberry.ID | None = strawberry.field(
+        default=None, description="Only actors that count for this state."
+    )
+    text: str | None = strawberry.field(
+        default=None, description="Words that must all appear in the id, name or aliases."
+    )
 
 
 @strawberry.enum(name="Interval", description="The width of a series' buckets.")
@@ -284,3 +301,58 @@ class Query:
         _, at = resolve_axes(None, known_at)
         view = await objects.dialogue(info.context.engine, id, at)
         return None if view is None else Dialogue.from_view(view, at)
+
+    @strawberry.field(description="Registered actors (organisations, IGOs, people, groups), by id.")
+    async def actors(
+        self,
+        info: Info[Context, None],
+        filter: ActorFilterInput | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ActorConnection:
+        page_size(first, None)
+        _, at = resolve_axes(None, None)
+        country = actor_id(filter.country, "filter.country") if filter and filter.country else None
+        views, more = await objects.actors_page(
+            info.context.engine,
+            kind=filter.kind.value if filter and filter.kind else None,
+            country=country,
+            text=filter.text if filter else None,
+            first=first,
+            after=after,
+            known_at=at,
+        )
+        edges = [ActorEdge(cursor=view.id, node=Actor.from_view(view, at)) for view in views]
+        return ActorConnection(
+            edges=edges,
+            page_info=ActorPageInfo(
+                has_next_page=more, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field(
+        description="Anything by id: an actor (USA, eu), a stream (meeting/…) or an event (UUID)."
+    )
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        _, at = resolve_axes(None, None)
+        kind = id.split("/", 1)[0] if "/" in id else None
+        engine = info.context.engine
+        if kind == "meeting":
+            return await load_meeting(info, id, at)
+        if kind == "instrument":
+            found_instrument = await objects.instrument(engine, id, at)
+            return None if found_instrument is None else Instrument.from_view(found_instrument, at)
+        if kind == "measure":
+            found_measure = await objects.measure(engine, id, at)
+            return None if found_measure is None else Measure.from_view(found_measure, at)
+        if kind == "dialogue":
+            found_dialogue = await objects.dialogue(engine, id, at)
+            return None if found_dialogue is None else Dialogue.from_view(found_dialogue, at)
+        if kind is not None:
+            return None
+        try:
+            event_id = UUID(id)
+        except ValueError:
+            return await load_actor(info, actor_id(id, "id"), at)
+        found = await events_at(engine, ids=[event_id], known_at=at)
+        return event_type(found[0], at) if found else None

@@ -602,3 +602,21 @@ class Dialogue(Node):
             convenor_ids=view.convenors,
             known_at=known_at,
         )
+
+
+@strawberry.type(description="An actor and its cursor.")
+class ActorEdge:
+    cursor: str = strawberry.field(description="Opaque; the actor's id.")
+    node: Actor = strawberry.field(description="The actor.")
+
+
+@strawberry.type(description="Relay page information for actors.")
+class ActorPageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more actors follow.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the last edge.")
+
+
+@strawberry.type(description="A page of registered actors, by id.")
+class ActorConnection:
+    edges: list[ActorEdge] = strawberry.field(description="The actors of this page.")
+    page_info: ActorPageInfo = strawberry.field(description="Where this page sits.")

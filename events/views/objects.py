@@ -363,3 +363,39 @@ async def meetings_by_stream(
                 positions=(),
             )
     return found
+
+
+async def actors_page(
+    engine: AsyncEngine,
+    *,
+    kind: str | None = None,
+    country: str | None = None,
+    text: str | None = None,
+    first: int = 20,
+    after: str | None = None,
+    known_at: datetime | None = None,
+) -> tuple[list[ActorView], bool]:
+    """Registered actors by id after `after`, filtered; and whether more follow. (States are not
+    listed: every ISO 3166 code is one.)"""
+    _, known_at = resolve_axes(None, known_at)
+    query = select(actors_table).where(known(actors_table, known_at))
+    if kind is not None:
+        query = query.where(actors_table.c.kind == kind)
+    if country is not None:
+        query = query.where(actors_table.c.country == country)
+    if after is not None:
+        query = query.where(actors_table.c.actor > after)
+    async with engine.connect() as conn:
+        rows = list(await conn.execute(query.order_by(actors_table.c.actor)))
+    views = [
+        ActorView(row.actor, row.name, row.kind, row.country, tuple(json.loads(row.aliases)))
+        for row in rows
+    ]
+    if text:
+        words = text.casefold().split()
+        views = [
+            v
+            for v in views
+            if all(w in " ".join((v.id, v.name, *v.aliases)).casefold() for w in words)
+        ]
+    return views[:first], len(views) > first
