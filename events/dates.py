@@ -202,8 +202,14 @@ def _date_bounds(text: str, part: str, *, allow_time: bool) -> _Bounds:
         return _unspecified_bounds(text, year, month, day)
     if day is None and month is not None and int(month) >= _SPRING:
         return _season_bounds(text, part, int(year), int(month))
-    _checked_day(text, year, month or "01", day or "01")
-    return _library_bounds(text, part)
+    first = _checked_day(text, year, month or "01", day or "01")
+    # A plain year, month or day: its bounds follow from the digits; the library takes
+    # milliseconds per distinct string, which a rebuild of a large log would feel.
+    if day is not None:
+        return _Bounds(first, first)
+    if month is not None:
+        return _Bounds(first, first.replace(day=calendar.monthrange(first.year, first.month)[1]))
+    return _Bounds(first, first.replace(month=12, day=31))
 
 
 def _checked_day(text: str, year: str, month: str, day: str) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.projections.tables import (
@@ -116,36 +116,41 @@ async def _contacts(
     until: date,
     limit: int | None,
 ) -> tuple[Contact, ...]:
-    # Meetings with a participant of each side: a self-join on the per-participant rows,
-    # newest first, so that only `limit` meetings leave the database.
+    # Meetings with a participant of each side. Each participant of either side walks its own
+    # index range (participant, held_earliest) backwards from `until` and stops after `limit`
+    # meetings that hold someone of the other side, so a long history is not read to find the
+    # latest few.
     mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
-    order = (
-        mine.c.held_earliest.desc(),
-        mine.c.held_latest.desc(),
-        mine.c.held_position.desc(),
-    )
-    query = (
-        select(mine.c.stream, mine.c.held_earliest, mine.c.held_latest, mine.c.held_position)
-        .join(
-            theirs,
-            and_(
-                theirs.c.stream == mine.c.stream,
-                theirs.c.participant.in_(side_b),
-                known(theirs, known_at),
-            ),
-        )
-        .where(
-            mine.c.participant.in_(side_a),
+    walks = []
+    for participant, other in [*((p, side_b) for p in side_a), *((p, side_a) for p in side_b)]:
+        conditions = [
+            mine.c.participant == participant,
             known(mine, known_at),
             mine.c.held_earliest <= until,
+            exists().where(
+                theirs.c.stream == mine.c.stream,
+                theirs.c.participant.in_(other),
+                known(theirs, known_at),
+            ),
+        ]
+        if after is not None:
+            conditions.append(mine.c.held_earliest > after)
+        walk = (
+            select(mine.c.stream, mine.c.held_earliest, mine.c.held_latest, mine.c.held_position)
+            .where(*conditions)
+            .order_by(
+                mine.c.held_earliest.desc(), mine.c.held_latest.desc(), mine.c.held_position.desc()
+            )
+            .limit(limit)
+            .subquery()
         )
-        .distinct()
-        .order_by(*order)
-        .limit(limit)
-    )
-    if after is not None:
-        query = query.where(mine.c.held_earliest > after)
-    streams = [row.stream for row in await conn.execute(query)]
+        walks.append(select(walk))
+    found = {
+        row.stream: (row.held_earliest, row.held_latest, row.held_position)
+        for row in await conn.execute(union_all(*walks))
+    }
+    newest = sorted(found, key=found.__getitem__, reverse=True)
+    streams = newest if limit is None else newest[:limit]
     if not streams:
         return ()
     rows: dict[str, AnyRow] = {}
@@ -265,34 +270,44 @@ async def _statements(
     until: date,
     limit: int | None,
 ) -> tuple[StatementItem, ...]:
+    # As for contacts: each issuer of either side walks its index range (issuer,
+    # occurred_earliest) backwards from `until`, stopping after `limit` statements about the
+    # other side.
     table = statements
-    order = (
-        table.c.occurred_earliest.desc(),
-        table.c.occurred_latest.desc(),
-        table.c.position.desc(),
-    )
-    query = (
-        select(
-            table.c.stream,
-            table.c.occurred_earliest,
-            table.c.occurred_latest,
-            table.c.position,
-        )
-        .where(
-            or_(
-                and_(table.c.issuer.in_(side_a), table.c.about_actor.in_(side_b)),
-                and_(table.c.issuer.in_(side_b), table.c.about_actor.in_(side_a)),
-            ),
+    walks = []
+    for issuer, other in [*((p, side_b) for p in side_a), *((p, side_a) for p in side_b)]:
+        conditions = [
+            table.c.issuer == issuer,
+            table.c.about_actor.in_(other),
             table.c.occurred_earliest <= until,
             known(table, known_at),
+        ]
+        if after is not None:
+            conditions.append(table.c.occurred_earliest > after)
+        walk = (
+            select(
+                table.c.stream,
+                table.c.occurred_earliest,
+                table.c.occurred_latest,
+                table.c.position,
+            )
+            .where(*conditions)
+            .distinct()
+            .order_by(
+                table.c.occurred_earliest.desc(),
+                table.c.occurred_latest.desc(),
+                table.c.position.desc(),
+            )
+            .limit(limit)
+            .subquery()
         )
-        .distinct()
-        .order_by(*order)
-        .limit(limit)
-    )
-    if after is not None:
-        query = query.where(table.c.occurred_earliest > after)
-    streams = [row.stream for row in await conn.execute(query)]
+        walks.append(select(walk))
+    found = {
+        row.stream: (row.occurred_earliest, row.occurred_latest, row.position)
+        for row in await conn.execute(union_all(*walks))
+    }
+    newest = sorted(found, key=found.__getitem__, reverse=True)
+    streams = newest if limit is None else newest[:limit]
     if not streams:
         return ()
     rows: dict[str, AnyRow] = {}

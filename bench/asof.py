@@ -1,0 +1,599 @@
+"""As-of queries on a large log: the rebuild rate and the latency of `relation()`.
+
+Run `python -m bench.asof --help`. For each size and backend: a synthetic log (bench/synthetic.py,
+cached in a temporary directory) is imported into a fresh migrated database with `import_jsonl`,
+`rebuild(engine)` is timed, then `relation()` is timed for random pairs of actors and for the heavy
+pair USA-CHN at random dates, each known now and at a random instant in the past. See
+bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import shlex
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from random import Random
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench import synthetic
+from bench.append import (
+    DEFAULT_POSTGRES_URL,
+    POSTGRES_URL_ENV,
+    RESULTS,
+    Backend,
+    PostgresBackend,
+    SQLiteBackend,
+    cpu_model,
+    record,
+)
+from events import dates
+from events.db import create_engine
+from events.interchange.jsonl import import_jsonl
+from events.projections.rebuild import rebuild
+from events.store import EventStore
+from events.views.relation import relation
+from events.views.states import Relation
+
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+HEAVY = ("USA", "CHN")
+WARMUP = 10  # untimed calls per case before the timed ones
+PROFILE_CALLS = 5  # heavy-pair calls profiled at the largest size
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2024, 12, 31)
+CACHE = Path(tempfile.gettempdir()) / "bench_asof_cache"
+
+
+# --- the cases -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """Which pairs a case asks about, and whether it asks as known now or in the past."""
+
+    pairs: str  # "random pairs" or "USA-CHN"
+    past: bool
+
+    @property
+    def name(self) -> str:
+        """The case as the table shows it."""
+        return f"{self.pairs}, known {'in the past' if self.past else 'now'}"
+
+
+CASES = (
+    Case("random pairs", past=False),
+    Case("random pairs", past=True),
+    Case("USA-CHN", past=False),
+    Case("USA-CHN", past=True),
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """The arguments of one relation() call."""
+
+    a: str
+    b: str
+    as_of: date
+    known_at: datetime | None
+
+
+def queries(case: Case, actors: Sequence[str], count: int, seed: int) -> list[Query]:
+    """`count` calls for `case`: the same for every size and backend with the same seed."""
+    rng = Random(f"{seed}:{case.name}")
+    days = (LAST_DAY - FIRST_DAY).days
+    span = synthetic.RECORDING_END - synthetic.RECORDING_START
+    made = []
+    for _ in range(count):
+        a, b = HEAVY if case.pairs == "USA-CHN" else rng.sample(list(actors), 2)
+        as_of = FIRST_DAY + timedelta(days=rng.randint(0, days))
+        known_at = synthetic.RECORDING_START + span * rng.random() if case.past else None
+        made.append(Query(a, b, as_of, known_at))
+    return made
+
+
+def items(result: Relation) -> int:
+    """How many things a relation lists: contacts, dialogues, measures, instruments,
+    statements."""
+    return sum(
+        len(part)
+        for part in (
+            result.contacts,
+            result.dialogues,
+            result.measures_in_force,
+            result.shared_instruments,
+            result.only_a,
+            result.only_b,
+            result.statements,
+        )
+    )
+
+
+@dataclass
+class Timing:
+    """The latencies of one case at one size on one backend."""
+
+    backend: str
+    size: int
+    case: Case
+    seconds: list[float] = field(default_factory=list)
+    items: list[int] = field(default_factory=list)
+
+    def percentile(self, share: float) -> float:
+        """The latency (ms) below which `share` of the calls fall."""
+        ordered = sorted(self.seconds)
+        index = min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))
+        return ordered[index] * 1000
+
+    @property
+    def p50(self) -> float:
+        """Median latency in ms."""
+        return statistics.median(self.seconds) * 1000
+
+
+@dataclass
+class Load:
+    """How long a size took to load and rebuild on a backend."""
+
+    backend: str
+    size: int
+    events: int
+    load_seconds: float  # import_jsonl, with the date-string cache empty at its start
+    warm_seconds: float  # rebuild() after the import: every date string parsed already
+    cold_seconds: float | None  # rebuild() with the date-string cache emptied (--cold-rebuild)
+    dates_parsed: int  # distinct EDTF strings the import parsed
+
+    def rate(self, seconds: float) -> float:
+        """Events replayed per second by a rebuild that took `seconds`."""
+        return self.events / seconds
+
+
+# --- the data ------------------------------------------------------------------------------------
+
+
+def synthetic_file(size: int, seed: int, cache: Path) -> Path:
+    """The synthetic log of `size` events for `seed`, generated once and cached."""
+    path = cache / f"synthetic-{size}-seed{seed}-v{synthetic.VERSION}.jsonl"
+    if not path.exists():
+        started = time.perf_counter()
+        synthetic.write(path, size, seed)
+        took = time.perf_counter() - started
+        print(f"generated {path} in {took:.1f} s", file=sys.stderr)
+    return path
+
+
+async def load(engine: AsyncEngine, path: Path) -> int:
+    """Import the file into the (empty) database; return the number of events appended."""
+    with path.open(encoding="utf-8") as lines:
+        report = await import_jsonl(EventStore(engine), lines, recorded_by="bench")
+    return report.appended
+
+
+async def analyze(engine: AsyncEngine) -> None:
+    """On PostgreSQL, ANALYZE (what autovacuum would soon do after a bulk load); SQLite is left
+    as the project leaves it (no ANALYZE)."""
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as conn:
+            await conn.execute(text("ANALYZE"))
+            await conn.commit()
+
+
+# --- timing --------------------------------------------------------------------------------------
+
+
+async def time_queries(
+    engine: AsyncEngine, backend: str, size: int, actors: Sequence[str], count: int, seed: int
+) -> list[Timing]:
+    """Warm up, then time `count` relation() calls per case, the cases interleaved call by call
+    so that noise falls on all of them alike."""
+    plans = {case: queries(case, actors, count + WARMUP, seed) for case in CASES}
+    for case in CASES:
+        for query in plans[case][:WARMUP]:
+            await relation(engine, query.a, query.b, query.as_of, query.known_at)
+    timings = {case: Timing(backend, size, case) for case in CASES}
+    for index in range(WARMUP, WARMUP + count):
+        for case in CASES:
+            query = plans[case][index]
+            started = time.perf_counter()
+            result = await relation(engine, query.a, query.b, query.as_of, query.known_at)
+            timings[case].seconds.append(time.perf_counter() - started)
+            timings[case].items.append(items(result))
+    return list(timings.values())
+
+
+async def timed(work: Awaitable[object]) -> float:
+    """Seconds `work` takes."""
+    started = time.perf_counter()
+    await work
+    return time.perf_counter() - started
+
+
+# --- the profile ---------------------------------------------------------------------------------
+
+
+@dataclass
+class StatementStats:
+    """What one kind of statement (by the table it reads) cost over the profiled calls."""
+
+    calls: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+
+
+@contextmanager
+def statement_stats(engine: AsyncEngine) -> Iterator[dict[str, StatementStats]]:
+    """Time each statement from execute to its rows fetched by the driver, and count its rows,
+    grouped by the first table it reads."""
+    stats: dict[str, StatementStats] = defaultdict(StatementStats)
+    started: list[float] = []
+
+    def before(*_: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(_conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        match = re.search(r"\bFROM\s+(\w+)", statement)
+        entry = stats[match.group(1) if match else statement.split()[0]]
+        entry.calls += 1
+        entry.rows += len(getattr(cursor, "_rows", ()))  # the async adapters buffer all rows
+        entry.seconds += time.perf_counter() - started.pop()
+
+    sync_engine = engine.sync_engine
+    sa_event.listen(sync_engine, "before_cursor_execute", before)
+    sa_event.listen(sync_engine, "after_cursor_execute", after)
+    try:
+        yield stats
+    finally:
+        sa_event.remove(sync_engine, "before_cursor_execute", before)
+        sa_event.remove(sync_engine, "after_cursor_execute", after)
+
+
+def _top_functions(session: Any, count: int = 5) -> list[tuple[str, float]]:
+    """The functions with the most own time in a pyinstrument session, awaiting excluded."""
+    own: dict[str, float] = defaultdict(float)
+
+    def walk(frame: Any) -> None:
+        name, path = frame.function or "?", frame.file_path or ""
+        if not name.startswith("[") and "asyncio/" not in path and "selectors" not in path:
+            parts = Path(path).parts
+            where = "/".join(parts[-2:]) if parts else "?"
+            own[f"{name} ({where}:{frame.line_no})"] += frame.total_self_time
+        for child in frame.children:
+            walk(child)
+
+    root = session.root_frame()
+    if root is not None:
+        walk(root)
+    return sorted(own.items(), key=lambda item: -item[1])[:count]
+
+
+async def profile_heavy(engine: AsyncEngine, backend: str, size: int, seed: int) -> list[str]:
+    """Profile a few heavy-pair relation() calls (known now): first their statements (timed
+    from execute until the driver holds every row), then, in a second pass, the Python side
+    under pyinstrument when it is installed. Return summary lines."""
+    plans = queries(Case("USA-CHN", past=False), (), PROFILE_CALLS, seed + 1)
+    per_call = 1000 / len(plans)
+    listed = 0
+    with statement_stats(engine) as stats:
+        started = time.perf_counter()
+        for query in plans:
+            listed += items(await relation(engine, query.a, query.b, query.as_of, query.known_at))
+        wall = time.perf_counter() - started
+    sql = sum(entry.seconds for entry in stats.values())
+    lines = [
+        f"{backend}, {size:,} events, {len(plans)} heavy-pair calls known now: "
+        f"{wall * per_call:.0f} ms per call, {listed / len(plans):,.0f} items listed; "
+        f"statements (execute + driver fetch) {sql * per_call:.0f} ms, the rest (SQLAlchemy "
+        f"rows, view code) {(wall - sql) * per_call:.0f} ms",
+        "statements per call, by table, most time first: "
+        + "; ".join(
+            f"`{table}` {entry.calls / len(plans):.0f}x, {entry.rows / len(plans):,.0f} rows, "
+            f"{entry.seconds * per_call:.1f} ms"
+            for table, entry in sorted(stats.items(), key=lambda item: -item[1].seconds)
+        ),
+    ]
+    try:
+        from pyinstrument import Profiler
+    except ImportError:  # not a project dependency
+        return lines
+    profiler = Profiler(async_mode="enabled")
+    profiler.start()
+    for query in plans:
+        await relation(engine, query.a, query.b, query.as_of, query.known_at)
+    profiler.stop()
+    top = _top_functions(profiler.last_session)
+    lines.append(
+        "pyinstrument, second pass, most own time per call (inflated by the profiler): "
+        + "; ".join(f"`{name}` {seconds * per_call:.1f} ms" for name, seconds in top)
+    )
+    print(profiler.output_text(unicode=True, color=False), file=sys.stderr)
+    return lines
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+async def available(args: argparse.Namespace, notes: list[str]) -> list[Backend]:
+    """The backends asked for that can be reached (the others go to `notes`)."""
+    backends: list[Backend] = []
+    for name in args.backends:
+        if name == "sqlite":
+            backends.append(SQLiteBackend())
+            continue
+        backend = PostgresBackend(args.postgres_url)
+        try:
+            await backend.version()
+        except OSError as error:
+            notes.append(f"postgresql skipped: cannot connect ({error})")
+            print(notes[-1], file=sys.stderr)
+            continue
+        backends.append(backend)
+    return backends
+
+
+async def measure_one(
+    backend: Backend, size: int, largest: bool, args: argparse.Namespace
+) -> tuple[Load, list[Timing], list[str]]:
+    """Load, rebuild and query one size on one backend; profile it when it is the largest."""
+    path = synthetic_file(size, args.seed, args.cache)
+    actors = synthetic.Generator(size, args.seed).actors
+    profile: list[str] = []
+    async with backend.fresh(migrated=True) as database:
+        engine = create_engine(database.url)
+        try:
+            # The date-string cache starts empty, as in a fresh `timeline import` process.
+            dates._parse_cached.cache_clear()
+            started = time.perf_counter()
+            count = await load(engine, path)
+            loaded = time.perf_counter() - started
+            dates_parsed = dates._parse_cached.cache_info().misses
+            await analyze(engine)
+            print(f"{backend.name} {size:,}: loaded in {loaded:.1f} s", file=sys.stderr)
+            cold = None
+            if args.cold_rebuild:
+                dates._parse_cached.cache_clear()  # as `timeline projections rebuild` starts
+                cold = await timed(rebuild(engine))
+            warm = await timed(rebuild(engine))
+            await analyze(engine)
+            result = Load(backend.name, size, count, loaded, warm, cold, dates_parsed)
+            print(
+                f"{backend.name} {size:,}: rebuilt in {warm:.1f} s "
+                f"({result.rate(warm):,.0f} events/s)"
+                + (f", cold {cold:.1f} s" if cold is not None else ""),
+                file=sys.stderr,
+            )
+            timings = await time_queries(
+                engine, backend.name, size, actors, args.queries, args.seed
+            )
+            print(f"{backend.name} {size:,}: queries done", file=sys.stderr)
+            if largest and args.profile:
+                profile = await profile_heavy(engine, backend.name, size, args.seed)
+        finally:
+            await engine.dispose()
+    return result, timings, profile
+
+
+def ratios(timings: Sequence[Timing]) -> list[str]:
+    """p50 at the largest size over p50 at the smallest, per backend and case, against the
+    goals (random pairs <= 1.5, USA-CHN <= 2)."""
+    lines = []
+    by_key = {(t.backend, t.size, t.case): t for t in timings}
+    for backend in dict.fromkeys(t.backend for t in timings):
+        sizes = sorted({t.size for t in timings if t.backend == backend})
+        if len(sizes) < 2:
+            continue
+        small, large = sizes[0], sizes[-1]
+        lines.append(f"| backend | case | p50({large:,}) / p50({small:,}) | goal |")
+        lines.append("|---|---|---:|---|")
+        for case in CASES:
+            ratio = by_key[backend, large, case].p50 / by_key[backend, small, case].p50
+            goal = 2.0 if case.pairs == "USA-CHN" else 1.5
+            verdict = "met" if ratio <= goal else "missed"
+            lines.append(f"| {backend} | {case.name} | {ratio:.2f} | <= {goal:g}: {verdict} |")
+        lines.append("")
+    return lines
+
+
+def report(
+    args: argparse.Namespace,
+    started: datetime,
+    took: float,
+    versions: Sequence[str],
+    notes: Sequence[str],
+    loads: Sequence[Load],
+    timings: Sequence[Timing],
+    profile: Sequence[str],
+) -> str:
+    """The Markdown section: context, rebuild rates, latencies, ratios, profile."""
+    command = shlex.join(["python", "-m", "bench.asof", *args.argv])
+    lines = [
+        f"## bench.asof, {started:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"- machine: nproc {len(os.sched_getaffinity(0))} ({os.cpu_count()} CPUs), "
+        f"{cpu_model()}; Python {platform.python_version()}; {'; '.join(versions)} "
+        f"(sqlite3 module {sqlite3.sqlite_version})",
+        f"- code: {git_commit()}",
+        f"- command: `{command}` ({took / 60:.0f} min)",
+        f"- data: `bench/synthetic.py --seed {args.seed}`, loaded with `import_jsonl` into a "
+        "fresh migrated database; PostgreSQL is ANALYZEd after the load and after the rebuild",
+        f"- latencies: {args.queries} timed relation() calls per case after {WARMUP} untimed, "
+        "the four cases interleaved call by call; the same pairs and dates at every size",
+        *(f"- {note}" for note in notes),
+        "",
+        "| backend | events | load: import_jsonl (s) | distinct dates parsed | rebuild (s) "
+        "| rebuild events/s | rebuild, cold date cache (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *(
+            f"| {x.backend} | {x.events:,} | {x.load_seconds:.1f} | {x.dates_parsed:,} | "
+            f"{x.warm_seconds:.1f} | {x.rate(x.warm_seconds):,.0f} | "
+            f"{'' if x.cold_seconds is None else f'{x.cold_seconds:.1f}'} |"
+            for x in loads
+        ),
+        "",
+        "| backend | events | case | p50 ms | p95 ms | items listed (mean) |",
+        "|---|---:|---|---:|---:|---:|",
+        *(
+            f"| {t.backend} | {t.size:,} | {t.case.name} | {t.p50:.1f} | "
+            f"{t.percentile(0.95):.1f} | {statistics.mean(t.items):,.0f} |"
+            for t in timings
+        ),
+        "",
+        *ratios(timings),
+    ]
+    if profile:
+        lines.extend(["### Profile", "", *(f"- {line}" for line in profile), ""])
+    return "\n".join(lines) + "\n"
+
+
+def git_commit() -> str:
+    """`git rev-parse --short HEAD`, plus "dirty" when `git status --porcelain` lists anything."""
+    root = Path(__file__).resolve().parent.parent
+    git = ["git", "--no-optional-locks", "-C", str(root)]
+    try:
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            [*git, "status", "--porcelain"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown commit"
+    return f"git {head}{' dirty' if status.strip() else ''}"
+
+
+async def run(args: argparse.Namespace) -> str:
+    """Every backend and size asked for; return the Markdown report."""
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    notes: list[str] = []
+    backends = await available(args, notes)
+    versions = [await backend.version() for backend in backends]
+    loads: list[Load] = []
+    timings: list[Timing] = []
+    profile: list[str] = []
+    sizes = {
+        backend.name: args.postgres_sizes if backend.name == "postgresql" else args.sizes
+        for backend in backends
+    }
+    # Smallest first, backends alternating: the largest (slowest to load) runs last.
+    jobs = sorted(
+        (
+            (size, index, backend)
+            for index, backend in enumerate(backends)
+            for size in sizes[backend.name]
+        ),
+        key=lambda job: job[:2],
+    )
+    if "postgresql" in sizes and sizes["postgresql"] != args.sizes:
+        notes.append(
+            f"PostgreSQL ran {', '.join(f'{n:,}' for n in sizes['postgresql'])} events only "
+            "(--postgres-sizes): the import of 1,000,000 takes ~15 minutes there"
+        )
+    for backend in backends:
+        await backend.start()
+    try:
+        for size, _, backend in jobs:
+            largest = size == max(sizes[backend.name])
+            one, some, lines = await measure_one(backend, size, largest, args)
+            loads.append(one)
+            timings.extend(some)
+            profile.extend(lines)
+    finally:
+        for backend in backends:
+            await backend.stop()
+    return report(
+        args,
+        started,
+        time.perf_counter() - clock,
+        versions,
+        notes,
+        loads,
+        timings,
+        profile,
+    )
+
+
+def _sizes(text: str) -> list[int]:
+    return sorted(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.asof", description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=list(DEFAULT_SIZES),
+        help="comma-separated log sizes (10000,100000,1000000)",
+    )
+    parser.add_argument(
+        "--postgres-sizes",
+        type=_sizes,
+        default=[10_000, 100_000],
+        help="sizes for PostgreSQL (10000,100000: loading 1M takes ~15 minutes there)",
+    )
+    parser.add_argument(
+        "--backends",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=["sqlite", "postgresql"],
+        help="comma-separated: sqlite, postgresql (both)",
+    )
+    parser.add_argument("--queries", type=int, default=200, help="timed calls per case (200)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic log (1)")
+    parser.add_argument(
+        "--cache", type=Path, default=CACHE, help=f"where generated logs are kept ({CACHE})"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL),
+        help=f"admin connection used to CREATE DATABASE bench_… (${POSTGRES_URL_ENV}, "
+        f"else {DEFAULT_POSTGRES_URL})",
+    )
+    parser.add_argument(
+        "--no-profile",
+        dest="profile",
+        action="store_false",
+        help="skip the profile of heavy-pair calls at the largest size",
+    )
+    parser.add_argument(
+        "--cold-rebuild",
+        action="store_true",
+        help="also time a rebuild with the date-string cache emptied, as a fresh process runs it",
+    )
+    parser.add_argument("--record", action="store_true", help=f"append the report to {RESULTS}")
+    args = parser.parse_args(argv)
+    unknown = set(args.backends) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    args.argv = list(argv)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark and print the report (and record it with --record)."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    text_report = asyncio.run(run(args))
+    print(text_report)
+    if args.record:
+        record(text_report)
+        print(f"recorded in {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
