@@ -133,16 +133,16 @@ def decode_cursor(text: str, field: str) -> Cursor:
         raise bad_input(f"{text!r} is not a cursor this API gave out", field) from None
 
 
-def page_size(first: int | None, last: int | None) -> None:
+def page_size(first: int | None, last: int | None, limit: int = MAX_PAGE) -> None:
     """Check that exactly one of first and last is given and within the page limit."""
     if (first is None) == (last is None):
         raise bad_input("give exactly one of `first` and `last`", "first")
     size = first if first is not None else last
     if size is None or size < 0:
         raise bad_input("`first` and `last` must not be negative", "first")
-    if size > MAX_PAGE:
+    if size > min(limit, MAX_PAGE):
         raise ApiError(
-            f"a page holds at most {MAX_PAGE} items, not {size}",
+            f"a page holds at most {min(limit, MAX_PAGE)} items, not {size}",
             "QUERY_TOO_COMPLEX",
             field="first" if first is not None else "last",
         )
@@ -206,7 +206,7 @@ class Query:
         before: str | None = None,
         known_at: datetime | None = None,
     ) -> EventConnection:
-        page_size(first, last)
+        page_size(first, last, info.context.settings.limits.max_page)
         _, known_at = resolve_axes(None, known_at)
         page = await events_timeline(
             info.context.engine,
@@ -310,7 +310,7 @@ class Query:
         first: int = 20,
         after: str | None = None,
     ) -> ActorConnection:
-        page_size(first, None)
+        page_size(first, None, info.context.settings.limits.max_page)
         _, at = resolve_axes(None, None)
         country = actor_id(filter.country, "filter.country") if filter and filter.country else None
         views, more = await objects.actors_page(
