@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test try lint format bench constraints clean
+.PHONY: install test try serve lint format bench constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ try: $(STAMP)
 	$(BIN)/timeline db upgrade
 	$(BIN)/timeline import examples/sample.jsonl
 	$(BIN)/timeline export
+
+## The GraphQL server on the embedded SQLite default, with the sample data (GraphiQL at /graphql).
+serve: $(STAMP)
+	$(BIN)/timeline db upgrade
+	$(BIN)/timeline import examples/sample.jsonl
+	$(BIN)/timeline serve
 
 ## ruff and mypy, as CI runs them.
 lint: $(STAMP)
