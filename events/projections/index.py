@@ -47,7 +47,8 @@ class IndexProjection:
 
 
 def _text(event: StreamEvent) -> str:
-    values = [getattr(event.data, name, None) for name in TEXT_FIELDS]
+    fields = type(event.data).model_fields
+    values = [getattr(event.data, name) for name in TEXT_FIELDS if name in fields]
     words = [value for value in values if isinstance(value, str)]
     if event.note:
         words.append(event.note)

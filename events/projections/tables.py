@@ -9,6 +9,7 @@ day for indexed comparisons (an open end is `date.max`, so "no end" needs no NUL
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -169,9 +170,10 @@ ALL = (
 )
 
 
-def fact_columns(table: Table) -> list[Column[Any]]:
+@cache
+def fact_columns(table: Table) -> tuple[Column[Any], ...]:
     """The columns that make up a fact: all but the surrogate id, the stream and rt range."""
-    return [c for c in table.columns if c.name not in ("id", "stream", "rt_from", "rt_to")]
+    return tuple(c for c in table.columns if c.name not in ("id", "stream", "rt_from", "rt_to"))
 
 
 def stored(value: Dated | Edtf) -> tuple[str, date, date]:
