@@ -520,9 +520,9 @@ class NewEvent(Model):
 
     @model_validator(mode="after")
     def _fits_its_stream(self) -> NewEvent:
-        kind = type(self.data).stream_kind
-        if kind is not None and self.stream_kind != kind:
-            raise ValueError(f"{self.type} belongs to a {kind} stream, not to {self.stream!r}")
+        mismatch = stream_mismatch(type(self.data), self.stream)
+        if mismatch is not None:
+            raise ValueError(mismatch)
         if isinstance(self.data, ActorRegistered):
             slug = self.stream.split("/", 1)[1]
             if canonical_actor(slug) != slug:
@@ -532,6 +532,14 @@ class NewEvent(Model):
         if self.recorded_at is not None and self.recorded_at.utcoffset() is None:
             raise ValueError("recordedAt needs a time zone (RFC 3339)")
         return self
+
+
+def stream_mismatch(cls: type[EventData], stream: str) -> str | None:
+    """Why an event of type `cls` cannot go to `stream`, or None when it can."""
+    kind = cls.stream_kind
+    if kind is not None and stream.split("/", 1)[0] != kind:
+        return f"{cls.type_name} belongs to a {kind} stream, not to {stream!r}"
+    return None
 
 
 ENVELOPE_FIELDS = frozenset(
@@ -557,6 +565,10 @@ def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> New
         known = ", ".join(EVENT_TYPES)
         problems.append(Problem(index, "type", f"unknown event type {type_name!r} ({known})"))
         raise InvalidEvents(problems)
+    stream = obj.get("stream")
+    mismatch = stream_mismatch(cls, stream) if isinstance(stream, str) else None
+    if mismatch is not None:
+        problems.append(Problem(index, "stream", mismatch))
     data = obj.get("data")
     if not isinstance(data, Mapping):
         problems.append(Problem(index, "data", "required, a JSON object"))
@@ -581,7 +593,8 @@ def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> New
     try:
         event = NewEvent.model_validate(envelope)
     except ValidationError as error:
-        problems.extend(problems_from(error, index))
+        said = {problem.message for problem in problems}  # the stream check runs twice
+        problems.extend(p for p in problems_from(error, index) if p.message not in said)
         raise InvalidEvents(problems) from None
     if problems:
         raise InvalidEvents(problems)

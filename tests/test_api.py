@@ -312,3 +312,113 @@ async def test_actors_and_nodes(client: httpx.AsyncClient) -> None:
         "type": "ActorRegistered",
     }
     assert data["nothing"] is None
+
+
+RECORD = """
+mutation Record($input: RecordEventInput!) {
+  recordEvent(input: $input) {
+    event { id stream version type recordedBy occurred { edtf }
+            ... on StatementIssued { summary issuer { id } about { id } stance } }
+    userErrors { field message code }
+  }
+}"""
+
+STATEMENT = {
+    "stream": "statement/2024-02-mfa",
+    "occurred": "2024-02-20",
+    "data": {
+        "statementIssued": {
+            "issuer": "CN",
+            "summary": "China welcomes talks on AI",
+            "about": ["US"],
+            "stance": "COOPERATIVE",
+        }
+    },
+    "sources": [{"title": "MFA briefing"}],
+}
+
+
+async def record(
+    http: httpx.AsyncClient, variables: dict[str, Any], token: str | None = EDITOR_TOKEN
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await http.post(
+        "/graphql", json={"query": RECORD, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_an_editor_records_an_event(client: httpx.AsyncClient) -> None:
+    body = await record(client, {"input": STATEMENT})
+    assert "errors" not in body, body
+    payload = body["data"]["recordEvent"]
+    assert payload["userErrors"] == []
+    event = payload["event"]
+    assert event["recordedBy"] == "ed" and event["version"] == 1
+    assert event["issuer"] == {"id": "CHN"} and event["about"] == [{"id": "USA"}]
+    assert body["extensions"]["logPosition"] == 8
+    # the relation view sees it at once
+    view = await query(
+        client, '{ relation(a: "USA", b: "CHN", asOf: "2024-03-01") { statements { statement } } }'
+    )
+    assert view["data"]["relation"]["statements"] == [{"statement": "statement/2024-02-mfa"}]
+
+
+async def test_recording_needs_an_editor(client: httpx.AsyncClient) -> None:
+    anonymous = await record(client, {"input": STATEMENT}, token=None)
+    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    head = await query(client, "{ logHead { position } }")
+    assert head["data"]["logHead"]["position"] == 7
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"stream": "measure/x"}, "stream"),
+        ({"occurred": "2023-02-29"}, None),
+        ({"data": {"statementIssued": {"issuer": "nobody", "summary": "x"}}}, "data.issuer"),
+        ({"expectedVersion": 3}, "expectedVersion"),
+    ],
+)
+async def test_refused_input_is_a_user_error(
+    client: httpx.AsyncClient, change: dict[str, Any], field: str | None
+) -> None:
+    body = await record(client, {"input": {**STATEMENT, **change}})
+    if field is None:  # the EDTF scalar refuses the variable before any resolver runs
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "day 29 is out of range for February 2023" in body["errors"][0]["message"]
+    else:
+        errors = body["data"]["recordEvent"]["userErrors"]
+        assert errors and errors[0]["field"] == field, errors
+    head = await query(client, "{ logHead { position } }")
+    assert head["data"]["logHead"]["position"] == 7
+
+
+async def test_correct_and_retract(client: httpx.AsyncClient) -> None:
+    recorded = await record(client, {"input": STATEMENT})
+    event_id = recorded["data"]["recordEvent"]["event"]["id"]
+    headers = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+    correct = (
+        "mutation Correct($id: ID!) { correctEvent(input: "
+        '{id: $id, reason: "date", occurred: "2024-02-21"}) '
+        "{ event { type } userErrors { message } } }"
+    )
+    corrected = await client.post(
+        "/graphql", json={"query": correct, "variables": {"id": event_id}}, headers=headers
+    )
+    assert corrected.json()["data"]["correctEvent"]["event"]["type"] == "EventCorrected"
+    show = "query Show($id: ID!) { event(id: $id) { occurred { edtf } retracted } }"
+    shown = await client.post("/graphql", json={"query": show, "variables": {"id": event_id}})
+    assert shown.json()["data"]["event"] == {"occurred": {"edtf": "2024-02-21"}, "retracted": False}
+    retract = (
+        'mutation Retract($id: ID!) { retractEvent(input: {id: $id, reason: "wrong"}) '
+        "{ event { type } } }"
+    )
+    retracted = await client.post(
+        "/graphql", json={"query": retract, "variables": {"id": event_id}}, headers=headers
+    )
+    assert retracted.json()["data"]["retractEvent"]["event"]["type"] == "EventRetracted"
+    shown = await client.post("/graphql", json={"query": show, "variables": {"id": event_id}})
+    assert shown.json()["data"]["event"]["retracted"] is True

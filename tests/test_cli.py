@@ -500,7 +500,7 @@ BAD_LINES: dict[str, tuple[str | dict[str, Any], str]] = {
     ),
     "wrong stream kind": (
         event_json("measure/x", "MeetingHeld", title="M", participants=["US"]),
-        "MeetingHeld belongs to a meeting stream, not to 'measure/x'",
+        "stream: MeetingHeld belongs to a meeting stream, not to 'measure/x'",
     ),
     "event before its stream's creation": (
         event_json("instrument/nothing", "PartyJoined", actor="US", action="SIGN"),

@@ -46,6 +46,16 @@ def coded(error: GraphQLError) -> GraphQLError:
             path=error.path,
             extensions=original.extensions,
         )
+    if original is not None and error.path is None:
+        # Raised while coercing the request's variables (a scalar refusing its value), before
+        # anything executed: the client's input, not the server, is at fault.
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            extensions={"code": "BAD_USER_INPUT"},
+        )
     if original is None:
         code = (
             "GRAPHQL_PARSE_FAILED"

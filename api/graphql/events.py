@@ -130,7 +130,8 @@ _ENUMS: dict[type[Enum], Any] = {}
 _ENUM_NAMES = {"ActorKind": "RegisteredActorKind"}
 
 
-def _enum(cls: type[Enum]) -> Any:
+def enum_type(cls: type[Enum]) -> Any:
+    """The GraphQL enum of a domain enum (made once)."""
     if cls not in _ENUMS:
         name = _ENUM_NAMES.get(cls.__name__, cls.__name__)
         _ENUMS[cls] = strawberry.enum(cls, name=name, description=f"The values of {name}.")
@@ -180,7 +181,7 @@ def _resolver(name: str, field: FieldInfo) -> tuple[Any, Callable[..., Any]]:
     if any(getattr(getattr(m, "func", None), "__name__", None) == "_edtf" for m in markers):
         return When | None, lambda root: (v := value(root)) and When.of(dates.parse(v))
     if isinstance(element, type) and issubclass(element, Enum):
-        gql: Any = _enum(element)
+        gql: Any = enum_type(element)
         if is_list:
             return list[gql], value
         return (gql | None if optional else gql), value

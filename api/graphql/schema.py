@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from api.graphql.errors import ErrorCodes
 from api.graphql.events import OBJECT_TYPES
+from api.graphql.mutations import Mutation
 from api.graphql.queries import Query
 from api.graphql.scalars import EDTF, EDTF_SCALAR
 
@@ -35,6 +36,7 @@ extensions: list[Any] = [
 ]
 schema = Schema(
     query=Query,
+    mutation=Mutation,
     types=list(OBJECT_TYPES.values()),
     extensions=extensions,
     config=StrawberryConfig(scalar_map={EDTF: EDTF_SCALAR}),

@@ -1,0 +1,189 @@
+"""Mutations: record events (one or a batch, atomically), correct and retract them.
+
+Each turns its input into the event's JSON form, lets the domain validate it, and appends
+through the store; what the domain refuses comes back as `userErrors`, nothing appended.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.auth import ANONYMOUS, Role
+from api.graphql.context import Context
+from api.graphql.errors import ApiError
+from api.graphql.events import Event, event_type
+from api.graphql.inputs import RecordEventInput
+from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
+from events.types import NewEvent, event_from_json
+from events.views.objects import events_at
+
+
+@strawberry.type(description="Input the domain refused, and why.")
+class UserError:
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    message: str = strawberry.field(description="What is wrong.")
+    code: str = strawberry.field(description="BAD_USER_INPUT, CONFLICT or NOT_FOUND.")
+
+
+@strawberry.type(description="The event recorded, or why it was not.")
+class RecordEventPayload:
+    event: Event | None = strawberry.field(description="The event as recorded.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was recorded.")
+
+
+@strawberry.type(description="The events recorded, or why none was.")
+class RecordEventsPayload:
+    events: list[Event] = strawberry.field(description="The events as recorded, in order.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was recorded.")
+
+
+@strawberry.input(description="Several events to record at once: all of them or none.")
+class RecordEventsInput:
+    events: list[RecordEventInput] = strawberry.field(description="The events, in order.")
+
+
+@strawberry.input(description="A correction of an event's date and/or data.")
+class CorrectEventInput:
+    id: strawberry.ID = strawberry.field(description="The event to correct.")
+    reason: str = strawberry.field(description="Why it is corrected.")
+    occurred: str | None = strawberry.field(default=None, description="Its new date (EDTF).")
+    data: JSON | None = strawberry.field(
+        default=None, description="The fields of its data that change, in JSON."
+    )
+
+
+@strawberry.input(description="The withdrawal of an event.")
+class RetractEventInput:
+    id: strawberry.ID = strawberry.field(description="The event to retract.")
+    reason: str = strawberry.field(description="Why it is retracted.")
+
+
+def _require_editor(info: Info[Context, None]) -> str:
+    principal = info.context.principal
+    if principal is ANONYMOUS:
+        raise ApiError("recording needs a token: Authorization: Bearer …", "UNAUTHENTICATED")
+    if principal.role < Role.EDITOR:
+        raise ApiError(f"{principal.name} may read but not record", "FORBIDDEN")
+    return principal.name
+
+
+def _errors(problems: list[Problem], prefix: str = "") -> list[UserError]:
+    return [
+        UserError(
+            field=f"{prefix}{p.field}" if p.field else None,
+            message=p.message,
+            code="BAD_USER_INPUT",
+        )
+        for p in problems
+    ]
+
+
+async def _record(
+    info: Info[Context, None], objects: list[dict[str, Any]], expected: dict[str, int]
+) -> tuple[list[Event], list[UserError]]:
+    who = _require_editor(info)
+    events: list[NewEvent] = []
+    errors: list[UserError] = []
+    for index, obj in enumerate(objects):
+        prefix = f"events[{index}]." if len(objects) > 1 else ""
+        try:
+            events.append(event_from_json(obj, index))
+        except InvalidEvents as error:
+            errors += _errors(error.problems, prefix)
+    if errors:
+        return [], errors
+    try:
+        recorded = await info.context.store.append(
+            events, recorded_by=who, expected_version=expected or None
+        )
+    except InvalidEvents as error:
+        return [], _errors(error.problems)
+    except ConcurrencyConflict as error:
+        return [], [UserError(field="expectedVersion", message=str(error), code="CONFLICT")]
+    except DuplicateId as error:
+        return [], [UserError(field="id", message=str(error), code="BAD_USER_INPUT")]
+    known_at = max(event.recorded_at for event in recorded)
+    views = await events_at(
+        info.context.engine, ids=[event.id for event in recorded], known_at=known_at
+    )
+    by_id = {view.recorded.id: view for view in views}
+    return [event_type(by_id[event.id], known_at) for event in recorded], []
+
+
+async def _one(
+    info: Info[Context, None], obj: dict[str, Any], expected: dict[str, int]
+) -> RecordEventPayload:
+    events, errors = await _record(info, [obj], expected)
+    return RecordEventPayload(event=events[0] if events else None, user_errors=errors)
+
+
+async def _target(info: Info[Context, None], event_id: str) -> tuple[UUID, str]:
+    try:
+        target = UUID(event_id)
+    except ValueError:
+        raise ApiError(
+            f"{event_id!r} is not an event id (a UUID)", "BAD_USER_INPUT", field="id"
+        ) from None
+    found = await events_at(info.context.engine, ids=[target])
+    if not found:
+        raise ApiError(f"no event with id {event_id}", "NOT_FOUND", field="id")
+    return target, found[0].recorded.stream
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+@strawberry.type(description="Changes to the log: every one appends events, none changes any.")
+class Mutation:
+    @strawberry.mutation(description="Record one event (needs the editor role).")
+    async def record_event(
+        self, info: Info[Context, None], input: RecordEventInput
+    ) -> RecordEventPayload:
+        expected = (
+            {} if input.expected_version is None else {str(input.stream): input.expected_version}
+        )
+        return await _one(info, input.to_json(), expected)
+
+    @strawberry.mutation(description="Record several events atomically: all or none.")
+    async def record_events(
+        self, info: Info[Context, None], input: RecordEventsInput
+    ) -> RecordEventsPayload:
+        expected: dict[str, int] = {}
+        for item in input.events:
+            if item.expected_version is not None:
+                expected.setdefault(str(item.stream), item.expected_version)
+        events, errors = await _record(info, [item.to_json() for item in input.events], expected)
+        return RecordEventsPayload(events=events, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Correct an event's date and/or data (appends EventCorrected)."
+    )
+    async def correct_event(
+        self, info: Info[Context, None], input: CorrectEventInput
+    ) -> RecordEventPayload:
+        _require_editor(info)
+        target, stream = await _target(info, input.id)
+        data: dict[str, Any] = {"target": str(target), "reason": input.reason}
+        if input.occurred is not None:
+            data["occurred"] = input.occurred
+        if input.data is not None:
+            data["data"] = input.data
+        obj = {"stream": stream, "type": "EventCorrected", "occurred": _today(), "data": data}
+        return await _one(info, obj, {})
+
+    @strawberry.mutation(description="Retract an event (appends EventRetracted).")
+    async def retract_event(
+        self, info: Info[Context, None], input: RetractEventInput
+    ) -> RecordEventPayload:
+        _require_editor(info)
+        target, stream = await _target(info, input.id)
+        data = {"target": str(target), "reason": input.reason}
+        obj = {"stream": stream, "type": "EventRetracted", "occurred": _today(), "data": data}
+        return await _one(info, obj, {})
