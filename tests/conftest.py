@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.db import create_engine, upgrade
 from events.projections.rebuild import verify
@@ -100,3 +103,48 @@ async def store(database_url: str) -> AsyncIterator[EventStore]:
         assert await verify(engine) == [], "the projections differ from a rebuild of the log"
     finally:
         await engine.dispose()
+
+
+FreshEngine = Callable[[], AbstractAsyncContextManager[AsyncEngine]]
+
+
+@pytest.fixture
+def fresh_engine(request: pytest.FixtureRequest) -> FreshEngine:
+    """A factory of engines on fresh, migrated, empty databases of the test's `backend` param,
+    for property tests that need a new database per example.
+
+    The templates are asked for here, in a plain fixture, because migrating runs its own loop.
+    """
+    backend = request.node.callspec.params["backend"]
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+
+        @asynccontextmanager
+        async def sqlite() -> AsyncIterator[AsyncEngine]:
+            directory = tempfile.mkdtemp(prefix="timeline-example-")
+            path = Path(directory) / "timeline.db"
+            shutil.copy(template, path)
+            engine = create_engine(f"sqlite+aiosqlite:///{path}")
+            try:
+                yield engine
+            finally:
+                await engine.dispose()
+                shutil.rmtree(directory, ignore_errors=True)
+
+        return sqlite
+
+    template_name = request.getfixturevalue("postgres_template")
+
+    @asynccontextmanager
+    async def postgresql() -> AsyncIterator[AsyncEngine]:
+        name = f"timeline_example_{uuid.uuid4().hex[:12]}"
+        await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+        url = make_url(_admin_dsn(name)).set(drivername="postgresql+asyncpg")
+        engine = create_engine(url.render_as_string(hide_password=False))
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
+            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return postgresql

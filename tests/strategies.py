@@ -19,8 +19,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.dates import parse
+from events.store import EventStore
+from events.types import RecordedEvent, event_from_json
 
 STATES = ("USA", "CHN", "GBR", "FRA")
 # slug -> (kind, country)
@@ -558,3 +561,14 @@ def pairs(log: list[list[dict[str, Any]]] | None = None) -> st.SearchStrategy[tu
         return (a, b) if a != b else draw(uniform)
 
     return st.one_of(uniform, together(), together())
+
+
+Log = list[list[dict[str, Any]]]  # transactions of JSON events
+
+
+async def load_log(engine: AsyncEngine, log: Log) -> list[RecordedEvent]:
+    """Append a generated log transaction by transaction; return it as the store recorded it."""
+    store = EventStore(engine)
+    for tx in log:
+        await store.append([event_from_json(e, restoring=True) for e in tx], recorded_by="test")
+    return await store.read_all(limit=10**9)

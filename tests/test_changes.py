@@ -29,22 +29,17 @@ from events.views.states import (
     StanceCounts,
 )
 from tests import oracle
-from tests.conftest import BACKENDS
-from tests.strategies import as_of_points, known_at_points, logs, pairs
+from tests.conftest import BACKENDS, FreshEngine
+from tests.strategies import as_of_points, known_at_points, load_log, logs, pairs
 from tests.test_timeline import (
     HEALTH,
     PHASES,
-    FreshEngine,
     Log,
     append,
     at,
     ev,
-    fresh_engine,
     later,
-    load,
 )
-
-__all__ = ["fresh_engine"]  # the fixture, imported for the property test
 
 R0 = "2024-02-01T00:00:00Z"
 R1 = "2024-02-02T00:00:00Z"
@@ -421,7 +416,7 @@ def test_changes_equal_a_diff_of_oracle_relations(backend: str, fresh_engine: Fr
 
         async def run() -> None:
             async with fresh_engine() as engine:
-                events = await load(engine, log)
+                events = await load_log(engine, log)
                 for a, b, start, end, known_at in queries:
                     got = await changes(engine, a, b, start, end, known_at)
                     expected = naive_changes(

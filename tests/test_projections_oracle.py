@@ -16,37 +16,29 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import tempfile
-import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from events.db import create_engine
-from events.store import EventStore
-from events.types import RecordedEvent, event_from_json
+from events.types import RecordedEvent
 from tests import oracle
-from tests.conftest import BACKENDS, _admin, _admin_dsn
+from tests.conftest import BACKENDS, FreshEngine
 from tests.strategies import (
     ACTORS,
     as_of_points,
     known_at_points,
+    load_log,
     logs,
     pairs,
     stamps,
 )
 
 Log = list[list[dict[str, Any]]]
-FreshEngine = Callable[[], AbstractAsyncContextManager[AsyncEngine]]
 
 _OVERRIDE = os.environ.get("TIMELINE_HYPOTHESIS_EXAMPLES")
 EXAMPLES = {
@@ -63,55 +55,6 @@ HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck
 
 
 # --- fresh databases ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def fresh_engine(request: pytest.FixtureRequest) -> FreshEngine:
-    """A factory of engines on fresh, migrated, empty databases of the test's backend.
-
-    The templates are asked for here, in a sync fixture, because migrating runs its own loop.
-    """
-    backend = request.node.callspec.params["backend"]
-    if backend == "sqlite":
-        template = request.getfixturevalue("sqlite_template")
-
-        @asynccontextmanager
-        async def sqlite() -> AsyncIterator[AsyncEngine]:
-            directory = tempfile.mkdtemp(prefix="timeline-oracle-")
-            path = Path(directory) / "timeline.db"
-            shutil.copy(template, path)
-            engine = create_engine(f"sqlite+aiosqlite:///{path}")
-            try:
-                yield engine
-            finally:
-                await engine.dispose()
-                shutil.rmtree(directory, ignore_errors=True)
-
-        return sqlite
-
-    template_name = request.getfixturevalue("postgres_template")
-
-    @asynccontextmanager
-    async def postgresql() -> AsyncIterator[AsyncEngine]:
-        name = f"timeline_oracle_{uuid.uuid4().hex[:12]}"
-        await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
-        url = make_url(_admin_dsn(name)).set(drivername="postgresql+asyncpg")
-        engine = create_engine(url.render_as_string(hide_password=False))
-        try:
-            yield engine
-        finally:
-            await engine.dispose()
-            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return postgresql
-
-
-async def load(engine: AsyncEngine, log: Log) -> list[RecordedEvent]:
-    """Append the log transaction by transaction; return it as the store recorded it."""
-    store = EventStore(engine)
-    for tx in log:
-        await store.append([event_from_json(e, restoring=True) for e in tx], recorded_by="test")
-    return await store.read_all(limit=10**9)
 
 
 def streams_of(log: Log, kind: str) -> list[str]:
@@ -190,7 +133,7 @@ def brief_log(events: list[RecordedEvent]) -> str:
 
 
 async def check_views(engine: AsyncEngine, log: Log, planned: list[Any]) -> None:
-    events = await load(engine, log)
+    events = await load_log(engine, log)
     functions = views()
     failures: list[str] = []
     for name, args, kwargs in planned:
@@ -245,7 +188,7 @@ def test_verify_finds_no_difference_before_or_after_rebuild(
 
         async def run() -> None:
             async with fresh_engine() as engine:
-                await load(engine, log)
+                await load_log(engine, log)
                 assert await verify(engine) == [], "verify after appends"
                 before = await answers(engine, planned)
                 await rebuild(engine)
@@ -278,7 +221,7 @@ def test_generated_logs_append_and_the_oracle_answers(
 
         async def run() -> None:
             async with fresh_engine() as engine:
-                events = await load(engine, log)
+                events = await load_log(engine, log)
             assert len(events) == sum(len(tx) for tx in log)
             assert sorted({e.recorded_at for e in events}) == stamps(log)
             for name, args, kwargs in planned:

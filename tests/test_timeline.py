@@ -7,32 +7,26 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.dates import Edtf, parse
-from events.db import create_engine
 from events.store import EventStore
 from events.types import EVENT_TYPES, RecordedEvent, actor_refs, event_from_json, upcast
 from events.views.states import Page, TimelineEntry
 from events.views.timeline import EventFilter, events_timeline
 from tests import oracle
-from tests.conftest import BACKENDS, _admin, _admin_dsn
-from tests.strategies import ACTORS, boundary_days, known_at_points, logs
+from tests.conftest import BACKENDS, FreshEngine
+from tests.strategies import ACTORS, boundary_days, known_at_points, load_log, logs
 
 # --- a small log ---------------------------------------------------------------------------------
 
@@ -570,7 +564,6 @@ async def test_the_largest_page(store: EventStore) -> None:
 # --- property: the timeline equals a naive filter over the log ----------------------------------
 
 Log = list[list[dict[str, Any]]]
-FreshEngine = Callable[[], AbstractAsyncContextManager[AsyncEngine]]
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 # No shrinking: every example loads a database, and shrinking a failure would take minutes.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
@@ -579,51 +572,6 @@ EXAMPLES = {
     "sqlite": int(_OVERRIDE) if _OVERRIDE else 15,
     "postgresql": int(_OVERRIDE) if _OVERRIDE else 8,
 }
-
-
-@pytest.fixture
-def fresh_engine(request: pytest.FixtureRequest) -> FreshEngine:
-    """A factory of engines on fresh, migrated, empty databases of the test's backend."""
-    backend = request.node.callspec.params["backend"]
-    if backend == "sqlite":
-        template = request.getfixturevalue("sqlite_template")
-
-        @asynccontextmanager
-        async def sqlite() -> AsyncIterator[AsyncEngine]:
-            directory = tempfile.mkdtemp(prefix="timeline-view-")
-            path = Path(directory) / "timeline.db"
-            shutil.copy(template, path)
-            engine = create_engine(f"sqlite+aiosqlite:///{path}")
-            try:
-                yield engine
-            finally:
-                await engine.dispose()
-                shutil.rmtree(directory, ignore_errors=True)
-
-        return sqlite
-
-    template_name = request.getfixturevalue("postgres_template")
-
-    @asynccontextmanager
-    async def postgresql() -> AsyncIterator[AsyncEngine]:
-        name = f"timeline_view_{uuid.uuid4().hex[:12]}"
-        await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
-        url = make_url(_admin_dsn(name)).set(drivername="postgresql+asyncpg")
-        engine = create_engine(url.render_as_string(hide_password=False))
-        try:
-            yield engine
-        finally:
-            await engine.dispose()
-            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return postgresql
-
-
-async def load(engine: AsyncEngine, log: Log) -> list[RecordedEvent]:
-    store = EventStore(engine)
-    for tx in log:
-        await store.append([event_from_json(e, restoring=True) for e in tx], recorded_by="test")
-    return await store.read_all(limit=10**9)
 
 
 @dataclass(frozen=True)
@@ -756,7 +704,7 @@ def test_the_timeline_equals_a_naive_filter_of_the_log(
 
         async def run() -> None:
             async with fresh_engine() as engine:
-                events = await load(engine, log)
+                events = await load_log(engine, log)
                 for where, known_at, size in queries:
                     expected = naive_timeline(events, where, known_at)
                     forward = await walk_forward(engine, where, size, known_at)
