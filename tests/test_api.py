@@ -422,3 +422,36 @@ async def test_correct_and_retract(client: httpx.AsyncClient) -> None:
     assert retracted.json()["data"]["retractEvent"]["event"]["type"] == "EventRetracted"
     shown = await client.post("/graphql", json={"query": show, "variables": {"id": event_id}})
     assert shown.json()["data"]["event"]["retracted"] is True
+
+
+async def test_a_stream_and_an_events_history(client: httpx.AsyncClient) -> None:
+    recorded = await record(client, {"input": STATEMENT})
+    event_id = recorded["data"]["recordEvent"]["event"]["id"]
+    correct = (
+        "mutation Correct($id: ID!) { correctEvent(input: "
+        '{id: $id, reason: "date", occurred: "2024-02-22"}) { event { id } } }'
+    )
+    headers = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+    await client.post(
+        "/graphql", json={"query": correct, "variables": {"id": event_id}}, headers=headers
+    )
+    body = await query(
+        client,
+        """{ stream(id: "statement/2024-02-mfa") {
+              id kind version
+              events { type occurred { edtf }
+                       correctedBy { type } original { occurred { edtf } } }
+           } }""",
+    )
+    stream = body["data"]["stream"]
+    assert (stream["id"], stream["kind"], stream["version"]) == (
+        "statement/2024-02-mfa",
+        "statement",
+        2,
+    )
+    first = stream["events"][0]
+    assert first["occurred"] == {"edtf": "2024-02-22"}
+    assert first["correctedBy"] == {"type": "EventCorrected"}
+    assert first["original"] == {"occurred": {"edtf": "2024-02-20"}}
+    none = await query(client, '{ stream(id: "statement/none") { id } }')
+    assert none["data"]["stream"] is None

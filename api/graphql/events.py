@@ -26,8 +26,9 @@ from strawberry.types import Info
 from api.graphql.context import Context
 from api.graphql.types import Actor, Node, When, load_actor, load_actors
 from events import dates
+from events.projections.history import resolve
 from events.types import EVENT_TYPES, ActorRef, EventData, Party, StreamRef
-from events.views.objects import EventView
+from events.views.objects import EventView, events_at
 
 # Data fields whose names the envelope uses already get another name in GraphQL.
 RENAMED = {("EventCorrected", "occurred"): "newOccurred", ("EventCorrected", "data"): "changes"}
@@ -85,6 +86,19 @@ class Event(Node):
     )
     view: strawberry.Private[EventView]
     known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="The latest correction applied to it by knownAt, if any.")
+    async def corrected_by(self, info: Info[Context, None]) -> Event | None:
+        position = self.view.current.corrected_by
+        if position is None:
+            return None
+        found = await events_at(info.context.engine, positions=[position], known_at=self.known_at)
+        return event_type(found[0], self.known_at) if found else None
+
+    @strawberry.field(description="The event exactly as first recorded, before any correction.")
+    def original(self) -> Event:
+        recorded = self.view.recorded
+        return event_type(EventView(recorded, resolve([recorded])[0]), self.known_at)
 
 
 def event_type(view: EventView, known_at: datetime) -> Event:
@@ -269,3 +283,14 @@ class EventConnection:
     edges: list[EventEdge] = strawberry.field(description="The events of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
     total_count: int = strawberry.field(description="How many events match, on all pages.")
+
+
+@strawberry.type(
+    description="A stream: one thing in the world and its events, as known at knownAt."
+)
+class Stream(Node):
+    kind: str = strawberry.field(
+        description="actor, meeting, instrument, measure, dialogue, statement."
+    )
+    version: int = strawberry.field(description="Its version at knownAt: how many events it holds.")
+    events: list[Event] = strawberry.field(description="Its events in version order.")

@@ -19,6 +19,7 @@ from api.graphql.events import (
     EventConnection,
     EventEdge,
     PageInfo,
+    Stream,
     event_type,
 )
 from api.graphql.types import (
@@ -356,3 +357,18 @@ class Query:
             return await load_actor(info, actor_id(id, "id"), at)
         found = await events_at(engine, ids=[event_id], known_at=at)
         return event_type(found[0], at) if found else None
+
+    @strawberry.field(description="A stream by id (`meeting/2024-01-bangkok`) with its events.")
+    async def stream(
+        self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
+    ) -> Stream | None:
+        _, at = resolve_axes(None, known_at)
+        views = await objects.stream_events(info.context.engine, id, at)
+        if not views:
+            return None
+        return Stream(
+            id=id,
+            kind=id.split("/", 1)[0],
+            version=len(views),
+            events=[event_type(view, at) for view in views],
+        )

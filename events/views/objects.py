@@ -399,3 +399,21 @@ async def actors_page(
             if all(w in " ".join((v.id, v.name, *v.aliases)).casefold() for w in words)
         ]
     return views[:first], len(views) > first
+
+
+async def stream_events(
+    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+) -> list[EventView]:
+    """The events of `stream` recorded by `known_at`, in version order, as then known."""
+    _, known_at = resolve_axes(None, known_at)
+    query = (
+        select(events_table)
+        .where(events_table.c.stream == stream, events_table.c.recorded_at <= known_at)
+        .order_by(events_table.c.version)
+    )
+    async with engine.connect() as conn:
+        history = [to_recorded(row) for row in await conn.execute(query)]
+    return [
+        EventView(recorded, current)
+        for recorded, current in zip(history, resolve(history), strict=True)
+    ]
