@@ -455,3 +455,37 @@ async def test_a_stream_and_an_events_history(client: httpx.AsyncClient) -> None
     assert first["original"] == {"occurred": {"edtf": "2024-02-20"}}
     none = await query(client, '{ stream(id: "statement/none") { id } }')
     assert none["data"]["stream"] is None
+
+
+async def test_relation_contacts_page_by_page(client: httpx.AsyncClient) -> None:
+    page_query = (
+        'query Page($after: String) { relation(a: "USA", b: "CHN", asOf: "2024-02-19") '
+        "{ contacts(first: 1, after: $after) { totalCount "
+        "pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id } } } } }"
+    )
+    seen, after = [], None
+    while True:
+        response = await client.post(
+            "/graphql", json={"query": page_query, "variables": {"after": after}}
+        )
+        page = response.json()["data"]["relation"]["contacts"]
+        assert page["totalCount"] == 2
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == ["meeting/2023-11-woodside-summit", "meeting/2024-01-bangkok"]
+    window = await query(
+        client,
+        '{ relation(a: "USA", b: "CHN", asOf: "2024-02-19") '
+        '{ contacts(from: "2024-01-01") { totalCount edges { node { id } } } } }',
+    )
+    assert window["data"]["relation"]["contacts"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"id": "meeting/2024-01-bangkok"}}],
+    }
+    bad = await client.post(
+        "/graphql",
+        json={"query": page_query, "variables": {"after": "bm90LWEtbWVldGluZw=="}},
+    )
+    assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -24,7 +24,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.context import Context
-from api.graphql.types import Actor, Node, When, load_actor, load_actors
+from api.graphql.types import Actor, Node, PageInfo, When, load_actor, load_actors
 from events import dates
 from events.projections.history import resolve
 from events.types import EVENT_TYPES, ActorRef, EventData, Party, StreamRef
@@ -262,14 +262,6 @@ OBJECT_TYPES: dict[str, type[Event]] = {
 
 
 # --- connections ---------------------------------------------------------------------------------
-
-
-@strawberry.type(description="Relay page information.")
-class PageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more events follow this page.")
-    has_previous_page: bool = strawberry.field(description="Whether events precede this page.")
-    start_cursor: str | None = strawberry.field(description="The cursor of the first edge.")
-    end_cursor: str | None = strawberry.field(description="The cursor of the last edge.")
 
 
 @strawberry.type(description="An event and its cursor.")

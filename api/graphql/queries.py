@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
@@ -13,15 +11,15 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
-from api.graphql.errors import ApiError, bad_input
+from api.graphql.errors import bad_input
 from api.graphql.events import (
     Event,
     EventConnection,
     EventEdge,
-    PageInfo,
     Stream,
     event_type,
 )
+from api.graphql.paging import decode_cursor, encode_cursor, page_size
 from api.graphql.types import (
     Actor,
     ActorConnection,
@@ -33,6 +31,7 @@ from api.graphql.types import (
     LogHead,
     Measure,
     Node,
+    PageInfo,
     Relation,
     RelationChanges,
     RelationPoint,
@@ -45,8 +44,7 @@ from events.views.axes import resolve_axes
 from events.views.changes import Interval, changes, relation_series
 from events.views.objects import events_at
 from events.views.relation import relation
-from events.views.states import Cursor
-from events.views.timeline import MAX_PAGE, EventFilter, events_timeline
+from events.views.timeline import EventFilter, events_timeline
 
 
 def actor_id(value: str, field: str) -> str:
@@ -115,37 +113,6 @@ class EventFilterInput:
             end=self.to,
             text=self.text,
             include_retracted=self.include_retracted,
-        )
-
-
-def encode_cursor(cursor: Cursor) -> str:
-    """An opaque cursor for a sort key."""
-    earliest, latest, position = cursor
-    text = f"{earliest.isoformat()}|{latest.isoformat()}|{position}"
-    return base64.urlsafe_b64encode(text.encode()).decode()
-
-
-def decode_cursor(text: str, field: str) -> Cursor:
-    """The sort key of a cursor, or BAD_USER_INPUT."""
-    try:
-        earliest, latest, position = base64.urlsafe_b64decode(text.encode()).decode().split("|")
-        return (date.fromisoformat(earliest), date.fromisoformat(latest), int(position))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise bad_input(f"{text!r} is not a cursor this API gave out", field) from None
-
-
-def page_size(first: int | None, last: int | None, limit: int = MAX_PAGE) -> None:
-    """Check that exactly one of first and last is given and within the page limit."""
-    if (first is None) == (last is None):
-        raise bad_input("give exactly one of `first` and `last`", "first")
-    size = first if first is not None else last
-    if size is None or size < 0:
-        raise bad_input("`first` and `last` must not be negative", "first")
-    if size > min(limit, MAX_PAGE):
-        raise ApiError(
-            f"a page holds at most {min(limit, MAX_PAGE)} items, not {size}",
-            "QUERY_TOO_COMPLEX",
-            field="first" if first is not None else "last",
         )
 
 

@@ -4,17 +4,21 @@ resolved, through the request's loaders."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
+from api.graphql.errors import bad_input
+from api.graphql.paging import decode_text, encode_text, page_size
 from api.graphql.scalars import EDTF
 from events.dates import Edtf
 from events.views import states
 from events.views.objects import ActorView, DialogueView, InstrumentView, MeasureView, MeetingView
+from events.views.relation import contacts_between
 from events.views.rosters import dialogue_status, instrument_parties
 
 
@@ -166,6 +170,35 @@ async def load_meeting(
     """The meeting `stream` as known at `known_at`, through the request's loader."""
     view = await info.context.meetings.load((stream, known_at))
     return None if view is None else Meeting.from_view(view, known_at)
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more events follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether events precede this page.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the last edge.")
+
+
+@strawberry.type(description="A meeting and its cursor.")
+class MeetingEdge:
+    cursor: str = strawberry.field(description="Opaque.")
+    node: Meeting = strawberry.field(description="The meeting.")
+
+
+@strawberry.type(description="A page of meetings, oldest first.")
+class MeetingConnection:
+    edges: list[MeetingEdge] = strawberry.field(description="The meetings of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+    total_count: int = strawberry.field(description="How many meetings match, on all pages.")
+
+
+async def load_meetings(
+    info: Info[Context, None], streams: tuple[str, ...], known_at: datetime
+) -> list[Meeting]:
+    """The meetings `streams` (unknown ones left out), in one batch."""
+    views = await info.context.meetings.load_many([(stream, known_at) for stream in streams])
+    return [Meeting.from_view(view, known_at) for view in views if view is not None]
 
 
 @strawberry.type(description="A dialogue's status at a date, and since when it has had it.")
@@ -344,10 +377,46 @@ class Relation:
             return None
         return await load_meeting(info, self.contact_ids[-1], self.known_at)
 
-    @strawberry.field(description="The latest meetings held that connect a and b, oldest first.")
-    async def contacts(self, info: Info[Context, None]) -> list[Meeting]:
-        found = [await load_meeting(info, stream, self.known_at) for stream in self.contact_ids]
-        return [meeting for meeting in found if meeting is not None]
+    @strawberry.field(
+        description=(
+            "Meetings held that connect a and b, oldest first: held from `from` to `to` "
+            "(by their earliest day; `to` defaults to asOf), `first` per page after `after`."
+        )
+    )
+    async def contacts(
+        self,
+        info: Info[Context, None],
+        first: int = 10,
+        after: str | None = None,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> MeetingConnection:
+        page_size(first, None, info.context.settings.limits.max_page)
+        until = self.as_of if to is None else min(to, self.as_of)
+        since = None if from_ is None else from_ - timedelta(days=1)
+        held = await contacts_between(
+            info.context.engine, self.a_id, self.b_id, since, until, self.known_at
+        )
+        streams = [contact.meeting for contact in held]
+        start = 0
+        if after is not None:
+            cursor = decode_text(after, "after")
+            if cursor not in streams:
+                raise bad_input(f"{after!r} is not a cursor of these contacts", "after")
+            start = streams.index(cursor) + 1
+        page = streams[start : start + first]
+        meetings = await load_meetings(info, tuple(page), self.known_at)
+        edges = [MeetingEdge(cursor=encode_text(m.id), node=m) for m in meetings]
+        return MeetingConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=start + first < len(streams),
+                has_previous_page=start > 0,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=len(streams),
+        )
 
     @classmethod
     def from_view(cls, view: states.Relation) -> Relation:
@@ -459,8 +528,7 @@ class RelationChanges:
 
     @strawberry.field(description="Meetings held after `from`, by `to`.")
     async def contacts(self, info: Info[Context, None]) -> list[Meeting]:
-        found = [await load_meeting(info, stream, self.known_at) for stream in self.contact_ids]
-        return [meeting for meeting in found if meeting is not None]
+        return await load_meetings(info, self.contact_ids, self.known_at)
 
     @classmethod
     def from_changes(cls, changes: states.RelationChanges) -> RelationChanges:
