@@ -108,15 +108,7 @@ async def stream_history(
     engine: AsyncEngine, stream: str, known_at: datetime | None = None
 ) -> list[StreamEvent]:
     """The events of `stream` recorded by `known_at`, resolved (corrections, retractions)."""
-    _, known_at = resolve_axes(None, known_at)
-    query = (
-        select(events_table)
-        .where(events_table.c.stream == stream, events_table.c.recorded_at <= known_at)
-        .order_by(events_table.c.version)
-    )
-    async with engine.connect() as conn:
-        rows = [to_recorded(row) for row in await conn.execute(query)]
-    return resolve(rows)
+    return [view.current for view in await stream_events(engine, stream, known_at)]
 
 
 async def actor(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, union_all
+from sqlalchemy import Select, and_, exists, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.projections.tables import (
@@ -145,12 +146,7 @@ async def _contacts(
             .subquery()
         )
         walks.append(select(walk))
-    found = {
-        row.stream: (row.held_earliest, row.held_latest, row.held_position)
-        for row in await conn.execute(union_all(*walks))
-    }
-    newest = sorted(found, key=found.__getitem__, reverse=True)
-    streams = newest if limit is None else newest[:limit]
+    streams = await _newest(conn, walks, limit)
     if not streams:
         return ()
     rows: dict[str, AnyRow] = {}
@@ -302,12 +298,7 @@ async def _statements(
             .subquery()
         )
         walks.append(select(walk))
-    found = {
-        row.stream: (row.occurred_earliest, row.occurred_latest, row.position)
-        for row in await conn.execute(union_all(*walks))
-    }
-    newest = sorted(found, key=found.__getitem__, reverse=True)
-    streams = newest if limit is None else newest[:limit]
+    streams = await _newest(conn, walks, limit)
     if not streams:
         return ()
     rows: dict[str, AnyRow] = {}
@@ -325,3 +316,11 @@ async def _statements(
         )
         for row in (rows[stream] for stream in reversed(streams))
     )
+
+
+async def _newest(conn: AsyncConnection, walks: list[Select[Any]], limit: int | None) -> list[str]:
+    """The streams the walks found (each row: stream and its (earliest, latest, position)
+    date key), newest first, the `limit` newest of them."""
+    found = {row[0]: tuple(row[1:]) for row in await conn.execute(union_all(*walks))}
+    newest = sorted(found, key=found.__getitem__, reverse=True)
+    return newest if limit is None else newest[:limit]
