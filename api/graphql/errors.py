@@ -25,9 +25,9 @@ def bad_input(message: str, field: str | None = None) -> ApiError:
     return ApiError(message, "BAD_USER_INPUT", **({"field": field} if field else {}))
 
 
-def not_found(message: str) -> ApiError:
-    """NOT_FOUND."""
-    return ApiError(message, "NOT_FOUND")
+def not_found(message: str, field: str | None = None) -> ApiError:
+    """NOT_FOUND, naming the field that named the missing thing."""
+    return ApiError(message, "NOT_FOUND", **({"field": field} if field else {}))
 
 
 def coded(error: GraphQLError) -> GraphQLError:

@@ -16,7 +16,7 @@ from strawberry.types import Info
 
 from api.auth import ANONYMOUS, Role
 from api.graphql.context import Context
-from api.graphql.errors import ApiError
+from api.graphql.errors import ApiError, not_found
 from api.graphql.events import Event, event_type
 from api.graphql.inputs import RecordEventInput
 from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
@@ -132,7 +132,7 @@ async def _target(info: Info[Context, None], event_id: str) -> tuple[UUID, str]:
         ) from None
     found = await events_at(info.context.engine, ids=[target])
     if not found:
-        raise ApiError(f"no event with id {event_id}", "NOT_FOUND", field="id")
+        raise not_found(f"no event with id {event_id}", "id")
     return target, found[0].recorded.stream
 
 

@@ -14,25 +14,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events import dates
-from events.actors import is_state, state_code, state_name
+from events.actors import state_code, state_name
 from events.dates import Edtf
 from events.db import events_table, to_recorded
 from events.projections.history import StreamEvent, first, resolve
 from events.projections.tables import actors as actors_table
 from events.projections.tables import meetings as meetings_table
 from events.types import (
-    ActorRegistered,
-    ActorRenamed,
     DialogueEstablished,
     InstrumentAdopted,
     Location,
     MeasureAmended,
     MeasureImposed,
     MeasureLifted,
-    MeetingCancelled,
-    MeetingHeld,
-    MeetingPostponed,
-    MeetingScheduled,
     RecordedEvent,
 )
 from events.views.axes import known, resolve_axes
@@ -62,7 +56,6 @@ class MeetingView:
     level: str | None
     participants: tuple[str, ...]
     location: Location | None
-    positions: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +67,6 @@ class InstrumentView:
     kind: str
     binding: bool | None
     adopted: Edtf
-    positions: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +81,6 @@ class MeasureView:
     effective: Edtf
     lifted: Edtf | None
     responds_to: str | None
-    positions: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +92,6 @@ class DialogueView:
     track: str
     parties: tuple[str, ...]
     convenors: tuple[str, ...]
-    positions: tuple[int, ...]
 
 
 async def stream_history(
@@ -109,72 +99,6 @@ async def stream_history(
 ) -> list[StreamEvent]:
     """The events of `stream` recorded by `known_at`, resolved (corrections, retractions)."""
     return [view.current for view in await stream_events(engine, stream, known_at)]
-
-
-async def actor(
-    engine: AsyncEngine, actor_id: str, known_at: datetime | None = None
-) -> ActorView | None:
-    """The actor `actor_id` (a state code or a slug), or None when unknown at `known_at`."""
-    code = state_code(actor_id)
-    if code is not None and is_state(code):
-        return ActorView(id=code, name=state_name(code), kind="STATE", country=None, aliases=())
-    live = _live(await stream_history(engine, f"actor/{actor_id}", known_at))
-    registered = next((e.data for e in live if isinstance(e.data, ActorRegistered)), None)
-    if registered is None:
-        return None
-    name = registered.name
-    for event in live:
-        if isinstance(event.data, ActorRenamed):
-            name = event.data.name
-    return ActorView(
-        id=actor_id,
-        name=name,
-        kind=registered.kind.value,
-        country=registered.country,
-        aliases=registered.aliases,
-    )
-
-
-async def meeting(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
-) -> MeetingView | None:
-    """The meeting `stream` as planned or held, or None."""
-    history = await stream_history(engine, stream, known_at)
-    status: str | None = None
-    title = ""
-    participants: tuple[str, ...] = ()
-    planned: str | None = None
-    held: Edtf | None = None
-    kind = level = None
-    location: Location | None = None
-    for event in _live(history):
-        data = event.data
-        if isinstance(data, MeetingScheduled):
-            status, title, participants = "SCHEDULED", data.title, data.participants
-            planned, location = data.planned, data.location
-        elif isinstance(data, MeetingPostponed):
-            status, planned = "POSTPONED", data.planned
-        elif isinstance(data, MeetingCancelled):
-            status = "CANCELLED"
-        elif isinstance(data, MeetingHeld):
-            status, title, participants = "HELD", data.title, data.participants
-            held, location = event.occurred, data.location or location
-            kind = data.kind.value if data.kind else None
-            level = data.level.value if data.level else None
-    if status is None:
-        return None
-    return MeetingView(
-        id=stream,
-        title=title,
-        status=status,
-        held=held,
-        planned=dates.parse(planned) if planned else None,
-        kind=kind,
-        level=level,
-        participants=participants,
-        location=location,
-        positions=_positions(history),
-    )
 
 
 async def instrument(
@@ -193,7 +117,6 @@ async def instrument(
         kind=data.kind.value,
         binding=data.binding,
         adopted=adoption.occurred,
-        positions=_positions(history),
     )
 
 
@@ -226,7 +149,6 @@ async def measure(
         effective=imposition.when(imposed.effective).value,
         lifted=None if lifted is None else lifted.value,
         responds_to=imposed.responds_to,
-        positions=_positions(history),
     )
 
 
@@ -246,16 +168,11 @@ async def dialogue(
         track=data.track.value,
         parties=data.parties,
         convenors=data.convenors,
-        positions=_positions(history),
     )
 
 
 def _live(history: Sequence[StreamEvent]) -> list[StreamEvent]:
     return [event for event in history if event.live]
-
-
-def _positions(history: Sequence[StreamEvent]) -> tuple[int, ...]:
-    return tuple(event.position for event in history)
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +269,6 @@ async def meetings_by_stream(
                 location=Location.model_validate(json.loads(row.location))
                 if row.location
                 else None,
-                positions=(),
             )
     return found
 
