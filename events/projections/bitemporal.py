@@ -19,15 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from events.db import events_table, to_recorded
 from events.projections import Fact, Projection
 from events.projections.actors import ActorsProjection
+from events.projections.bulk import insert_rows
 from events.projections.contacts import ContactsProjection
 from events.projections.dialogues import DialoguesProjection
-from events.projections.history import resolve
+from events.projections.history import Replay, resolve
 from events.projections.index import IndexProjection
 from events.projections.measures import MeasuresProjection
 from events.projections.parties import PartiesProjection
 from events.projections.statements import StatementsProjection
 from events.projections.tables import FOREVER, fact_columns
-from events.types import EventData, RecordedEvent
+from events.types import RecordedEvent
 
 CHUNK = 500  # values per IN (...) list
 FLUSH = 5000  # rows per insert during a rebuild
@@ -111,14 +112,14 @@ async def rebuild_into(
 ) -> int:
     """Replay the whole log into the projections' tables (or into `targets[table]`), which must
     be empty; return the number of events replayed. `progress` hears the count so far."""
-    buffers: dict[Table, list[dict[str, Any]]] = {}
+    buffers: dict[Table, list[tuple[Any, ...]]] = {}
     count = 0
 
     async def flush(table: Table, force: bool = False) -> None:
         rows = buffers.get(table, [])
         if rows and (force or len(rows) >= FLUSH):
             target = table if targets is None else targets[table]
-            await conn.execute(insert(target), rows)
+            await insert_rows(conn, target, _row_columns(table), rows)
             buffers[table] = []
 
     async for stream, events in _all_histories(conn):
@@ -126,25 +127,24 @@ async def rebuild_into(
         kind = stream.split("/", 1)[0]
         mine = [p for p in projections if kind in p.kinds]
         held: dict[Table, dict[Fact, datetime]] = {t: {} for p in mine for t in p.tables}
-        known: list[RecordedEvent] = []
-        payloads: dict[int, EventData] = {}
+        replay = Replay()
         for at, run in groupby(events, key=lambda event: event.recorded_at):
-            known.extend(run)
-            history = resolve(known, payloads)
+            history = replay.add(list(run))
             for projection in mine:
                 for table, facts in projection.facts(stream, history).items():
-                    columns = [c.name for c in fact_columns(table)]
                     opened = held[table]
-                    for fact in [f for f in opened if f not in facts]:
-                        buffers.setdefault(table, []).append(
-                            _row(stream, columns, fact, opened.pop(fact), at)
+                    if facts == opened.keys():
+                        continue
+                    # Set operations: a long stream is looked at once per transaction.
+                    closed = opened.keys() - facts
+                    if closed:
+                        buffers.setdefault(table, []).extend(
+                            (stream, *fact, opened.pop(fact), at) for fact in closed
                         )
-                    for fact in facts:
-                        opened.setdefault(fact, at)
+                    opened.update(dict.fromkeys(facts - opened.keys(), at))
         for table, opened in held.items():
-            columns = [c.name for c in fact_columns(table)]
             rows = buffers.setdefault(table, [])
-            rows.extend(_row(stream, columns, f, since, FOREVER) for f, since in opened.items())
+            rows.extend((stream, *f, since, FOREVER) for f, since in opened.items())
             await flush(table)
         if progress is not None:
             progress(count)
@@ -153,13 +153,8 @@ async def rebuild_into(
     return count
 
 
-def _row(
-    stream: str, columns: list[str], fact: Fact, rt_from: datetime, rt_to: datetime
-) -> dict[str, Any]:
-    return {"stream": stream, **dict(zip(columns, fact, strict=True))} | {
-        "rt_from": rt_from,
-        "rt_to": rt_to,
-    }
+def _row_columns(table: Table) -> list[str]:
+    return ["stream", *(c.name for c in fact_columns(table)), "rt_from", "rt_to"]
 
 
 async def _histories(

@@ -97,6 +97,33 @@ def resolve(
     return resolved
 
 
+class Replay:
+    """One stream's history as known after each of its transactions, in order (a rebuild).
+
+    A transaction without corrections or retractions cannot change what earlier events mean
+    (a correction targets an event already in the log), so its events are resolved alone and
+    appended; the earlier StreamEvents are kept as they are, which lets projections reuse what
+    they derived from them.
+    """
+
+    def __init__(self) -> None:
+        self.known: list[RecordedEvent] = []
+        self.history: list[StreamEvent] = []
+        self._payloads: dict[int, EventData] = {}
+
+    def add(self, transaction: Sequence[RecordedEvent]) -> list[StreamEvent]:
+        """The history once `transaction` (this stream's events of one append) is known."""
+        self.known.extend(transaction)
+        if any(event.type in _REWRITING for event in transaction):
+            self.history = resolve(self.known, self._payloads)
+        else:
+            self.history = [*self.history, *resolve(transaction, self._payloads)]
+        return self.history
+
+
+_REWRITING = frozenset({EventCorrected.type_name, EventRetracted.type_name})
+
+
 @dataclass(frozen=True, slots=True)
 class Mark(Generic[T]):
     """An opening (with its payload) or a closing of some membership, at a date."""
