@@ -49,6 +49,7 @@ from events.views.states import (
     MeasureState,
     Membership,
     Relation,
+    Standings,
     StatementItem,
 )
 
@@ -567,6 +568,7 @@ def oracle_relation(
         if crosses and event.occurred.earliest <= as_of:
             item = StatementItem(
                 statement=stream,
+                position=event.position,
                 issuer=data.issuer,
                 about=tuple(data.about),
                 stance=data.stance.value if data.stance is not None else None,
@@ -586,9 +588,7 @@ def oracle_relation(
         contacts=tuple(contact for _, contact in contacts[-RECENT:]),
         dialogues=tuple(dialogues),
         measures_in_force=tuple(measures),
-        shared_instruments=tuple(shared),
-        only_a=tuple(only_a),
-        only_b=tuple(only_b),
+        instruments=Standings(tuple(shared), tuple(only_a), tuple(only_b)),
         statements=tuple(s for _, s in statements[-RECENT:]),
     )
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
 
 from api.app import create_app
 from api.auth import digest_of
@@ -16,6 +18,7 @@ from api.graphql.schema import schema
 from api.settings import Settings
 from events.interchange.jsonl import import_jsonl
 from events.store import EventStore
+from tests.factories import new
 
 SAMPLE = Path(__file__).parent.parent / "examples" / "sample.jsonl"
 EDITOR_TOKEN = "editor-token-0123456789"
@@ -361,9 +364,15 @@ async def test_an_editor_records_an_event(client: httpx.AsyncClient) -> None:
     assert body["extensions"]["logPosition"] == 8
     # the relation view sees it at once
     view = await query(
-        client, '{ relation(a: "USA", b: "CHN", asOf: "2024-03-01") { statements { statement } } }'
+        client,
+        '{ relation(a: "USA", b: "CHN", asOf: "2024-03-01") '
+        "{ statements(first: 5) { totalCount edges { node { stream position type } } } } }",
     )
-    assert view["data"]["relation"]["statements"] == [{"statement": "statement/2024-02-mfa"}]
+    statements = view["data"]["relation"]["statements"]
+    assert statements["totalCount"] == 1
+    assert statements["edges"] == [
+        {"node": {"stream": "statement/2024-02-mfa", "position": 8, "type": "StatementIssued"}}
+    ]
 
 
 async def test_recording_needs_an_editor(client: httpx.AsyncClient) -> None:
@@ -457,23 +466,34 @@ async def test_a_stream_and_an_events_history(client: httpx.AsyncClient) -> None
     assert none["data"]["stream"] is None
 
 
+async def relation_pages(
+    client: httpx.AsyncClient, page_query: str, field: str
+) -> list[dict[str, Any]]:
+    """Every page of a connection of the relation, following endCursor; each page's
+    hasPreviousPage is checked on the way."""
+    pages: list[dict[str, Any]] = []
+    after = None
+    while True:
+        response = await client.post(
+            "/graphql", json={"query": page_query, "variables": {"after": after}}
+        )
+        page = response.json()["data"]["relation"][field]
+        assert page["pageInfo"]["hasPreviousPage"] == (after is not None)
+        pages.append(page)
+        if not page["pageInfo"]["hasNextPage"]:
+            return pages
+        after = page["pageInfo"]["endCursor"]
+
+
 async def test_relation_contacts_page_by_page(client: httpx.AsyncClient) -> None:
     page_query = (
         'query Page($after: String) { relation(a: "USA", b: "CHN", asOf: "2024-02-19") '
         "{ contacts(first: 1, after: $after) { totalCount "
         "pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id } } } } }"
     )
-    seen, after = [], None
-    while True:
-        response = await client.post(
-            "/graphql", json={"query": page_query, "variables": {"after": after}}
-        )
-        page = response.json()["data"]["relation"]["contacts"]
-        assert page["totalCount"] == 2
-        seen += [edge["node"]["id"] for edge in page["edges"]]
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
+    pages = await relation_pages(client, page_query, "contacts")
+    assert {page["totalCount"] for page in pages} == {2}
+    seen = [edge["node"]["id"] for page in pages for edge in page["edges"]]
     assert seen == ["meeting/2023-11-woodside-summit", "meeting/2024-01-bangkok"]
     window = await query(
         client,
@@ -489,3 +509,71 @@ async def test_relation_contacts_page_by_page(client: httpx.AsyncClient) -> None
         json={"query": page_query, "variables": {"after": "bm90LWEtbWVldGluZw=="}},
     )
     assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_relation_statements_page_by_page(
+    client: httpx.AsyncClient, store: EventStore
+) -> None:
+    await store.append(
+        [
+            new(
+                f"statement/2024-0{month}-s",
+                "StatementIssued",
+                f"2024-0{month}-10",
+                issuer=issuer,
+                summary=f"Statement {month}",
+                about=[about],
+            )
+            for month, issuer, about in [(3, "USA", "CHN"), (4, "CHN", "USA"), (5, "USA", "CHN")]
+        ],
+        recorded_by="test",
+    )
+    page_query = (
+        'query Page($after: String) { relation(a: "USA", b: "CHN", asOf: "2024-04-30") '
+        "{ statements(first: 1, after: $after) { totalCount "
+        "pageInfo { hasNextPage hasPreviousPage endCursor } "
+        "edges { node { stream ... on StatementIssued { issuer { id } } } } } } }"
+    )
+    pages = await relation_pages(client, page_query, "statements")
+    assert {page["totalCount"] for page in pages} == {2}  # the May statement is after asOf
+    seen = [
+        (edge["node"]["stream"], edge["node"]["issuer"]["id"])
+        for page in pages
+        for edge in page["edges"]
+    ]
+    assert seen == [("statement/2024-03-s", "USA"), ("statement/2024-04-s", "CHN")]
+    bad = await client.post(
+        "/graphql",
+        json={"query": page_query, "variables": {"after": "bm90LWEtc3RhdGVtZW50"}},
+    )
+    assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_relation_reads_instruments_only_when_asked(client: httpx.AsyncClient) -> None:
+    tables_read: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        tables_read.extend(word for word in ("memberships",) if word in statement)
+
+    # The app's engine is its own: listen on every engine.
+    engine = Engine
+    sa_event.listen(engine, "before_cursor_execute", before)
+    try:
+        view = await query(
+            client, '{ relation(a: "USA", b: "CHN", asOf: "2024-02-19") { lastContact { id } } }'
+        )
+        assert view["data"]["relation"]["lastContact"] == {"id": "meeting/2024-01-bangkok"}
+        assert tables_read == []
+        view = await query(
+            client,
+            '{ relation(a: "USA", b: "CHN", asOf: "2024-02-19") '
+            "{ sharedInstruments { instrument } onlyA { instrument } onlyB { instrument } } }",
+        )
+        assert view["data"]["relation"] == {
+            "sharedInstruments": [{"instrument": "instrument/bletchley-declaration"}],
+            "onlyA": [],
+            "onlyB": [],
+        }
+        assert tables_read == ["memberships"]  # one read for the three lists
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", before)

@@ -17,6 +17,7 @@ import pytest
 from events.dates import parse
 from events.store import EventStore
 from events.types import event_from_json
+from events.views.relation import instrument_standings, relation
 from events.views.states import (
     Contact,
     DialogueState,
@@ -532,3 +533,17 @@ async def test_a_party_that_withdrew_and_rejoined_shows_its_latest_membership(as
     assert await ask("instrument_parties", GPAI, as_of=date(2020, 7, 1)) == (again,)
     view = await ask.relation("USA", "GBR", as_of=date(2020, 7, 1))
     assert view.only_a == (InstrumentStanding(GPAI, again, None),)
+
+
+async def test_the_instrument_lists_on_their_own(store: EventStore) -> None:
+    await seed(store)
+    whole = await relation(store.engine, "USA", "CHN", ARTICLE_DAY)
+    alone = await instrument_standings(store.engine, "USA", "CHN", ARTICLE_DAY, whole.known_at)
+    assert alone == whole.instruments
+    assert [s.instrument for s in alone.shared] == [BLETCHLEY]
+    assert [s.instrument for s in alone.only_a] == [POLITICAL]
+    without = await relation(store.engine, "USA", "CHN", ARTICLE_DAY, instruments=False)
+    assert without.instruments is None
+    assert without.last_contact == whole.last_contact
+    with pytest.raises(ValueError, match="without its instruments"):
+        _ = without.shared_instruments

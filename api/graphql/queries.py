@@ -20,6 +20,7 @@ from api.graphql.events import (
     event_type,
 )
 from api.graphql.paging import decode_cursor, encode_cursor, page_size
+from api.graphql.relation import Relation
 from api.graphql.types import (
     Actor,
     ActorConnection,
@@ -32,7 +33,6 @@ from api.graphql.types import (
     Measure,
     Node,
     PageInfo,
-    Relation,
     RelationChanges,
     RelationPoint,
     load_actor,
@@ -136,7 +136,9 @@ class Query:
     ) -> Relation:
         first, second = pair(a, b)
         as_of, known_at = resolve_axes(as_of, known_at)
-        view = await relation(info.context.engine, first, second, as_of, known_at)
+        view = await relation(
+            info.context.engine, first, second, as_of, known_at, instruments=False
+        )
         return Relation.from_view(view)
 
     @strawberry.field(description="An actor by id: a state's alpha-3 (or alpha-2) code, or a slug.")

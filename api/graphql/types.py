@@ -4,21 +4,17 @@ resolved, through the request's loaders."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import Enum
-from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
-from api.graphql.errors import bad_input
-from api.graphql.paging import decode_text, encode_text, page_size
 from api.graphql.scalars import EDTF
 from events.dates import Edtf
 from events.views import states
 from events.views.objects import ActorView, DialogueView, InstrumentView, MeasureView, MeetingView
-from events.views.relation import contacts_between
 from events.views.rosters import dialogue_status, instrument_parties
 
 
@@ -309,146 +305,6 @@ class InstrumentStanding:
             instrument=strawberry.ID(state.instrument),
             a=membership(state.a, known_at),
             b=membership(state.b, known_at),
-        )
-
-
-@strawberry.type(description="A statement one side issued about the other.")
-class Statement:
-    statement: strawberry.ID = strawberry.field(description="The statement's stream id.")
-    issuer_id: strawberry.Private[str]
-    about_ids: strawberry.Private[tuple[str, ...]]
-    stance: str | None = strawberry.field(description="Cooperative, neutral or critical.")
-    occurred: When = strawberry.field(description="When it was issued.")
-    certain: bool = strawberry.field(
-        description="False when it was only possibly issued by the view's date."
-    )
-    known_at: strawberry.Private[datetime]
-
-    @strawberry.field(description="Who issued it.")
-    async def issuer(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.issuer_id, self.known_at)
-
-    @strawberry.field(description="Whom it is about.")
-    async def about(self, info: Info[Context, None]) -> list[Actor]:
-        return await load_actors(info, self.about_ids, self.known_at)
-
-
-@strawberry.type(
-    description="The state of the relation between a and b at a date, as known at an instant."
-)
-class Relation:
-    a_id: strawberry.Private[str]
-    b_id: strawberry.Private[str]
-    as_of: date = strawberry.field(description="The date the view describes (valid time).")
-    known_at: datetime = strawberry.field(
-        description="The instant whose knowledge it shows (transaction time)."
-    )
-    contact_ids: strawberry.Private[tuple[str, ...]]
-    dialogues: list[DialogueState] = strawberry.field(
-        description="Dialogues whose parties include both sides, with their status."
-    )
-    measures_in_force: list[MeasureState] = strawberry.field(
-        description="Measures either side imposes on the other, in force."
-    )
-    shared_instruments: list[InstrumentStanding] = strawberry.field(
-        description="Instruments both sides are party to."
-    )
-    only_a: list[InstrumentStanding] = strawberry.field(
-        description="Instruments a is party to and b is not."
-    )
-    only_b: list[InstrumentStanding] = strawberry.field(
-        description="Instruments b is party to and a is not."
-    )
-    statements: list[Statement] = strawberry.field(
-        description="The latest statements either side issued about the other, oldest first."
-    )
-
-    @strawberry.field(description="Side a.")
-    async def a(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.a_id, self.known_at)
-
-    @strawberry.field(description="Side b.")
-    async def b(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.b_id, self.known_at)
-
-    @strawberry.field(description="The latest meeting held that connects a and b.")
-    async def last_contact(self, info: Info[Context, None]) -> Meeting | None:
-        if not self.contact_ids:
-            return None
-        return await load_meeting(info, self.contact_ids[-1], self.known_at)
-
-    @strawberry.field(
-        description=(
-            "Meetings held that connect a and b, oldest first: held from `from` to `to` "
-            "(by their earliest day; `to` defaults to asOf), `first` per page after `after`."
-        )
-    )
-    async def contacts(
-        self,
-        info: Info[Context, None],
-        first: int = 10,
-        after: str | None = None,
-        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-        to: date | None = None,
-    ) -> MeetingConnection:
-        page_size(first, None, info.context.settings.limits.max_page)
-        until = self.as_of if to is None else min(to, self.as_of)
-        since = None if from_ is None else from_ - timedelta(days=1)
-        held = await contacts_between(
-            info.context.engine, self.a_id, self.b_id, since, until, self.known_at
-        )
-        streams = [contact.meeting for contact in held]
-        start = 0
-        if after is not None:
-            cursor = decode_text(after, "after")
-            if cursor not in streams:
-                raise bad_input(f"{after!r} is not a cursor of these contacts", "after")
-            start = streams.index(cursor) + 1
-        page = streams[start : start + first]
-        meetings = await load_meetings(info, tuple(page), self.known_at)
-        edges = [MeetingEdge(cursor=encode_text(m.id), node=m) for m in meetings]
-        return MeetingConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=start + first < len(streams),
-                has_previous_page=start > 0,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=len(streams),
-        )
-
-    @classmethod
-    def from_view(cls, view: states.Relation) -> Relation:
-        """The Relation of a view."""
-        known_at = view.known_at
-        return cls(
-            a_id=view.a,
-            b_id=view.b,
-            as_of=view.as_of,
-            known_at=known_at,
-            contact_ids=tuple(contact.meeting for contact in view.contacts),
-            dialogues=[DialogueState.from_state(d) for d in view.dialogues],
-            measures_in_force=[
-                MeasureState.from_state(m, known_at) for m in view.measures_in_force
-            ],
-            shared_instruments=[
-                InstrumentStanding.from_state(i, known_at) for i in view.shared_instruments
-            ],
-            only_a=[InstrumentStanding.from_state(i, known_at) for i in view.only_a],
-            only_b=[InstrumentStanding.from_state(i, known_at) for i in view.only_b],
-            statements=[
-                Statement(
-                    statement=strawberry.ID(s.statement),
-                    issuer_id=s.issuer,
-                    about_ids=s.about,
-                    stance=s.stance,
-                    occurred=When.of(s.occurred),
-                    certain=s.certain,
-                    known_at=known_at,
-                )
-                for s in view.statements
-            ],
         )
 
 

@@ -18,12 +18,14 @@ from events.projections.tables import (
 )
 from events.views.axes import known, possibly, resolve_axes
 from events.views.rows import (
+    MEMBERSHIP_COLUMNS,
     AnyRow,
+    MembershipRow,
     actor_list,
     dialogue_state,
     edtf,
     measure_state,
-    membership,
+    memberships_by_actor,
 )
 from events.views.sides import sides
 from events.views.states import (
@@ -33,6 +35,7 @@ from events.views.states import (
     MeasureState,
     Membership,
     Relation,
+    Standings,
     StatementItem,
 )
 
@@ -50,8 +53,12 @@ async def relation(
     b: str,
     as_of: date | None = None,
     known_at: datetime | None = None,
+    *,
+    instruments: bool = True,
 ) -> Relation:
-    """What stood between `a` and `b` on `as_of`, as the log knew it at `known_at`."""
+    """What stood between `a` and `b` on `as_of`, as the log knew it at `known_at`. The
+    instrument lists, whose length grows with the log, are left out (None) unless
+    `instruments`; `instrument_standings()` gives them on their own."""
     if a == b:
         raise ValueError(f"a relation needs two different actors, not {a!r} twice")
     as_of, known_at = resolve_axes(as_of, known_at)
@@ -59,7 +66,9 @@ async def relation(
         side = await sides(conn, (a, b), known_at)
         side_a, side_b = side[a], side[b]
         held = await _contacts(conn, side_a, side_b, known_at, None, as_of, RECENT)
-        shared, only_a, only_b = await _instruments(conn, a, b, side_a, side_b, as_of, known_at)
+        standings = None
+        if instruments:
+            standings = await _instruments(conn, a, b, side_a, side_b, as_of, known_at)
         return Relation(
             a=a,
             b=b,
@@ -69,9 +78,7 @@ async def relation(
             contacts=held,
             dialogues=await _dialogues(conn, side_a, side_b, as_of, known_at),
             measures_in_force=await _measures(conn, side_a, side_b, as_of, known_at),
-            shared_instruments=shared,
-            only_a=only_a,
-            only_b=only_b,
+            instruments=standings,
             statements=await _statements(conn, side_a, side_b, known_at, None, as_of, RECENT),
         )
 
@@ -213,6 +220,21 @@ async def _measures(
     return tuple(measure_state(rows[stream], as_of, counts) for stream in streams)
 
 
+async def instrument_standings(
+    engine: AsyncEngine,
+    a: str,
+    b: str,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> Standings:
+    """The instruments `a` and `b` are both party to, and those only one of them is party to,
+    on `as_of` as known at `known_at` (the lists of `relation()`)."""
+    as_of, known_at = resolve_axes(as_of, known_at)
+    async with engine.connect() as conn:
+        side = await sides(conn, (a, b), known_at)
+        return await _instruments(conn, a, b, side[a], side[b], as_of, known_at)
+
+
 async def _instruments(
     conn: AsyncConnection,
     a: str,
@@ -221,20 +243,19 @@ async def _instruments(
     side_b: Side,
     as_of: date,
     known_at: datetime,
-) -> tuple[tuple[InstrumentStanding, ...], ...]:
-    query = select(memberships).where(
-        memberships.c.actor.in_(side_a | side_b),
-        known(memberships, known_at),
-        possibly(memberships, "since", as_of),
+) -> Standings:
+    table = memberships
+    query = select(*MEMBERSHIP_COLUMNS).where(
+        table.c.actor.in_(side_a | side_b),
+        known(table, known_at),
+        possibly(table, "since", as_of),
     )
-    rows: dict[tuple[str, str], list[AnyRow]] = {}
+    rows: dict[str, list[MembershipRow]] = {}
     for row in await conn.execute(query):
-        rows.setdefault((row.stream, row.actor), []).append(row)
-    standing: dict[str, dict[str, Membership]] = {}
-    for (stream, actor), group in rows.items():
-        standing.setdefault(stream, {})[actor] = membership(group, as_of)
+        rows.setdefault(row[0], []).append(row)
     shared, only_a, only_b = [], [], []
-    for stream, members in sorted(standing.items()):
+    for stream in sorted(rows):
+        members = memberships_by_actor(rows[stream], as_of)
         item = InstrumentStanding(
             instrument=stream,
             a=_member_for(a, side_a, members),
@@ -246,7 +267,7 @@ async def _instruments(
             only_a.append(item)
         else:
             only_b.append(item)
-    return tuple(shared), tuple(only_a), tuple(only_b)
+    return Standings(tuple(shared), tuple(only_a), tuple(only_b))
 
 
 def _member_for(actor: str, side: Side, members: dict[str, Membership]) -> Membership | None:
@@ -308,6 +329,7 @@ async def _statements(
     return tuple(
         StatementItem(
             statement=row.stream,
+            position=row.position,
             issuer=row.issuer,
             about=actor_list(row.about),
             stance=row.stance,

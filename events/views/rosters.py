@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.projections.tables import dialogue_statuses, measure_targets, memberships
 from events.views.axes import known, possibly, resolve_axes
-from events.views.rows import AnyRow, dialogue_state, measure_state, memberships_by_actor
+from events.views.rows import (
+    MEMBERSHIP_COLUMNS,
+    AnyRow,
+    dialogue_state,
+    measure_state,
+    memberships_by_actor,
+)
 from events.views.sides import sides
 from events.views.states import DialogueState, MeasureState, Membership
 
@@ -22,7 +28,7 @@ async def instrument_parties(
 ) -> tuple[Membership, ...]:
     """The parties to `instrument` (possibly) at `as_of`, as known at `known_at`, by actor."""
     as_of, known_at = resolve_axes(as_of, known_at)
-    query = select(memberships).where(
+    query = select(*MEMBERSHIP_COLUMNS).where(
         memberships.c.stream == instrument,
         known(memberships, known_at),
         possibly(memberships, "since", as_of),

@@ -12,6 +12,7 @@ from sqlalchemy import Row
 
 from events import dates
 from events.dates import Edtf
+from events.projections.tables import memberships
 from events.views.states import DialogueState, MeasureState, Membership
 
 AnyRow = Row[*tuple[Any, ...]]
@@ -38,25 +39,44 @@ def sort_key(row: AnyRow, prefix: str) -> tuple[date, date]:
     return (row._mapping[f"{prefix}_earliest"], row._mapping[f"{prefix}_latest"])
 
 
-def membership(rows: Sequence[AnyRow], as_of: date) -> Membership:
-    """One actor's membership from its rows possibly in effect: the one that started last,
-    certain when any of them certainly holds."""
-    latest = max(rows, key=lambda row: sort_key(row, "since"))
+# The columns `membership` reads, in this order. Membership lists grow with the log, so they are
+# read as plain tuples of these rather than as full rows.
+MEMBERSHIP_COLUMNS = tuple(
+    memberships.c[name]
+    for name in (
+        "stream",
+        "actor",
+        "action",
+        "since_edtf",
+        "since_earliest",
+        "since_latest",
+        "until_edtf",
+        "until_earliest",
+    )
+)
+MembershipRow = tuple[str, str, str, str, date, date, str | None, date]
+
+
+def membership(rows: Sequence[MembershipRow], as_of: date) -> Membership:
+    """One actor's membership from its rows (MEMBERSHIP_COLUMNS) possibly in effect: the one
+    that started last, certain when any of them certainly holds."""
+    latest = rows[0] if len(rows) == 1 else max(rows, key=lambda row: (row[4], row[5]))
+    stream, actor, action, since, _, _, until, _ = latest
     return Membership(
-        instrument=latest.stream,
-        actor=latest.actor,
-        action=latest.action,
-        since=edtf(latest, "since"),
-        until=end(latest),
-        certain=any(certain(row, "since", as_of) for row in rows),
+        instrument=stream,
+        actor=actor,
+        action=action,
+        since=dates.parse(since),
+        until=None if until is None else dates.parse(until),
+        certain=any(row[5] <= as_of < row[7] for row in rows),
     )
 
 
-def memberships_by_actor(rows: Iterable[AnyRow], as_of: date) -> dict[str, Membership]:
-    """Memberships keyed by actor, from rows of one instrument."""
-    grouped: dict[str, list[AnyRow]] = {}
+def memberships_by_actor(rows: Iterable[MembershipRow], as_of: date) -> dict[str, Membership]:
+    """Memberships keyed by actor, from rows (MEMBERSHIP_COLUMNS) of one instrument."""
+    grouped: dict[str, list[MembershipRow]] = {}
     for row in rows:
-        grouped.setdefault(row.actor, []).append(row)
+        grouped.setdefault(row[1], []).append(row)
     return {actor: membership(group, as_of) for actor, group in sorted(grouped.items())}
 
 

@@ -37,6 +37,15 @@ class InstrumentStanding:
 
 
 @dataclass(frozen=True, slots=True)
+class Standings:
+    """The instruments of a relation view: both sides party, only a, only b."""
+
+    shared: tuple[InstrumentStanding, ...]
+    only_a: tuple[InstrumentStanding, ...]
+    only_b: tuple[InstrumentStanding, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class MeasureState:
     """A measure in force at `as_of`: who imposes it on whom, since when."""
 
@@ -74,6 +83,7 @@ class StatementItem:
     """A statement one side issued about the other."""
 
     statement: str  # stream id, `statement/…`
+    position: int  # of its StatementIssued event
     issuer: str
     about: tuple[str, ...]
     stance: str | None
@@ -93,10 +103,28 @@ class Relation:
     contacts: tuple[Contact, ...]  # every contact held (possibly) by `as_of`, oldest first
     dialogues: tuple[DialogueState, ...]
     measures_in_force: tuple[MeasureState, ...]
-    shared_instruments: tuple[InstrumentStanding, ...]
-    only_a: tuple[InstrumentStanding, ...]
-    only_b: tuple[InstrumentStanding, ...]
+    instruments: Standings | None  # None when not asked for
     statements: tuple[StatementItem, ...]
+
+    @property
+    def shared_instruments(self) -> tuple[InstrumentStanding, ...]:
+        """Instruments both sides are party to (the view must hold its instruments)."""
+        return self._standings().shared
+
+    @property
+    def only_a(self) -> tuple[InstrumentStanding, ...]:
+        """Instruments a is party to and b is not."""
+        return self._standings().only_a
+
+    @property
+    def only_b(self) -> tuple[InstrumentStanding, ...]:
+        """Instruments b is party to and a is not."""
+        return self._standings().only_b
+
+    def _standings(self) -> Standings:
+        if self.instruments is None:
+            raise ValueError("this view was made without its instruments")
+        return self.instruments
 
 
 @dataclass(frozen=True, slots=True)

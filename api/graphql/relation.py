@@ -1,0 +1,197 @@
+"""The Relation type: a bilateral relation at a date, as known at an instant.
+
+Its parts are resolved from `events.views.relation` as the query asks for them: the instrument
+lists, which grow with the log, are read only when one of them is selected, and once for all
+three; contacts and statements are connections over the pair's whole history up to asOf.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from api.graphql.context import Context
+from api.graphql.errors import bad_input
+from api.graphql.events import EventConnection, EventEdge, event_type
+from api.graphql.paging import decode_text, encode_text, page_size
+from api.graphql.types import (
+    Actor,
+    DialogueState,
+    InstrumentStanding,
+    MeasureState,
+    Meeting,
+    MeetingConnection,
+    MeetingEdge,
+    PageInfo,
+    load_actor,
+    load_meeting,
+    load_meetings,
+)
+from events.views import states
+from events.views.objects import events_at
+from events.views.relation import contacts_between, instrument_standings, statements_between
+
+
+@strawberry.type(
+    description="The state of the relation between a and b at a date, as known at an instant."
+)
+class Relation:
+    a_id: strawberry.Private[str]
+    b_id: strawberry.Private[str]
+    as_of: date = strawberry.field(description="The date the view describes (valid time).")
+    known_at: datetime = strawberry.field(
+        description="The instant whose knowledge it shows (transaction time)."
+    )
+    last_contact_id: strawberry.Private[str | None]
+    dialogues: list[DialogueState] = strawberry.field(
+        description="Dialogues whose parties include both sides, with their status."
+    )
+    measures_in_force: list[MeasureState] = strawberry.field(
+        description="Measures either side imposes on the other, in force."
+    )
+    standings: strawberry.Private[asyncio.Future[states.Standings] | None] = None
+
+    @strawberry.field(description="Side a.")
+    async def a(self, info: Info[Context, None]) -> Actor | None:
+        return await load_actor(info, self.a_id, self.known_at)
+
+    @strawberry.field(description="Side b.")
+    async def b(self, info: Info[Context, None]) -> Actor | None:
+        return await load_actor(info, self.b_id, self.known_at)
+
+    @strawberry.field(description="The latest meeting held that connects a and b.")
+    async def last_contact(self, info: Info[Context, None]) -> Meeting | None:
+        if self.last_contact_id is None:
+            return None
+        return await load_meeting(info, self.last_contact_id, self.known_at)
+
+    @strawberry.field(description="Instruments both sides are party to.")
+    async def shared_instruments(self, info: Info[Context, None]) -> list[InstrumentStanding]:
+        standings = await self._standings(info)
+        return [InstrumentStanding.from_state(i, self.known_at) for i in standings.shared]
+
+    @strawberry.field(description="Instruments a is party to and b is not.")
+    async def only_a(self, info: Info[Context, None]) -> list[InstrumentStanding]:
+        standings = await self._standings(info)
+        return [InstrumentStanding.from_state(i, self.known_at) for i in standings.only_a]
+
+    @strawberry.field(description="Instruments b is party to and a is not.")
+    async def only_b(self, info: Info[Context, None]) -> list[InstrumentStanding]:
+        standings = await self._standings(info)
+        return [InstrumentStanding.from_state(i, self.known_at) for i in standings.only_b]
+
+    async def _standings(self, info: Info[Context, None]) -> states.Standings:
+        # The three lists come from one read, started by whichever is resolved first.
+        if self.standings is None:
+            self.standings = asyncio.ensure_future(
+                instrument_standings(
+                    info.context.engine, self.a_id, self.b_id, self.as_of, self.known_at
+                )
+            )
+        return await self.standings
+
+    @strawberry.field(
+        description=(
+            "Meetings held that connect a and b, oldest first: held from `from` to `to` "
+            "(by their earliest day; `to` defaults to asOf), `first` per page after `after`."
+        )
+    )
+    async def contacts(
+        self,
+        info: Info[Context, None],
+        first: int = 10,
+        after: str | None = None,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> MeetingConnection:
+        page_size(first, None, info.context.settings.limits.max_page)
+        until = self.as_of if to is None else min(to, self.as_of)
+        since = None if from_ is None else from_ - timedelta(days=1)
+        held = await contacts_between(
+            info.context.engine, self.a_id, self.b_id, since, until, self.known_at
+        )
+        page, start = _page([contact.meeting for contact in held], first, after)
+        meetings = await load_meetings(info, tuple(page), self.known_at)
+        edges = [MeetingEdge(cursor=encode_text(m.id), node=m) for m in meetings]
+        return MeetingConnection(
+            edges=edges,
+            page_info=_page_info(edges, start, first, len(held)),
+            total_count=len(held),
+        )
+
+    @strawberry.field(
+        description=(
+            "The statements either side issued about the other by asOf (by their earliest "
+            "day), oldest first, as StatementIssued events: `first` per page after `after`."
+        )
+    )
+    async def statements(
+        self, info: Info[Context, None], first: int = 10, after: str | None = None
+    ) -> EventConnection:
+        page_size(first, None, info.context.settings.limits.max_page)
+        issued = await statements_between(
+            info.context.engine, self.a_id, self.b_id, None, self.as_of, self.known_at
+        )
+        page, start = _page([item.statement for item in issued], first, after)
+        positions = {item.statement: item.position for item in issued}
+        views = await events_at(
+            info.context.engine,
+            positions=[positions[stream] for stream in page],
+            known_at=self.known_at,
+        )
+        by_stream = {view.recorded.stream: view for view in views}
+        edges = [
+            EventEdge(cursor=encode_text(stream), node=event_type(by_stream[stream], self.known_at))
+            for stream in page
+        ]
+        return EventConnection(
+            edges=edges,
+            page_info=_page_info(edges, start, first, len(issued)),
+            total_count=len(issued),
+        )
+
+    @classmethod
+    def from_view(cls, view: states.Relation) -> Relation:
+        """The Relation of a view (made with or without its instruments)."""
+        standings = None
+        if view.instruments is not None:
+            standings = asyncio.get_running_loop().create_future()
+            standings.set_result(view.instruments)
+        return cls(
+            a_id=view.a,
+            b_id=view.b,
+            as_of=view.as_of,
+            known_at=view.known_at,
+            last_contact_id=view.last_contact.meeting if view.last_contact else None,
+            dialogues=[DialogueState.from_state(d) for d in view.dialogues],
+            measures_in_force=[
+                MeasureState.from_state(m, view.known_at) for m in view.measures_in_force
+            ],
+            standings=standings,
+        )
+
+
+def _page(ids: list[str], first: int, after: str | None) -> tuple[list[str], int]:
+    """The `first` ids after the cursor `after` (made by encode_text), and where they start."""
+    start = 0
+    if after is not None:
+        cursor = decode_text(after, "after")
+        if cursor not in ids:
+            raise bad_input(f"{after!r} is not a cursor of this list", "after")
+        start = ids.index(cursor) + 1
+    return ids[start : start + first], start
+
+
+def _page_info(
+    edges: list[MeetingEdge] | list[EventEdge], start: int, first: int, total: int
+) -> PageInfo:
+    return PageInfo(
+        has_next_page=start + first < total,
+        has_previous_page=start > 0,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
