@@ -282,7 +282,8 @@ class PostgresBackend(Backend):
     def _url(self, database: str) -> URL:
         return self.admin_url.set(database=database)
 
-    async def _admin(self, statement: str) -> Any:
+    async def admin(self, statement: str) -> Any:
+        """Run one statement on the admin connection; its first value."""
         dsn = self.admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
         conn = await asyncpg.connect(dsn)
         try:
@@ -292,28 +293,28 @@ class PostgresBackend(Backend):
 
     async def start(self) -> None:
         """Create and migrate the template database."""
-        await self._admin(f'CREATE DATABASE "{self.template}"')
+        await self.admin(f'CREATE DATABASE "{self.template}"')
         url = self._url(self.template).render_as_string(hide_password=False)
         await asyncio.to_thread(upgrade, url)
 
     async def stop(self) -> None:
         """Drop the template database."""
-        await self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        await self.admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
 
     async def version(self) -> str:
         """The server's version."""
-        return f"PostgreSQL {await self._admin('SHOW server_version')}"
+        return f"PostgreSQL {await self.admin('SHOW server_version')}"
 
     @asynccontextmanager
     async def fresh(self, migrated: bool) -> AsyncIterator[Database]:
         """A new database (from the template when `migrated`), dropped on exit."""
         name = f"bench_{uuid.uuid4().hex[:12]}"
         template = f' TEMPLATE "{self.template}"' if migrated else ""
-        await self._admin(f'CREATE DATABASE "{name}"{template}')
+        await self.admin(f'CREATE DATABASE "{name}"{template}')
         try:
             yield Database(self._url(name).render_as_string(hide_password=False))
         finally:
-            await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the cases -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -31,7 +32,7 @@ from random import Random
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import synthetic
@@ -40,13 +41,15 @@ from bench.append import (
     POSTGRES_URL_ENV,
     RESULTS,
     Backend,
+    Database,
     PostgresBackend,
     SQLiteBackend,
     cpu_model,
     record,
+    remove_sqlite_files,
 )
 from events import dates
-from events.db import create_engine
+from events.db import create_engine, head_revision
 from events.interchange.jsonl import import_jsonl
 from events.projections.rebuild import rebuild
 from events.store import EventStore
@@ -66,22 +69,25 @@ CACHE = Path(tempfile.gettempdir()) / "bench_asof_cache"
 
 @dataclass(frozen=True)
 class Case:
-    """Which pairs a case asks about, and whether it asks as known now or in the past."""
+    """Which pairs a case asks about, whether it asks as known now or in the past, and whether
+    it asks for the instrument lists (whose length grows with the log)."""
 
     pairs: str  # "random pairs" or "USA-CHN"
     past: bool
+    instruments: bool = True
 
     @property
     def name(self) -> str:
         """The case as the table shows it."""
-        return f"{self.pairs}, known {'in the past' if self.past else 'now'}"
+        lists = "" if self.instruments else ", no instrument lists"
+        return f"{self.pairs}, known {'in the past' if self.past else 'now'}{lists}"
 
 
-CASES = (
-    Case("random pairs", past=False),
-    Case("random pairs", past=True),
-    Case("USA-CHN", past=False),
-    Case("USA-CHN", past=True),
+CASES = tuple(
+    Case(pairs, past, instruments)
+    for instruments in (True, False)
+    for pairs in ("random pairs", "USA-CHN")
+    for past in (False, True)
 )
 
 
@@ -97,7 +103,8 @@ class Query:
 
 def queries(case: Case, actors: Sequence[str], count: int, seed: int) -> list[Query]:
     """`count` calls for `case`: the same for every size and backend with the same seed."""
-    rng = Random(f"{seed}:{case.name}")
+    # Seeded by pairs and knowledge only: a case asks the same with and without the lists.
+    rng = Random(f"{seed}:{Case(case.pairs, case.past).name}")
     days = (LAST_DAY - FIRST_DAY).days
     span = synthetic.RECORDING_END - synthetic.RECORDING_START
     made = []
@@ -110,20 +117,17 @@ def queries(case: Case, actors: Sequence[str], count: int, seed: int) -> list[Qu
 
 
 def items(result: Relation) -> int:
-    """How many things a relation lists: contacts, dialogues, measures, instruments,
-    statements."""
-    return sum(
-        len(part)
-        for part in (
-            result.contacts,
-            result.dialogues,
-            result.measures_in_force,
-            result.shared_instruments,
-            result.only_a,
-            result.only_b,
-            result.statements,
-        )
-    )
+    """How many things a relation lists: contacts, dialogues, measures, instruments (when
+    asked for), statements."""
+    parts: list[Sequence[object]] = [
+        result.contacts,
+        result.dialogues,
+        result.measures_in_force,
+        result.statements,
+    ]
+    if result.instruments is not None:
+        parts += [result.shared_instruments, result.only_a, result.only_b]
+    return sum(len(part) for part in parts)
 
 
 @dataclass
@@ -155,7 +159,7 @@ class Load:
     backend: str
     size: int
     events: int
-    load_seconds: float  # import_jsonl, with the date-string cache empty at its start
+    load_seconds: float | None  # import_jsonl, date-string cache empty; None: an earlier load
     warm_seconds: float  # rebuild() after the import: every date string parsed already
     cold_seconds: float | None  # rebuild() with the date-string cache emptied (--cold-rebuild)
     dates_parsed: int  # distinct EDTF strings the import parsed
@@ -177,6 +181,47 @@ def synthetic_file(size: int, seed: int, cache: Path) -> Path:
         took = time.perf_counter() - started
         print(f"generated {path} in {took:.1f} s", file=sys.stderr)
     return path
+
+
+def loaded_name(size: int, seed: int) -> str:
+    """What a loaded database of this log and schema is kept as (file stem, database name)."""
+    return f"bench_asof_{size}_s{seed}_v{synthetic.VERSION}_{head_revision()}"
+
+
+async def restore(
+    backend: Backend, database: Database, size: int, args: argparse.Namespace
+) -> bool:
+    """Make `database` a copy of the database loaded earlier with this log, if one was kept
+    (--reuse-loads); True when it did."""
+    name = loaded_name(size, args.seed)
+    if isinstance(backend, SQLiteBackend):
+        kept = args.cache / f"{name}.db"
+        if not kept.exists():
+            return False
+        remove_sqlite_files(database.sqlite_path)
+        shutil.copy(kept, database.sqlite_path)
+        return True
+    assert isinstance(backend, PostgresBackend)
+    if not await backend.admin(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+        return False
+    target = make_url(database.url).database
+    await backend.admin(f'DROP DATABASE "{target}" WITH (FORCE)')
+    await backend.admin(f'CREATE DATABASE "{target}" TEMPLATE "{name}"')
+    return True
+
+
+async def keep(backend: Backend, database: Database, size: int, args: argparse.Namespace) -> None:
+    """Keep a copy of the loaded `database` for later runs (no engine may be open on it)."""
+    name = loaded_name(size, args.seed)
+    if isinstance(backend, SQLiteBackend):
+        with sqlite3.connect(database.sqlite_path) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy(database.sqlite_path, args.cache / f"{name}.db")
+        return
+    assert isinstance(backend, PostgresBackend)
+    source = make_url(database.url).database
+    await backend.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await backend.admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
 
 
 async def load(engine: AsyncEngine, path: Path) -> int:
@@ -206,13 +251,17 @@ async def time_queries(
     plans = {case: queries(case, actors, count + WARMUP, seed) for case in CASES}
     for case in CASES:
         for query in plans[case][:WARMUP]:
-            await relation(engine, query.a, query.b, query.as_of, query.known_at)
+            await relation(
+                engine, query.a, query.b, query.as_of, query.known_at, instruments=case.instruments
+            )
     timings = {case: Timing(backend, size, case) for case in CASES}
     for index in range(WARMUP, WARMUP + count):
         for case in CASES:
             query = plans[case][index]
             started = time.perf_counter()
-            result = await relation(engine, query.a, query.b, query.as_of, query.known_at)
+            result = await relation(
+                engine, query.a, query.b, query.as_of, query.known_at, instruments=case.instruments
+            )
             timings[case].seconds.append(time.perf_counter() - started)
             timings[case].items.append(items(result))
     return list(timings.values())
@@ -355,16 +404,28 @@ async def measure_one(
     actors = synthetic.Generator(size, args.seed).actors
     profile: list[str] = []
     async with backend.fresh(migrated=True) as database:
+        reused = args.reuse_loads and await restore(backend, database, size, args)
+        loaded: float | None = None
+        dates_parsed = 0
+        if not reused:
+            engine = create_engine(database.url)
+            try:
+                # The date-string cache starts empty, as in a fresh `timeline import` process.
+                dates._parse_cached.cache_clear()
+                started = time.perf_counter()
+                count = await load(engine, path)
+                loaded = time.perf_counter() - started
+                dates_parsed = dates._parse_cached.cache_info().misses
+            finally:
+                await engine.dispose()
+            if args.reuse_loads:
+                await keep(backend, database, size, args)
         engine = create_engine(database.url)
         try:
-            # The date-string cache starts empty, as in a fresh `timeline import` process.
-            dates._parse_cached.cache_clear()
-            started = time.perf_counter()
-            count = await load(engine, path)
-            loaded = time.perf_counter() - started
-            dates_parsed = dates._parse_cached.cache_info().misses
+            count = (await EventStore(engine).head()).count
             await analyze(engine)
-            print(f"{backend.name} {size:,}: loaded in {loaded:.1f} s", file=sys.stderr)
+            how = "reused an earlier load" if loaded is None else f"loaded in {loaded:.1f} s"
+            print(f"{backend.name} {size:,}: {how}", file=sys.stderr)
             cold = None
             if args.cold_rebuild:
                 dates._parse_cached.cache_clear()  # as `timeline projections rebuild` starts
@@ -440,7 +501,9 @@ def report(
         "| rebuild events/s | rebuild, cold date cache (s) |",
         "|---|---:|---:|---:|---:|---:|---:|",
         *(
-            f"| {x.backend} | {x.events:,} | {x.load_seconds:.1f} | {x.dates_parsed:,} | "
+            f"| {x.backend} | {x.events:,} | "
+            f"{'earlier run' if x.load_seconds is None else f'{x.load_seconds:.1f}'} | "
+            f"{x.dates_parsed or '':,} | "
             f"{x.warm_seconds:.1f} | {x.rate(x.warm_seconds):,.0f} | "
             f"{'' if x.cold_seconds is None else f'{x.cold_seconds:.1f}'} |"
             for x in loads
@@ -575,6 +638,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--cold-rebuild",
         action="store_true",
         help="also time a rebuild with the date-string cache emptied, as a fresh process runs it",
+    )
+    parser.add_argument(
+        "--reuse-loads",
+        action="store_true",
+        help="keep each loaded database (SQLite: a file in --cache; PostgreSQL: a database "
+        "bench_asof_…) and start from it in later runs instead of importing again; the rebuild "
+        "that is timed still makes every projection with the code as it is",
     )
     parser.add_argument("--record", action="store_true", help=f"append the report to {RESULTS}")
     args = parser.parse_args(argv)
