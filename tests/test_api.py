@@ -577,3 +577,45 @@ async def test_relation_reads_instruments_only_when_asked(client: httpx.AsyncCli
         assert tables_read == ["memberships"]  # one read for the three lists
     finally:
         sa_event.remove(engine, "before_cursor_execute", before)
+
+
+RECORD_MANY = """
+mutation RecordMany($input: RecordEventsInput!) {
+  recordEvents(input: $input) {
+    events { stream version position recordedBy }
+    userErrors { field message code }
+  }
+}"""
+
+
+async def test_record_events_is_all_or_nothing(client: httpx.AsyncClient) -> None:
+    headers = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+    second = {**STATEMENT, "stream": "statement/2024-02-mfa-2", "occurred": "2024-02-21"}
+
+    async def record_many(events: list[dict[str, Any]]) -> dict[str, Any]:
+        response = await client.post(
+            "/graphql",
+            json={"query": RECORD_MANY, "variables": {"input": {"events": events}}},
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+        payload: dict[str, Any] = response.json()["data"]["recordEvents"]
+        return payload
+
+    # One bad event (an unknown actor) in the batch: nothing is appended.
+    unknown = {"statementIssued": {"issuer": "nobody", "summary": "x", "about": ["US"]}}
+    refused = await record_many([STATEMENT, {**second, "data": unknown}])
+    assert refused["events"] == []
+    assert refused["userErrors"][0]["field"] == "events[1].data.issuer", refused
+    # A stale expectedVersion: CONFLICT, nothing appended.
+    stale = await record_many([STATEMENT, {**second, "expectedVersion": 4}])
+    assert stale["events"] == [] and stale["userErrors"][0]["code"] == "CONFLICT", stale
+    head = await query(client, "{ logHead { position } }")
+    assert head["data"]["logHead"]["position"] == 7
+    # Both valid: appended together, in order, by the editor.
+    recorded = await record_many([STATEMENT, {**second, "expectedVersion": 0}])
+    assert recorded["userErrors"] == []
+    assert recorded["events"] == [
+        {"stream": "statement/2024-02-mfa", "version": 1, "position": 8, "recordedBy": "ed"},
+        {"stream": "statement/2024-02-mfa-2", "version": 1, "position": 9, "recordedBy": "ed"},
+    ]

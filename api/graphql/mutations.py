@@ -73,29 +73,31 @@ def _require_editor(info: Info[Context, None]) -> str:
     return principal.name
 
 
-def _errors(problems: list[Problem], prefix: str = "") -> list[UserError]:
-    return [
-        UserError(
-            field=f"{prefix}{p.field}" if p.field else None,
-            message=p.message,
-            code="BAD_USER_INPUT",
-        )
-        for p in problems
-    ]
+def _errors(problems: list[Problem], batch: bool) -> list[UserError]:
+    # In a batch, the field names the event at fault: `events[1].data.issuer`.
+    def field(problem: Problem) -> str | None:
+        where = f"events[{problem.index}]" if batch else ""
+        if problem.field:
+            return f"{where}.{problem.field}" if where else problem.field
+        return where or None
+
+    return [UserError(field=field(p), message=p.message, code="BAD_USER_INPUT") for p in problems]
 
 
 async def _record(
-    info: Info[Context, None], objects: list[dict[str, Any]], expected: dict[str, int]
+    info: Info[Context, None],
+    objects: list[dict[str, Any]],
+    expected: dict[str, int],
+    batch: bool,
 ) -> tuple[list[Event], list[UserError]]:
     who = _require_editor(info)
     events: list[NewEvent] = []
     errors: list[UserError] = []
     for index, obj in enumerate(objects):
-        prefix = f"events[{index}]." if len(objects) > 1 else ""
         try:
             events.append(event_from_json(obj, index))
         except InvalidEvents as error:
-            errors += _errors(error.problems, prefix)
+            errors += _errors(error.problems, batch)
     if errors:
         return [], errors
     try:
@@ -103,7 +105,7 @@ async def _record(
             events, recorded_by=who, expected_version=expected or None
         )
     except InvalidEvents as error:
-        return [], _errors(error.problems)
+        return [], _errors(error.problems, batch)
     except ConcurrencyConflict as error:
         return [], [UserError(field="expectedVersion", message=str(error), code="CONFLICT")]
     except DuplicateId as error:
@@ -119,7 +121,7 @@ async def _record(
 async def _one(
     info: Info[Context, None], obj: dict[str, Any], expected: dict[str, int]
 ) -> RecordEventPayload:
-    events, errors = await _record(info, [obj], expected)
+    events, errors = await _record(info, [obj], expected, batch=False)
     return RecordEventPayload(event=events[0] if events else None, user_errors=errors)
 
 
@@ -159,7 +161,9 @@ class Mutation:
         for item in input.events:
             if item.expected_version is not None:
                 expected.setdefault(str(item.stream), item.expected_version)
-        events, errors = await _record(info, [item.to_json() for item in input.events], expected)
+        events, errors = await _record(
+            info, [item.to_json() for item in input.events], expected, batch=True
+        )
         return RecordEventsPayload(events=events, user_errors=errors)
 
     @strawberry.mutation(
