@@ -18,28 +18,62 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
 
 from api.auth import ANONYMOUS, Principal, Unauthenticated
 from api.graphql.context import Context
-from api.graphql.errors import coded
+from api.graphql.errors import ApiError, coded
 from api.graphql.schema import schema
 from api.settings import Settings
 from events.db import create_engine, schema_problem
+from events.notify import LogListener
 from events.store import EventStore
+
+
+class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """strawberry's graphql-transport-ws handler; an operation over the connection's limit is
+    refused with QUERY_TOO_COMPLEX (api.md, "Limits"), the others go on."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        """Refuse an operation over the limit with a code; else strawberry's handling."""
+        limit = self.max_subscriptions_per_connection
+        if (
+            self.connection_acknowledged
+            and limit is not None
+            and message["id"] not in self.operations
+            and len(self.operations) >= limit
+        ):
+            error = ApiError(
+                f"at most {limit} subscriptions may run at once on one connection",
+                "QUERY_TOO_COMPLEX",
+            )
+            await self.send_message(
+                {"id": message["id"], "type": "error", "payload": [error.formatted]}
+            )
+            return
+        await super().handle_subscribe(message)
 
 
 class TimelineGraphQL(GraphQL[Context, None]):
     """strawberry's ASGI view with the project's context and response extensions."""
 
-    def __init__(self, settings: Settings, store: EventStore) -> None:
+    graphql_transport_ws_handler_class = TransportWS
+
+    def __init__(self, settings: Settings, store: EventStore, listener: LogListener) -> None:
         super().__init__(
             schema,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=settings.limits.max_subscriptions,
             allowed_origins=settings.cors_origins,
         )
         self.settings = settings
         self.store = store
+        self.listener = listener
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate, then answer: a bad token never reaches GraphQL."""
@@ -57,7 +91,9 @@ class TimelineGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         """Who asks (authenticated in __call__) and the request's loaders."""
         principal = request.state.principal
-        return Context(store=self.store, settings=self.settings, principal=principal)
+        return Context(
+            store=self.store, settings=self.settings, principal=principal, listener=self.listener
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -87,7 +123,10 @@ def create_app(settings: Settings) -> Starlette:
     """The application for `settings`; the database is opened when it starts."""
     engine = create_engine(settings.database_url)
     store = EventStore(engine)
-    graphql = TimelineGraphQL(settings, store)
+    listener = LogListener(
+        store, poll_interval=settings.log_poll_seconds, recheck=settings.log_recheck_seconds
+    )
+    graphql = TimelineGraphQL(settings, store, listener)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -103,8 +142,12 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        await engine.dispose()
+        try:
+            yield
+        finally:
+            # Subscriptions still waiting end (complete) rather than hang the shutdown.
+            await listener.close()
+            await engine.dispose()
 
     return Starlette(
         routes=[

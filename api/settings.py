@@ -16,6 +16,7 @@ from typing import TypeVar
 from api.auth import Token, TokenTable
 from events.db import DEFAULT_DATABASE_URL, database_url
 from events.errors import ConfigurationError
+from events.notify import POLL_INTERVAL, RECHECK
 
 T = TypeVar("T")
 
@@ -42,6 +43,12 @@ class Settings:
     read_requires_token: bool = False
     cors_origins: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    # SQLite: seconds between two reads of the log head while subscriptions wait for events
+    # (PostgreSQL is told of appends by NOTIFY instead).
+    log_poll_seconds: float = POLL_INTERVAL
+    # The longest a waiting subscription goes without reading the log, wake-up or not: the
+    # safety net should a wake-up be lost (a dropped LISTEN connection).
+    log_recheck_seconds: float = RECHECK
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -56,6 +63,12 @@ class Settings:
                 origin.strip()
                 for origin in env.get("TIMELINE_CORS_ORIGINS", "").split(",")
                 if origin.strip()
+            ),
+            log_poll_seconds=_setting(
+                env, "TIMELINE_LOG_POLL_SECONDS", _seconds, str(POLL_INTERVAL)
+            ),
+            log_recheck_seconds=_setting(
+                env, "TIMELINE_LOG_RECHECK_SECONDS", _seconds, str(RECHECK)
             ),
             limits=Limits(
                 **{
@@ -89,6 +102,13 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise ValueError(f"{text!r} must be a positive whole number")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0.01 <= value <= 3600:
+        raise ValueError(f"{text!r} must be a number of seconds from 0.01 to 3600")
     return value
 
 

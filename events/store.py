@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from events.actors import is_state
 from events.db import WRITE, events_table, to_recorded
 from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
+from events.notify import CHANNEL
 from events.projections import Projection, bitemporal
 from events.projections.tables import FOREVER, actors
 from events.types import (
@@ -78,6 +79,11 @@ class EventStore:
         # SQLite has one writer per file anyway; queueing here costs nothing and spares the
         # tasks of this process from spinning on SQLITE_BUSY.
         self._writer = asyncio.Lock()
+        self._appended: list[Callable[[int], None]] = []
+
+    def on_append(self, callback: Callable[[int], None]) -> None:
+        """Call `callback(new head position)` after each commit that appended events."""
+        self._appended.append(callback)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -103,9 +109,19 @@ class EventStore:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Appender]:
-        """One write transaction for many appends (an import): all of it commits, or none."""
+        """One write transaction for many appends (an import): all of it commits, or none.
+
+        When it appended anything, readers tailing the log are told after the commit (see
+        events/notify.py): on PostgreSQL by a NOTIFY sent in the transaction, which the server
+        delivers to every process at commit; in this process by the `on_append` callbacks."""
         async with self.locked() as conn:
-            yield Appender(conn, self.projections)
+            appender = Appender(conn, self.projections)
+            yield appender
+            if appender.appended and not self.is_sqlite:
+                await conn.execute(select(func.pg_notify(CHANNEL, str(appender.head_position))))
+        if appender.appended:
+            for callback in self._appended:
+                callback(appender.head_position)
 
     @asynccontextmanager
     async def locked(self, *, rollback: bool = False) -> AsyncIterator[AsyncConnection]:
@@ -203,6 +219,7 @@ class Appender:
         self.conn = conn
         self.projections = projections
         self.appended = 0  # events this transaction added to the log so far
+        self.head_position = 0  # the position of the last of them
         self.deferred = False  # projections left to `finish` (see `defer_projections`)
         # Slugs registered in this transaction: while projections are deferred the actors
         # table does not know them yet.
@@ -296,6 +313,7 @@ class Appender:
             )
         self.registered |= state.registered_here
         self.appended += len(rows)
+        self.head_position = position
         recorded = {row["id"]: to_recorded(row) for row in rows}
         return [originals.get(event.id) or recorded[event.id] for event in events]
 

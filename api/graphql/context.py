@@ -15,6 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from api.auth import Principal
 from api.settings import Settings
+from events.notify import LogListener
 from events.store import EventStore
 from events.views.axes import now
 from events.views.objects import ActorView, MeetingView, actors_by_id, meetings_by_stream
@@ -29,6 +30,7 @@ class Context:
     store: EventStore
     settings: Settings
     principal: Principal
+    listener: LogListener  # the process's wake-ups for subscriptions
     started: datetime = field(default_factory=now)
     actors: DataLoader[Key, ActorView | None] = field(init=False)
     meetings: DataLoader[Key, MeetingView | None] = field(init=False)
@@ -41,6 +43,13 @@ class Context:
     def engine(self) -> AsyncEngine:
         """The database engine."""
         return self.store.engine
+
+    def forget_loaded(self) -> None:
+        """Empty the loaders' caches. A subscription keeps one context for as long as it runs
+        and shows each batch at its own knownAt, so what was loaded for one batch never serves
+        another: without this the caches would only grow."""
+        self.actors.clear_all()
+        self.meetings.clear_all()
 
     async def _load_actors(self, keys: Sequence[Key]) -> list[ActorView | None]:
         found: dict[Key, ActorView] = {}

@@ -15,6 +15,7 @@ from api.graphql.events import OBJECT_TYPES
 from api.graphql.mutations import Mutation
 from api.graphql.queries import Query
 from api.graphql.scalars import EDTF, EDTF_SCALAR
+from api.graphql.subscriptions import Subscription
 
 
 class Schema(strawberry.Schema):
@@ -37,6 +38,7 @@ extensions: list[Any] = [
 schema = Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=list(OBJECT_TYPES.values()),
     extensions=extensions,
     config=StrawberryConfig(scalar_map={EDTF: EDTF_SCALAR}),

@@ -98,6 +98,22 @@ async def events_timeline(
     )
 
 
+async def matching_positions(
+    engine: AsyncEngine, where: EventFilter, after: int, upto: int, known_at: datetime
+) -> list[int]:
+    """The positions in (`after`, `upto`] of the events `where` selects as known at
+    `known_at`, in position order: the timeline's filter, for readers that tail the log."""
+    async with engine.connect() as conn:
+        side = await sides(conn, where.actors, known_at)
+        conditions = _conditions(where, side, known_at)
+        query = (
+            select(timeline.c.position)
+            .where(timeline.c.position > after, timeline.c.position <= upto, *conditions)
+            .order_by(timeline.c.position)
+        )
+        return list(await conn.scalars(query))
+
+
 def _conditions(
     where: EventFilter, side: dict[str, frozenset[str]], known_at: datetime
 ) -> list[ColumnElement[bool]]:
