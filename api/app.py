@@ -91,9 +91,11 @@ class TimelineGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         """Who asks (authenticated in __call__) and the request's loaders."""
         principal = request.state.principal
-        return Context(
+        context = Context(
             store=self.store, settings=self.settings, principal=principal, listener=self.listener
         )
+        request.state.context = context  # for process_result, which is not handed it
+        return context
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -102,7 +104,10 @@ class TimelineGraphQL(GraphQL[Context, None]):
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
         response = await super().process_result(request, result)
-        head = await self.store.head()
+        context: Context | None = getattr(request.state, "context", None)
+        head = context.head if context is not None else None
+        if head is None:
+            head = await self.store.head()
         response["extensions"] = {
             **(response.get("extensions") or {}),
             "logPosition": head.position,

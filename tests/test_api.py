@@ -375,6 +375,30 @@ async def test_an_editor_records_an_event(client: httpx.AsyncClient) -> None:
     ]
 
 
+async def test_log_head_is_read_once_for_its_field_and_log_position(
+    client: httpx.AsyncClient,
+) -> None:
+    # logPosition reuses the head the logHead field read: one head query, not two.
+    heads: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM events ORDER BY events.position DESC" in " ".join(statement.split()):
+            heads.append(statement)
+
+    sa_event.listen(Engine, "before_cursor_execute", note)
+    try:
+        body = await query(client, "{ logHead { position } }")
+        assert body["data"]["logHead"]["position"] == 7
+        assert body["extensions"]["logPosition"] == 7
+        assert len(heads) == 1, heads
+        heads.clear()
+        other = await query(client, '{ actor(id: "USA") { id } }')
+        assert other["extensions"]["logPosition"] == 7
+        assert len(heads) == 1, heads  # read for logPosition alone
+    finally:
+        sa_event.remove(Engine, "before_cursor_execute", note)
+
+
 async def test_recording_needs_an_editor(client: httpx.AsyncClient) -> None:
     anonymous = await record(client, {"input": STATEMENT}, token=None)
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -16,7 +16,7 @@ from strawberry.dataloader import DataLoader
 from api.auth import Principal
 from api.settings import Settings
 from events.notify import LogListener
-from events.store import EventStore
+from events.store import EventStore, LogHead
 from events.views.axes import now
 from events.views.objects import ActorView, MeetingView, actors_by_id, meetings_by_stream
 
@@ -32,6 +32,9 @@ class Context:
     principal: Principal
     listener: LogListener  # the process's wake-ups for subscriptions
     started: datetime = field(default_factory=now)
+    # The head a resolver (logHead) read while answering: the response's logPosition then
+    # reuses it rather than reading the log's head a second time.
+    head: LogHead | None = None
     actors: DataLoader[Key, ActorView | None] = field(init=False)
     meetings: DataLoader[Key, MeetingView | None] = field(init=False)
 

@@ -149,6 +149,7 @@ class Query:
     @strawberry.field(description="Position, recordedAt and event count of the newest event.")
     async def log_head(self, info: Info[Context, None]) -> LogHead:
         head = await info.context.store.head()
+        info.context.head = head
         return LogHead(position=head.position, recorded_at=head.recorded_at, count=head.count)
 
     @strawberry.field(description="An event by id, as it stood at knownAt (default now).")

@@ -1,0 +1,750 @@
+"""HTTP throughput: the GraphQL API under uvicorn, loaded by wrk from a second process.
+
+Run `python -m bench.http --help`. For each backend, a synthetic log (bench/synthetic.py) is
+imported into a fresh migrated database; uvicorn then serves `app_factory` (the real application
+plus a plain JSON route for the relation view) with one worker on a free port of 127.0.0.1, and
+wrk measures requests/s and p50/p99 latency per case, the cases interleaved round by round.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import event as sa_event
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.app import TimelineGraphQL, create_app
+from api.settings import Settings
+from bench.append import (
+    DEFAULT_POSTGRES_URL,
+    POSTGRES_URL_ENV,
+    RESULTS,
+    Backend,
+    SQLiteBackend,
+    cpu_model,
+    record,
+)
+from bench.asof import CACHE, analyze, available, git_commit, load, synthetic_file
+from events.db import create_engine
+from events.views.relation import relation
+from events.views.states import Relation
+
+PLAIN_PATH = "/plain/relation"
+AS_OF = "2020-01-01"  # a fixed date with a long USA-CHN history behind it
+WRK_INSTALL = "apt-get install -y wrk (Debian/Ubuntu), brew install wrk (macOS)"
+
+# --- the queries ---------------------------------------------------------------------------------
+
+HEAD_QUERY = "{ logHead { position } }"
+
+# The parts of a relation both relation queries ask for, and the fragment they use.
+INSTRUMENTS = """
+    dialogues { dialogue status since { edtf earliest latest } certain }
+    sharedInstruments { instrument a { ...Member } b { ...Member } }
+    onlyA { instrument a { ...Member } }
+    onlyB { instrument b { ...Member } }
+"""
+MEMBER = "fragment Member on Membership { action since { edtf } until { edtf } certain }\n"
+
+# What a relation page of a client would ask for: every part of the view, with the actors,
+# meetings and dates it names.
+RELATION_QUERY = (
+    """
+query Relation($a: ID!, $b: ID!, $asOf: Date!) {
+  relation(a: $a, b: $b, asOf: $asOf) {
+    asOf
+    knownAt
+    a { id name }
+    b { id name }
+    lastContact { id title status held { edtf earliest latest } participants { id name } }
+    contacts(first: 10) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { id title held { edtf earliest latest } participants { id } } }
+    }
+    measuresInForce {
+      measure kind since { edtf earliest latest } certain imposer { id } targets { id }
+    }
+    statements {
+      statement stance occurred { edtf earliest latest } certain issuer { id } about { id }
+    }"""
+    + INSTRUMENTS
+    + "  }\n}\n"
+    + MEMBER
+)
+
+# Only what relation() itself returns (no contacts, no actor or meeting lookups): the GraphQL
+# machinery around the same view, to tell its cost from that of the extra lookups above.
+RELATION_VIEW_QUERY = (
+    """
+query RelationView($a: ID!, $b: ID!, $asOf: Date!) {
+  relation(a: $a, b: $b, asOf: $asOf) {
+    asOf
+    knownAt
+    measuresInForce { measure kind since { edtf earliest latest } certain }
+    statements { statement stance occurred { edtf earliest latest } certain }"""
+    + INSTRUMENTS
+    + "  }\n}\n"
+    + MEMBER
+)
+
+EVENTS_QUERY = """
+query Events {
+  events(first: 100) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      cursor
+      node {
+        id stream type position recordedAt retracted
+        occurred { edtf earliest latest }
+        sources { url title }
+        ... on MeetingHeld { title participants { id name } }
+        ... on StatementIssued { summary issuer { id } about { id } }
+      }
+    }
+  }
+}
+"""
+
+RELATION_VARIABLES = {"a": "USA", "b": "CHN", "asOf": AS_OF}
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
+class Case:
+    """One request, sent over and over: a GraphQL POST, or a GET of the plain route."""
+
+    name: str
+    path: str
+    query: str | None = None
+    variables: dict[str, str] | None = None
+
+    @property
+    def body(self) -> str | None:
+        """The JSON body of a GraphQL case."""
+        if self.query is None:
+            return None
+        payload: dict[str, Any] = {"query": self.query}
+        if self.variables:
+            payload["variables"] = self.variables
+        return json.dumps(payload, separators=(",", ":"))
+
+
+HEAD = Case("logHead", "/graphql", HEAD_QUERY)
+RELATION = Case("relation, GraphQL", "/graphql", RELATION_QUERY, RELATION_VARIABLES)
+RELATION_VIEW = Case(
+    "relation, GraphQL, the view's fields only", "/graphql", RELATION_VIEW_QUERY, RELATION_VARIABLES
+)
+PLAIN = Case("relation, plain JSON route", f"{PLAIN_PATH}?a=USA&b=CHN&asOf={AS_OF}")
+EVENTS = Case("events(first: 100)", "/graphql", EVENTS_QUERY)
+CASES = (HEAD, RELATION, RELATION_VIEW, PLAIN, EVENTS)
+
+
+# --- the application under test ------------------------------------------------------------------
+
+
+def _graphql_view(app: Starlette) -> TimelineGraphQL:
+    """The GraphQL view the application serves at /graphql (it holds the store and engine)."""
+    for route in app.routes:
+        if isinstance(route, Route) and isinstance(route.endpoint, TimelineGraphQL):
+            return route.endpoint
+    raise LookupError("the application serves no TimelineGraphQL route")
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def relation_json(view: Relation) -> bytes:
+    """A relation view (a tree of dataclasses) as JSON."""
+    return json.dumps(asdict(view), default=_json_default, separators=(",", ":")).encode()
+
+
+def app_factory() -> Starlette:
+    """The real application (configured from the environment, as `timeline serve` makes it),
+    plus GET /plain/relation?a=&b=&asOf=: relation() serialised with json, no GraphQL, on the
+    application's own engine."""
+    app = create_app(Settings.from_env())
+    engine = _graphql_view(app).store.engine
+
+    async def plain_relation(request: Request) -> Response:
+        params = request.query_params
+        view = await relation(engine, params["a"], params["b"], date.fromisoformat(params["asOf"]))
+        return Response(relation_json(view), media_type="application/json")
+
+    app.router.routes.append(Route(PLAIN_PATH, plain_relation))
+    return app
+
+
+# --- the server and the load ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 nothing listens on (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(database_url: str, log: Path) -> Iterator[str]:
+    """uvicorn serving `app_factory` on `database_url`, one worker; yields its base URL."""
+    port = free_port()
+    command = [
+        sys.executable,
+        *("-m", "uvicorn", "bench.http:app_factory", "--factory"),
+        *("--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
+        *("--log-level", "warning", "--no-access-log"),
+    ]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=output, stderr=output)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited ({process.returncode}):\n{log.read_text()}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn not ready after 60 s:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wrk_path() -> str:
+    """The wrk executable, or exit with how to install it."""
+    found = shutil.which("wrk")
+    if found is None:
+        sys.exit(f"bench.http needs wrk (the HTTP load generator) on PATH: {WRK_INSTALL}")
+    return found
+
+
+# wrk's `done` hook prints the run's totals and latency percentiles (µs) as one JSON line.
+WRK_DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\\nRESULT {"requests": %d, "micros": %d, "p50": %d, "p99": %d, "errors": %d, '
+      .. '"status_errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def wrk_script(case: Case, directory: Path) -> Path:
+    """The Lua script wrk runs for `case`: the request, and the `done` hook."""
+    lines = []
+    if case.body is not None:
+        lines += [
+            'wrk.method = "POST"',
+            f"wrk.body = [==[{case.body}]==]",
+            'wrk.headers["Content-Type"] = "application/json"',
+        ]
+    path = directory / f"case-{CASES.index(case)}.lua"
+    path.write_text("\n".join(lines) + WRK_DONE, encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Run:
+    """One wrk run of one case."""
+
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int  # socket errors and timeouts
+    status_errors: int  # responses other than 2xx/3xx
+
+    @property
+    def rate(self) -> float:
+        """Requests per second."""
+        return self.requests / self.seconds
+
+
+def run_wrk(
+    wrk: str, base: str, case: Case, script: Path, args: argparse.Namespace, seconds: int
+) -> Run:
+    """Load `case` for `seconds` with wrk (its own process): `args.connections` keep-alive
+    connections on `args.threads` threads."""
+    command = [
+        wrk,
+        *("-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s"),
+        *("--timeout", "30s", "-s", str(script), base + case.path),
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^RESULT (\{.*\})$", output, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"no RESULT line in wrk's output:\n{output}")
+    found = json.loads(match.group(1))
+    return Run(
+        requests=found["requests"],
+        seconds=found["micros"] / 1e6,
+        p50_ms=found["p50"] / 1000,
+        p99_ms=found["p99"] / 1000,
+        errors=found["errors"],
+        status_errors=found["status_errors"],
+    )
+
+
+def check(base: str, case: Case) -> int:
+    """Send `case` once and check the answer is a success with data, not an error; return
+    the size of the response body in bytes."""
+    if case.body is None:
+        response = httpx.get(base + case.path, timeout=60)
+    else:
+        response = httpx.post(
+            base + case.path,
+            content=case.body,
+            headers={"Content-Type": "application/json"},
+            timeout=60,
+        )
+    response.raise_for_status()
+    body = response.json()
+    if case.body is not None:
+        if body.get("errors") or not body.get("data"):
+            raise RuntimeError(f"{case.name}: {json.dumps(body)[:2000]}")
+        data = body["data"]
+        if case is EVENTS and len(data["events"]["edges"]) != 100:
+            raise RuntimeError(f"{case.name}: {len(data['events']['edges'])} edges, not 100")
+        if case is RELATION and not data["relation"]["contacts"]["edges"]:
+            raise RuntimeError(f"{case.name}: no contacts: the log is too small")
+    elif not body.get("contacts"):
+        raise RuntimeError(f"{case.name}: no contacts: the log is too small")
+    return len(response.content)
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """Every round of one case on one backend."""
+
+    backend: str
+    case: Case
+    runs: list[Run] = field(default_factory=list)
+    response_bytes: int = 0
+
+    @property
+    def rate(self) -> float:
+        """Median requests/s of the rounds."""
+        return statistics.median(run.rate for run in self.runs)
+
+    @property
+    def p50(self) -> float:
+        """Median over the rounds of each round's p50 latency (ms)."""
+        return statistics.median(run.p50_ms for run in self.runs)
+
+    @property
+    def p99(self) -> float:
+        """Median over the rounds of each round's p99 latency (ms)."""
+        return statistics.median(run.p99_ms for run in self.runs)
+
+
+async def prepare(backend: Backend, url: str, args: argparse.Namespace) -> int:
+    """Import the synthetic log into the fresh database at `url`; return the events appended."""
+    path = synthetic_file(args.events, args.seed, args.cache)
+    engine = create_engine(url)
+    try:
+        started = time.perf_counter()
+        count = await load(engine, path)
+        await analyze(engine)
+        took = time.perf_counter() - started
+        print(f"{backend.name}: {count:,} events imported in {took:.1f} s", file=sys.stderr)
+    finally:
+        await engine.dispose()
+    return count
+
+
+def measure(backend: str, base: str, args: argparse.Namespace, scripts: Path) -> list[Result]:
+    """Check every case once, warm each up, then run the rounds, the case order rotating
+    every round so that noise on a shared machine falls on every case alike."""
+    wrk = wrk_path()
+    results = [Result(backend, case) for case in CASES]
+    paths = {case: wrk_script(case, scripts) for case in CASES}
+    for result in results:
+        result.response_bytes = check(base, result.case)
+        run_wrk(wrk, base, result.case, paths[result.case], args, args.warmup)
+    for index in range(args.rounds):
+        shift = index % len(results)
+        for result in results[shift:] + results[:shift]:
+            result.runs.append(
+                run_wrk(wrk, base, result.case, paths[result.case], args, args.duration)
+            )
+        print(f"{backend}: round {index + 1}/{args.rounds} done", file=sys.stderr)
+    return results
+
+
+async def measure_backend(
+    backend: Backend, args: argparse.Namespace, workdir: Path
+) -> tuple[int, list[Result]]:
+    """Load a fresh database of `backend`, serve it, and measure every case."""
+    await backend.start()
+    try:
+        async with backend.fresh(migrated=True) as database:
+            count = await prepare(backend, database.url, args)
+            log = workdir / f"uvicorn-{backend.name}.log"
+            with server(database.url, log) as base:
+                results = await asyncio.to_thread(measure, backend.name, base, args, workdir)
+    finally:
+        await backend.stop()
+    return count, results
+
+
+# --- the profile ---------------------------------------------------------------------------------
+
+
+async def profile(args: argparse.Namespace) -> list[str]:
+    """In process (no uvicorn, no wrk): on a fresh SQLite database, the statements each case
+    sends, its mean latency through the ASGI app, and a pyinstrument profile of the GraphQL
+    relation (if installed; the full tree goes to stderr). Return summary lines."""
+    backend = SQLiteBackend()
+    await backend.start()
+    try:
+        async with backend.fresh(migrated=True) as database:
+            await prepare(backend, database.url, args)
+            os.environ["TIMELINE_DATABASE_URL"] = database.url
+            app = app_factory()
+            engine = _graphql_view(app).store.engine
+            try:
+                return await _profile_app(app, engine, args.profile_requests)
+            finally:
+                await engine.dispose()
+    finally:
+        await backend.stop()
+
+
+async def _send(http: httpx.AsyncClient, case: Case) -> None:
+    if case.body is None:
+        response = await http.get(case.path)
+    else:
+        response = await http.post(
+            case.path, content=case.body, headers={"Content-Type": "application/json"}
+        )
+    response.raise_for_status()
+
+
+async def _profile_app(app: Starlette, engine: Any, requests: int) -> list[str]:
+    statements: Counter[str] = Counter()
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        match = re.search(r"\bFROM\s+(\w+)", statement)
+        statements[match.group(1) if match else statement.split()[0].upper()] += 1
+
+    lines = []
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        for case in CASES:
+            for _ in range(5):
+                await _send(http, case)
+            statements.clear()
+            sa_event.listen(engine.sync_engine, "before_cursor_execute", note)
+            started = time.perf_counter()
+            for _ in range(requests):
+                await _send(http, case)
+            took = (time.perf_counter() - started) / requests
+            sa_event.remove(engine.sync_engine, "before_cursor_execute", note)
+            per = ", ".join(
+                f"{table} {count / requests:g}" for table, count in statements.most_common()
+            )
+            lines.append(
+                f"{case.name}: {took * 1000:.1f} ms per request in process (ASGI, sequential); "
+                f"{sum(statements.values()) / requests:g} statements per request ({per})"
+            )
+        try:
+            from pyinstrument import Profiler
+        except ImportError:  # not a project dependency
+            lines.append("pyinstrument is not installed: no profile (pip install pyinstrument)")
+            return lines
+        for case in (HEAD, RELATION, RELATION_VIEW, PLAIN):
+            profiler = Profiler(interval=0.0005, async_mode="enabled")
+            profiler.start()
+            for _ in range(requests):
+                await _send(http, case)
+            profiler.stop()
+            print(f"\n## {case.name}\n", file=sys.stderr)
+            print(profiler.output_text(unicode=True, color=False), file=sys.stderr)
+            own = own_time_by_package(profiler.last_session)
+            lines.append(
+                f"{case.name}, pyinstrument, own time per request by package (inflated by the "
+                "profiler): "
+                + ", ".join(f"{name} {seconds / requests * 1000:.1f} ms" for name, seconds in own)
+            )
+    return lines
+
+
+# Where a frame's own time is counted, by its file: the first pattern found in the path wins
+# (the project's own api/ and events/ first: api/graphql/ would otherwise look like graphql-core).
+PACKAGES = (
+    ("/bench/", "bench (plain route)"),
+    ("/api/", "api/"),
+    ("/events/", "events/"),
+    ("/strawberry/", "strawberry"),
+    ("/graphql/", "graphql-core"),
+    ("/sqlalchemy/", "sqlalchemy"),
+    ("/aiosqlite/", "aiosqlite"),
+    ("/asyncpg/", "asyncpg"),
+    ("/starlette/", "starlette"),
+    ("/httpx/", "httpx (client)"),
+    ("/json/", "json"),
+    ("/dataclasses.py", "dataclasses"),
+    ("/copy.py", "dataclasses"),
+    ("/asyncio/", "asyncio"),
+)
+
+
+def own_time_by_package(session: Any) -> list[tuple[str, float]]:
+    """Seconds of own time of a pyinstrument session per package, most first. Built-ins and
+    pyinstrument's `[self]` frames count for the package that called them; `[await]` frames
+    (waiting, mostly on the database thread or socket) are counted apart."""
+    root = str(Path(__file__).resolve().parent.parent)
+    totals: Counter[str] = Counter()
+
+    def walk(frame: Any, parent: str) -> None:
+        path = frame.file_path or ""
+        if frame.function == "[await]":
+            label = "waiting ([await])"
+        elif frame.function.startswith("[") or not path or path.startswith("<"):
+            label = parent
+        else:
+            path = path.removeprefix(root)
+            label = next((name for pattern, name in PACKAGES if pattern in path), "other")
+        totals[label] += frame.total_self_time
+        for child in frame.children:
+            walk(child, label)
+
+    frame = session.root_frame()
+    if frame is not None:
+        walk(frame, "other")
+    return [(name, seconds) for name, seconds in totals.most_common() if seconds > 0]
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def table(results: Sequence[Result]) -> str:
+    """The results as a Markdown table, and the ratio of the GraphQL relation to the plain
+    route per backend."""
+    lines = [
+        "| backend | case | req/s (median) | rounds min to max | p50 ms | p99 ms "
+        "| response bytes | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        rates = [run.rate for run in result.runs]
+        errors = sum(run.errors + run.status_errors for run in result.runs)
+        lines.append(
+            f"| {result.backend} | {result.case.name} | {result.rate:,.0f} | "
+            f"{min(rates):,.0f} to {max(rates):,.0f} | {result.p50:.1f} | {result.p99:.1f} | "
+            f"{result.response_bytes:,} | {errors} |"
+        )
+    lines += [
+        "",
+        "| backend | req/s over the plain route's | ratio | goal |",
+        "|---|---|---:|---|",
+    ]
+    by_key = {(r.backend, r.case): r for r in results}
+    for backend in dict.fromkeys(r.backend for r in results):
+        plain = by_key[backend, PLAIN].rate
+        for case in (RELATION, RELATION_VIEW):
+            ratio = by_key[backend, case].rate / plain
+            goal = f">= 0.5: {'met' if ratio >= 0.5 else 'missed'}" if case is RELATION else ""
+            lines.append(f"| {backend} | {case.name} | {ratio:.2f} | {goal} |")
+    return "\n".join(lines)
+
+
+def wrk_version() -> str:
+    """wrk's version line."""
+    found = subprocess.run([wrk_path(), "--version"], capture_output=True, text=True)
+    first = (found.stdout or found.stderr).splitlines()
+    return first[0].split(" Copyright")[0] if first else "wrk"
+
+
+def report(
+    args: argparse.Namespace,
+    started: datetime,
+    took: float,
+    load_average: tuple[float, float, float],
+    versions: Sequence[str],
+    notes: Sequence[str],
+    counts: dict[str, int],
+    results: Sequence[Result],
+    profile_lines: Sequence[str],
+) -> str:
+    """The Markdown section: the context, then the table and the ratios (or the profile)."""
+    command = shlex.join(["python", "-m", "bench.http", *args.argv])
+    title = "bench.http --profile" if args.profile else "bench.http"
+    lines = [
+        f"## {title}, {started:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"- machine: nproc {len(os.sched_getaffinity(0))} ({os.cpu_count()} CPUs), "
+        f"{cpu_model()}; Python {platform.python_version()}; {'; '.join(versions)} "
+        f"(sqlite3 module {sqlite3.sqlite_version}); load average at start "
+        f"{' '.join(f'{x:.2f}' for x in load_average)}",
+        f"- code: {git_commit()}",
+        f"- command: `{command}` ({took / 60:.0f} min)",
+        f"- data: `bench/synthetic.py --events {args.events} --seed {args.seed}` loaded with "
+        "`import_jsonl` into a fresh migrated database"
+        + "".join(f"; {name} {count:,} events" for name, count in counts.items())
+        + f"; relation: USA-CHN asOf {AS_OF}, known now",
+    ]
+    if args.profile:
+        lines += [
+            f"- {args.profile_requests} sequential requests per case through the ASGI app "
+            "(httpx.ASGITransport, no uvicorn, no wrk) after 5 untimed",
+            "",
+            *(f"- {line}" for line in profile_lines),
+            "",
+        ]
+        return "\n".join(lines) + "\n"
+    lines += [
+        f"- server: uvicorn {package_version('uvicorn')}, 1 worker, 127.0.0.1; strawberry-graphql "
+        f"{package_version('strawberry-graphql')}, starlette {package_version('starlette')}",
+        f"- load: {wrk_version()}, {args.threads} thread(s), {args.connections} keep-alive "
+        f"connections, a separate process on the same machine; {args.warmup} s warm-up per "
+        f"case, then {args.rounds} rounds of {args.duration} s per case, the case order "
+        "rotating each round; req/s, p50 and p99 are the medians over the rounds",
+        *(f"- {note}" for note in notes),
+        "",
+        table(results),
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+async def run(args: argparse.Namespace) -> str:
+    """Every backend asked for (or, with --profile, the profile); return the Markdown report."""
+    if not args.profile:
+        wrk_path()
+    started = datetime.now(UTC)
+    load_average = os.getloadavg()
+    clock = time.perf_counter()
+    notes: list[str] = []
+    counts: dict[str, int] = {}
+    results: list[Result] = []
+    profile_lines: list[str] = []
+    if args.profile:
+        versions = [f"SQLite {sqlite3.sqlite_version}"]
+        profile_lines = await profile(args)
+    else:
+        backends = await available(args, notes)
+        versions = [await backend.version() for backend in backends]
+        workdir = Path(tempfile.mkdtemp(prefix="bench_http_"))
+        try:
+            for backend in backends:
+                count, found = await measure_backend(backend, args, workdir)
+                counts[backend.name] = count
+                results.extend(found)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    took = time.perf_counter() - clock
+    return report(
+        args, started, took, load_average, versions, notes, counts, results, profile_lines
+    )
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.http", description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000, help="size of the log (10000)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic log (1)")
+    parser.add_argument(
+        "--backends",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        default=["sqlite", "postgresql"],
+        help="comma-separated: sqlite, postgresql (both)",
+    )
+    parser.add_argument(
+        "--connections", type=int, default=8, help="wrk's keep-alive connections (8)"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="wrk's threads (1)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per run (10)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed seconds per case (2)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed runs per case (3)")
+    parser.add_argument(
+        "--cache", type=Path, default=CACHE, help=f"where generated logs are kept ({CACHE})"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL),
+        help=f"admin connection used to CREATE DATABASE bench_… (${POSTGRES_URL_ENV}, "
+        f"else {DEFAULT_POSTGRES_URL})",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of the load runs: profile the cases in process on SQLite (statements per "
+        "request, latency, pyinstrument trees to stderr)",
+    )
+    parser.add_argument(
+        "--profile-requests", type=int, default=100, help="requests per profiled case (100)"
+    )
+    parser.add_argument("--record", action="store_true", help=f"append the report to {RESULTS}")
+    args = parser.parse_args(argv)
+    unknown = set(args.backends) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    args.argv = list(argv)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark and print the report (and record it with --record)."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    text_report = asyncio.run(run(args))
+    print(text_report)
+    if args.record:
+        record(text_report)
+        print(f"recorded in {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
