@@ -6,7 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from events.store import EventStore
-from events.views.relation import RECENT, contacts_between, relation, statements_between
+from events.views.relation import (
+    RECENT,
+    contacts_between,
+    contacts_page,
+    relation,
+    statements_between,
+)
 from tests.factories import meeting, new
 
 COUNT = RECENT + 5
@@ -46,3 +52,35 @@ async def test_a_view_holds_the_latest_contacts_and_windows_hold_all(store: Even
     assert len(statements) == COUNT
     assert view.statements == statements[-RECENT:]
     assert [s.statement for s in statements] == [f"statement/s{n:02d}" for n in range(COUNT)]
+
+
+async def test_contacts_page_by_page_equal_the_whole_window(store: EventStore) -> None:
+    # Several meetings on one day (same key but for the position), people who count for their
+    # country, and a meeting of one side only, which is no contact.
+    people = [
+        new("actor/envoy", "ActorRegistered", "2000", name="Envoy", kind="PERSON", country="USA"),
+        new("actor/aide", "ActorRegistered", "2000", name="Aide", kind="PERSON", country="CHN"),
+    ]
+    meetings = [
+        meeting(f"m{n:02d}", *pair, occurred=f"2020-{n % 4 + 1:02d}-0{n % 3 + 1}")
+        for n, pair in enumerate(
+            [("USA", "CHN"), ("envoy", "CHN"), ("USA", "aide"), ("envoy", "aide")] * 4
+        )
+    ]
+    await store.append([*people, *meetings, meeting("alone", "USA", "GBR")], recorded_by="t")
+    until = date(2021, 1, 1)
+    everything = await contacts_between(store.engine, "USA", "CHN", None, until)
+    assert len(everything) == 16
+    for since in (None, date(2020, 2, 1)):
+        expected = [c for c in everything if since is None or c.held.earliest > since]
+        seen, after = [], None
+        while True:
+            page = await contacts_page(
+                store.engine, "USA", "CHN", first=3, after=after, since=since, until=until
+            )
+            assert page.total == len(expected)
+            seen += [contact for _, contact in page.items]
+            if not page.has_next:
+                break
+            after = page.items[-1][0]
+        assert seen == expected

@@ -33,7 +33,8 @@ from api.graphql.types import (
 )
 from events.views import states
 from events.views.objects import events_at
-from events.views.relation import contacts_between, instrument_standings, statements_between
+from events.views.relation import contacts_page, instrument_standings, statements_between
+from events.views.states import ContactKey
 
 
 @strawberry.type(
@@ -109,18 +110,34 @@ class Relation:
         to: date | None = None,
     ) -> MeetingConnection:
         page_size(first, None, info.context.settings.limits.max_page)
-        until = self.as_of if to is None else min(to, self.as_of)
-        since = None if from_ is None else from_ - timedelta(days=1)
-        held = await contacts_between(
-            info.context.engine, self.a_id, self.b_id, since, until, self.known_at
+        page = await contacts_page(
+            info.context.engine,
+            self.a_id,
+            self.b_id,
+            first=first,
+            after=None if after is None else _contact_key(after),
+            since=None if from_ is None else from_ - timedelta(days=1),
+            until=self.as_of if to is None else min(to, self.as_of),
+            known_at=self.known_at,
         )
-        page, start = _page([contact.meeting for contact in held], first, after)
-        meetings = await load_meetings(info, tuple(page), self.known_at)
-        edges = [MeetingEdge(cursor=encode_text(m.id), node=m) for m in meetings]
+        meetings = await load_meetings(
+            info, tuple(contact.meeting for _, contact in page.items), self.known_at
+        )
+        by_id = {str(meeting.id): meeting for meeting in meetings}
+        edges = [
+            MeetingEdge(cursor=_contact_cursor(key), node=by_id[contact.meeting])
+            for key, contact in page.items
+            if contact.meeting in by_id
+        ]
         return MeetingConnection(
             edges=edges,
-            page_info=_page_info(edges, start, first, len(held)),
-            total_count=len(held),
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total,
         )
 
     @strawberry.field(
@@ -173,6 +190,20 @@ class Relation:
             ],
             standings=standings,
         )
+
+
+def _contact_cursor(key: ContactKey) -> str:
+    earliest, latest, position = key
+    return encode_text(f"{earliest.isoformat()} {latest.isoformat()} {position}")
+
+
+def _contact_key(cursor: str) -> ContactKey:
+    """The key in a contacts cursor, or BAD_USER_INPUT."""
+    try:
+        earliest, latest, position = decode_text(cursor, "after").split(" ")
+        return date.fromisoformat(earliest), date.fromisoformat(latest), int(position)
+    except ValueError:
+        raise bad_input(f"{cursor!r} is not a cursor of these contacts", "after") from None
 
 
 def _page(ids: list[str], first: int, after: str | None) -> tuple[list[str], int]:

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.projections.tables import (
@@ -30,6 +41,8 @@ from events.views.rows import (
 from events.views.sides import sides
 from events.views.states import (
     Contact,
+    ContactKey,
+    ContactPage,
     DialogueState,
     InstrumentStanding,
     MeasureState,
@@ -115,6 +128,40 @@ async def statements_between(
         return await _statements(conn, side[a], side[b], known_at, after, until, None)
 
 
+async def contacts_page(
+    engine: AsyncEngine,
+    a: str,
+    b: str,
+    *,
+    first: int,
+    after: ContactKey | None = None,
+    since: date | None = None,
+    until: date,
+    known_at: datetime | None = None,
+) -> ContactPage:
+    """The contacts between `a` and `b` held (by their earliest day) after `since` and by
+    `until`, oldest first: the `first` whose keys follow `after`, and how many there are in
+    all; `certain` as of `until`."""
+    _, known_at = resolve_axes(until, known_at)
+    async with engine.connect() as conn:
+        side = await sides(conn, (a, b), known_at)
+        side_a, side_b = side[a], side[b]
+        found = await _contact_keys(
+            conn, side_a, side_b, known_at, since, until, first + 1, newest=False, after=after
+        )
+        contacts_found = await _contacts_of(conn, [stream for stream, _ in found], until, known_at)
+        mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
+        total = await conn.scalar(
+            select(func.count(func.distinct(mine.c.stream))).where(
+                *_window(mine, known_at, since, until),
+                mine.c.participant.in_(side_a),
+                _meets(mine, theirs, side_b, known_at),
+            )
+        )
+    page = [(key, contact) for (_, key), contact in zip(found, contacts_found, strict=True)]
+    return ContactPage(items=tuple(page[:first]), total=total or 0, has_next=len(page) > first)
+
+
 async def _contacts(
     conn: AsyncConnection,
     side_a: Side,
@@ -124,43 +171,79 @@ async def _contacts(
     until: date,
     limit: int | None,
 ) -> tuple[Contact, ...]:
+    """The `limit` latest contacts held in (after, until], oldest first."""
+    found = await _contact_keys(conn, side_a, side_b, known_at, after, until, limit, newest=True)
+    return tuple(reversed(await _contacts_of(conn, [s for s, _ in found], until, known_at)))
+
+
+async def _contact_keys(
+    conn: AsyncConnection,
+    side_a: Side,
+    side_b: Side,
+    known_at: datetime,
+    since: date | None,
+    until: date,
+    limit: int | None,
+    *,
+    newest: bool,
+    after: ContactKey | None = None,
+) -> list[tuple[str, ContactKey]]:
     # Meetings with a participant of each side. Each participant of either side walks its own
-    # index range (participant, held_earliest) backwards from `until` and stops after `limit`
-    # meetings that hold someone of the other side, so a long history is not read to find the
-    # latest few.
+    # index range (participant, held_earliest) and stops after `limit` meetings that hold
+    # someone of the other side, so a long history is not read to find a few: backwards from
+    # `until` for the latest ones, forwards from the key `after` for a page in date order.
     mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
+    key = (mine.c.held_earliest, mine.c.held_latest, mine.c.held_position)
     walks = []
     for participant, other in [*((p, side_b) for p in side_a), *((p, side_a) for p in side_b)]:
-        conditions = [
+        walk = select(mine.c.stream, *key).where(
             mine.c.participant == participant,
-            known(mine, known_at),
-            mine.c.held_earliest <= until,
-            exists().where(
-                theirs.c.stream == mine.c.stream,
-                theirs.c.participant.in_(other),
-                known(theirs, known_at),
-            ),
-        ]
-        if after is not None:
-            conditions.append(mine.c.held_earliest > after)
-        walk = (
-            select(mine.c.stream, mine.c.held_earliest, mine.c.held_latest, mine.c.held_position)
-            .where(*conditions)
-            .order_by(
-                mine.c.held_earliest.desc(), mine.c.held_latest.desc(), mine.c.held_position.desc()
-            )
-            .limit(limit)
-            .subquery()
+            *_window(mine, known_at, since, until),
+            _meets(mine, theirs, other, known_at),
         )
-        walks.append(select(walk))
-    streams = await _newest(conn, walks, limit)
+        if newest:
+            walk = walk.order_by(*(column.desc() for column in key))
+        else:
+            if after is not None:
+                walk = walk.where(tuple_(*key) > tuple_(*after))
+            walk = walk.order_by(*key)
+        walks.append(select(walk.limit(limit).subquery()))
+    found = {row[0]: tuple(row[1:]) for row in await conn.execute(union_all(*walks))}
+    ordered = sorted(found, key=found.__getitem__, reverse=newest)
+    return [(stream, found[stream]) for stream in ordered[:limit]]
+
+
+def _window(
+    table: FromClause, known_at: datetime, since: date | None, until: date
+) -> list[ColumnElement[bool]]:
+    conditions = [known(table, known_at), table.c.held_earliest <= until]
+    if since is not None:
+        conditions.append(table.c.held_earliest > since)
+    return conditions
+
+
+def _meets(
+    mine: FromClause, theirs: FromClause, other: Side, known_at: datetime
+) -> ColumnElement[bool]:
+    """`mine`'s meeting has a participant of `other`."""
+    return exists().where(
+        theirs.c.stream == mine.c.stream,
+        theirs.c.participant.in_(other),
+        known(theirs, known_at),
+    )
+
+
+async def _contacts_of(
+    conn: AsyncConnection, streams: list[str], until: date, known_at: datetime
+) -> list[Contact]:
+    """The contacts of meetings `streams`, in that order."""
     if not streams:
-        return ()
+        return []
     rows: dict[str, AnyRow] = {}
     query = select(contacts).where(contacts.c.stream.in_(streams), known(contacts, known_at))
     for row in await conn.execute(query):
         rows.setdefault(row.stream, row)
-    return tuple(
+    return [
         Contact(
             meeting=row.stream,
             title=row.title,
@@ -168,8 +251,8 @@ async def _contacts(
             participants=actor_list(row.participants),
             certain=row.held_latest <= until,
         )
-        for row in (rows[stream] for stream in reversed(streams))
-    )
+        for row in (rows[stream] for stream in streams)
+    ]
 
 
 async def _dialogues(

@@ -78,6 +78,19 @@ class Contact:
     certain: bool  # certainly held by `as_of`
 
 
+# Where a contact sits in date order: its MeetingHeld's (earliest, latest) day and position.
+ContactKey = tuple[date, date, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPage:
+    """Some contacts of a pair in date order, each with its key, out of `total` in all."""
+
+    items: tuple[tuple[ContactKey, Contact], ...]
+    total: int
+    has_next: bool
+
+
 @dataclass(frozen=True, slots=True)
 class StatementItem:
     """A statement one side issued about the other."""
