@@ -12,6 +12,7 @@ from events.views.relation import (
     contacts_page,
     relation,
     statements_between,
+    statements_page,
 )
 from tests.factories import meeting, new
 
@@ -84,3 +85,34 @@ async def test_contacts_page_by_page_equal_the_whole_window(store: EventStore) -
                 break
             after = page.items[-1][0]
         assert seen == expected
+
+
+async def test_statements_page_by_page_equal_the_whole_window(store: EventStore) -> None:
+    # Statements on the same day, about several actors at once, and one about a third party.
+    said = [
+        new(
+            f"statement/s{n:02d}",
+            "StatementIssued",
+            f"2021-0{n % 3 + 1}-01",
+            issuer=issuer,
+            summary="On the other side",
+            about=about,
+        )
+        for n, (issuer, about) in enumerate(
+            [("CHN", ["USA"]), ("USA", ["CHN", "GBR"]), ("CHN", ["USA", "JPN"])] * 4
+        )
+    ]
+    aside = new("statement/aside", "StatementIssued", "2021-01-01", issuer="USA", summary="x")
+    await store.append([*said, aside], recorded_by="t")
+    until = date(2022, 1, 1)
+    everything = await statements_between(store.engine, "USA", "CHN", None, until)
+    assert len(everything) == 12
+    seen, after = [], None
+    while True:
+        page = await statements_page(store.engine, "USA", "CHN", first=5, after=after, until=until)
+        assert page.total == 12
+        seen += [item for _, item in page.items]
+        if not page.has_next:
+            break
+        after = page.items[-1][0]
+    assert seen == list(everything)

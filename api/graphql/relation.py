@@ -2,14 +2,16 @@
 
 Its parts are resolved from `events.views.relation` as the query asks for them: the instrument
 lists, which grow with the log, are read only when one of them is selected, and once for all
-three; contacts and statements are connections over the pair's whole history up to asOf.
+three; contacts and statements are connections over the pair's history up to asOf, each page
+read in SQL from a date-key cursor.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -33,8 +35,8 @@ from api.graphql.types import (
 )
 from events.views import states
 from events.views.objects import events_at
-from events.views.relation import contacts_page, instrument_standings, statements_between
-from events.views.states import ContactKey
+from events.views.relation import contacts_page, instrument_standings, statements_page
+from events.views.states import DatedPage, DateKey
 
 
 @strawberry.type(
@@ -115,7 +117,7 @@ class Relation:
             self.a_id,
             self.b_id,
             first=first,
-            after=None if after is None else _contact_key(after),
+            after=None if after is None else _date_key(after),
             since=None if from_ is None else from_ - timedelta(days=1),
             until=self.as_of if to is None else min(to, self.as_of),
             known_at=self.known_at,
@@ -125,19 +127,12 @@ class Relation:
         )
         by_id = {str(meeting.id): meeting for meeting in meetings}
         edges = [
-            MeetingEdge(cursor=_contact_cursor(key), node=by_id[contact.meeting])
+            MeetingEdge(cursor=_cursor(key), node=by_id[contact.meeting])
             for key, contact in page.items
             if contact.meeting in by_id
         ]
         return MeetingConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=page.total,
+            edges=edges, page_info=_page_info(edges, page, after), total_count=page.total
         )
 
     @strawberry.field(
@@ -150,25 +145,30 @@ class Relation:
         self, info: Info[Context, None], first: int = 10, after: str | None = None
     ) -> EventConnection:
         page_size(first, None, info.context.settings.limits.max_page)
-        issued = await statements_between(
-            info.context.engine, self.a_id, self.b_id, None, self.as_of, self.known_at
-        )
-        page, start = _page([item.statement for item in issued], first, after)
-        positions = {item.statement: item.position for item in issued}
-        views = await events_at(
+        page = await statements_page(
             info.context.engine,
-            positions=[positions[stream] for stream in page],
+            self.a_id,
+            self.b_id,
+            first=first,
+            after=None if after is None else _date_key(after),
+            until=self.as_of,
             known_at=self.known_at,
         )
-        by_stream = {view.recorded.stream: view for view in views}
+        views = await events_at(
+            info.context.engine,
+            positions=[item.position for _, item in page.items],
+            known_at=self.known_at,
+        )
+        by_position = {view.recorded.position: view for view in views}
         edges = [
-            EventEdge(cursor=encode_text(stream), node=event_type(by_stream[stream], self.known_at))
-            for stream in page
+            EventEdge(
+                cursor=_cursor(key), node=event_type(by_position[item.position], self.known_at)
+            )
+            for key, item in page.items
+            if item.position in by_position
         ]
         return EventConnection(
-            edges=edges,
-            page_info=_page_info(edges, start, first, len(issued)),
-            total_count=len(issued),
+            edges=edges, page_info=_page_info(edges, page, after), total_count=page.total
         )
 
     @classmethod
@@ -192,37 +192,27 @@ class Relation:
         )
 
 
-def _contact_cursor(key: ContactKey) -> str:
+def _cursor(key: DateKey) -> str:
+    """An opaque cursor for the date key of a contact or a statement."""
     earliest, latest, position = key
     return encode_text(f"{earliest.isoformat()} {latest.isoformat()} {position}")
 
 
-def _contact_key(cursor: str) -> ContactKey:
-    """The key in a contacts cursor, or BAD_USER_INPUT."""
+def _date_key(cursor: str) -> DateKey:
+    """The key in a cursor made by `_cursor`, or BAD_USER_INPUT."""
     try:
         earliest, latest, position = decode_text(cursor, "after").split(" ")
         return date.fromisoformat(earliest), date.fromisoformat(latest), int(position)
     except ValueError:
-        raise bad_input(f"{cursor!r} is not a cursor of these contacts", "after") from None
-
-
-def _page(ids: list[str], first: int, after: str | None) -> tuple[list[str], int]:
-    """The `first` ids after the cursor `after` (made by encode_text), and where they start."""
-    start = 0
-    if after is not None:
-        cursor = decode_text(after, "after")
-        if cursor not in ids:
-            raise bad_input(f"{after!r} is not a cursor of this list", "after")
-        start = ids.index(cursor) + 1
-    return ids[start : start + first], start
+        raise bad_input(f"{cursor!r} is not a cursor of this list", "after") from None
 
 
 def _page_info(
-    edges: list[MeetingEdge] | list[EventEdge], start: int, first: int, total: int
+    edges: Sequence[MeetingEdge | EventEdge], page: DatedPage[Any], after: str | None
 ) -> PageInfo:
     return PageInfo(
-        has_next_page=start + first < total,
-        has_previous_page=start > 0,
+        has_next_page=page.has_next,
+        has_previous_page=after is not None,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )

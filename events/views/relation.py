@@ -41,8 +41,8 @@ from events.views.rows import (
 from events.views.sides import sides
 from events.views.states import (
     Contact,
-    ContactKey,
-    ContactPage,
+    DatedPage,
+    DateKey,
     DialogueState,
     InstrumentStanding,
     MeasureState,
@@ -50,6 +50,7 @@ from events.views.states import (
     Relation,
     Standings,
     StatementItem,
+    T,
 )
 
 Side = frozenset[str]
@@ -134,11 +135,11 @@ async def contacts_page(
     b: str,
     *,
     first: int,
-    after: ContactKey | None = None,
+    after: DateKey | None = None,
     since: date | None = None,
     until: date,
     known_at: datetime | None = None,
-) -> ContactPage:
+) -> DatedPage[Contact]:
     """The contacts between `a` and `b` held (by their earliest day) after `since` and by
     `until`, oldest first: the `first` whose keys follow `after`, and how many there are in
     all; `certain` as of `until`."""
@@ -149,17 +150,16 @@ async def contacts_page(
         found = await _contact_keys(
             conn, side_a, side_b, known_at, since, until, first + 1, newest=False, after=after
         )
-        contacts_found = await _contacts_of(conn, [stream for stream, _ in found], until, known_at)
+        held = await _contacts_of(conn, [stream for stream, _ in found], until, known_at)
         mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
         total = await conn.scalar(
             select(func.count(func.distinct(mine.c.stream))).where(
-                *_window(mine, known_at, since, until),
+                *_held_window(mine, known_at, since, until),
                 mine.c.participant.in_(side_a),
                 _meets(mine, theirs, side_b, known_at),
             )
         )
-    page = [(key, contact) for (_, key), contact in zip(found, contacts_found, strict=True)]
-    return ContactPage(items=tuple(page[:first]), total=total or 0, has_next=len(page) > first)
+    return _dated_page(found, held, first, total)
 
 
 async def _contacts(
@@ -186,34 +186,24 @@ async def _contact_keys(
     limit: int | None,
     *,
     newest: bool,
-    after: ContactKey | None = None,
-) -> list[tuple[str, ContactKey]]:
-    # Meetings with a participant of each side. Each participant of either side walks its own
-    # index range (participant, held_earliest) and stops after `limit` meetings that hold
-    # someone of the other side, so a long history is not read to find a few: backwards from
-    # `until` for the latest ones, forwards from the key `after` for a page in date order.
+    after: DateKey | None = None,
+) -> list[tuple[str, DateKey]]:
+    # Meetings with a participant of each side: each participant of either side walks its own
+    # index range (participant, held_earliest); see _walk.
     mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
     key = (mine.c.held_earliest, mine.c.held_latest, mine.c.held_position)
-    walks = []
-    for participant, other in [*((p, side_b) for p in side_a), *((p, side_a) for p in side_b)]:
-        walk = select(mine.c.stream, *key).where(
+    walks = [
+        select(mine.c.stream, *key).where(
             mine.c.participant == participant,
-            *_window(mine, known_at, since, until),
+            *_held_window(mine, known_at, since, until),
             _meets(mine, theirs, other, known_at),
         )
-        if newest:
-            walk = walk.order_by(*(column.desc() for column in key))
-        else:
-            if after is not None:
-                walk = walk.where(tuple_(*key) > tuple_(*after))
-            walk = walk.order_by(*key)
-        walks.append(select(walk.limit(limit).subquery()))
-    found = {row[0]: tuple(row[1:]) for row in await conn.execute(union_all(*walks))}
-    ordered = sorted(found, key=found.__getitem__, reverse=newest)
-    return [(stream, found[stream]) for stream in ordered[:limit]]
+        for participant, other in [*((p, side_b) for p in side_a), *((p, side_a) for p in side_b)]
+    ]
+    return await _walk(conn, walks, key, limit, newest=newest, after=after)
 
 
-def _window(
+def _held_window(
     table: FromClause, known_at: datetime, since: date | None, until: date
 ) -> list[ColumnElement[bool]]:
     conditions = [known(table, known_at), table.c.held_earliest <= until]
@@ -237,12 +227,7 @@ async def _contacts_of(
     conn: AsyncConnection, streams: list[str], until: date, known_at: datetime
 ) -> list[Contact]:
     """The contacts of meetings `streams`, in that order."""
-    if not streams:
-        return []
-    rows: dict[str, AnyRow] = {}
-    query = select(contacts).where(contacts.c.stream.in_(streams), known(contacts, known_at))
-    for row in await conn.execute(query):
-        rows.setdefault(row.stream, row)
+    rows = await _current_rows(conn, contacts, streams, known_at)
     return [
         Contact(
             meeting=row.stream,
@@ -251,7 +236,7 @@ async def _contacts_of(
             participants=actor_list(row.participants),
             certain=row.held_latest <= until,
         )
-        for row in (rows[stream] for stream in streams)
+        for row in rows
     ]
 
 
@@ -361,6 +346,40 @@ def _member_for(actor: str, side: Side, members: dict[str, Membership]) -> Membe
     return members[on_side[0]] if on_side else None
 
 
+async def statements_page(
+    engine: AsyncEngine,
+    a: str,
+    b: str,
+    *,
+    first: int,
+    after: DateKey | None = None,
+    until: date,
+    known_at: datetime | None = None,
+) -> DatedPage[StatementItem]:
+    """The statements one side issued about the other by `until` (by their earliest day),
+    oldest first: the `first` whose keys follow `after`, and how many there are in all;
+    `certain` as of `until`."""
+    _, known_at = resolve_axes(until, known_at)
+    async with engine.connect() as conn:
+        side = await sides(conn, (a, b), known_at)
+        side_a, side_b = side[a], side[b]
+        found = await _statement_keys(
+            conn, side_a, side_b, known_at, None, until, first + 1, newest=False, after=after
+        )
+        said = await _statements_of(conn, [stream for stream, _ in found], until, known_at)
+        table = statements
+        total = await conn.scalar(
+            select(func.count(func.distinct(table.c.stream))).where(
+                *_said_window(table, known_at, None, until),
+                or_(
+                    and_(table.c.issuer.in_(side_a), table.c.about_actor.in_(side_b)),
+                    and_(table.c.issuer.in_(side_b), table.c.about_actor.in_(side_a)),
+                ),
+            )
+        )
+    return _dated_page(found, said, first, total)
+
+
 async def _statements(
     conn: AsyncConnection,
     side_a: Side,
@@ -370,46 +389,55 @@ async def _statements(
     until: date,
     limit: int | None,
 ) -> tuple[StatementItem, ...]:
+    """The `limit` latest statements issued in (after, until], oldest first."""
+    found = await _statement_keys(conn, side_a, side_b, known_at, after, until, limit, newest=True)
+    return tuple(reversed(await _statements_of(conn, [s for s, _ in found], until, known_at)))
+
+
+async def _statement_keys(
+    conn: AsyncConnection,
+    side_a: Side,
+    side_b: Side,
+    known_at: datetime,
+    since: date | None,
+    until: date,
+    limit: int | None,
+    *,
+    newest: bool,
+    after: DateKey | None = None,
+) -> list[tuple[str, DateKey]]:
     # As for contacts: each issuer of either side walks its index range (issuer,
-    # occurred_earliest) backwards from `until`, stopping after `limit` statements about the
-    # other side.
+    # occurred_earliest) for statements about the other side.
     table = statements
-    walks = []
-    for issuer, other in [*((p, side_b) for p in side_a), *((p, side_a) for p in side_b)]:
-        conditions = [
+    key = (table.c.occurred_earliest, table.c.occurred_latest, table.c.position)
+    walks = [
+        select(table.c.stream, *key)
+        .where(
             table.c.issuer == issuer,
             table.c.about_actor.in_(other),
-            table.c.occurred_earliest <= until,
-            known(table, known_at),
-        ]
-        if after is not None:
-            conditions.append(table.c.occurred_earliest > after)
-        walk = (
-            select(
-                table.c.stream,
-                table.c.occurred_earliest,
-                table.c.occurred_latest,
-                table.c.position,
-            )
-            .where(*conditions)
-            .distinct()
-            .order_by(
-                table.c.occurred_earliest.desc(),
-                table.c.occurred_latest.desc(),
-                table.c.position.desc(),
-            )
-            .limit(limit)
-            .subquery()
+            *_said_window(table, known_at, since, until),
         )
-        walks.append(select(walk))
-    streams = await _newest(conn, walks, limit)
-    if not streams:
-        return ()
-    rows: dict[str, AnyRow] = {}
-    query = select(table).where(table.c.stream.in_(streams), known(table, known_at))
-    for row in await conn.execute(query):
-        rows.setdefault(row.stream, row)
-    return tuple(
+        .distinct()  # one row per actor spoken about
+        for issuer, other in [*((p, side_b) for p in side_a), *((p, side_a) for p in side_b)]
+    ]
+    return await _walk(conn, walks, key, limit, newest=newest, after=after)
+
+
+def _said_window(
+    table: FromClause, known_at: datetime, since: date | None, until: date
+) -> list[ColumnElement[bool]]:
+    conditions = [known(table, known_at), table.c.occurred_earliest <= until]
+    if since is not None:
+        conditions.append(table.c.occurred_earliest > since)
+    return conditions
+
+
+async def _statements_of(
+    conn: AsyncConnection, streams: list[str], until: date, known_at: datetime
+) -> list[StatementItem]:
+    """The statements `streams`, in that order."""
+    rows = await _current_rows(conn, statements, streams, known_at)
+    return [
         StatementItem(
             statement=row.stream,
             position=row.position,
@@ -419,13 +447,52 @@ async def _statements(
             occurred=edtf(row, "occurred"),
             certain=row.occurred_latest <= until,
         )
-        for row in (rows[stream] for stream in reversed(streams))
-    )
+        for row in rows
+    ]
 
 
-async def _newest(conn: AsyncConnection, walks: list[Select[Any]], limit: int | None) -> list[str]:
-    """The streams the walks found (each row: stream and its (earliest, latest, position)
-    date key), newest first, the `limit` newest of them."""
-    found = {row[0]: tuple(row[1:]) for row in await conn.execute(union_all(*walks))}
-    newest = sorted(found, key=found.__getitem__, reverse=True)
-    return newest if limit is None else newest[:limit]
+async def _walk(
+    conn: AsyncConnection,
+    walks: list[Select[Any]],
+    key: tuple[ColumnElement[Any], ...],
+    limit: int | None,
+    *,
+    newest: bool,
+    after: DateKey | None,
+) -> list[tuple[str, DateKey]]:
+    """Run the walks (each selects a stream and its date key from one actor's index range)
+    with `limit` each: backwards for the newest, or forwards from the key `after`; then the
+    `limit` streams they found, newest or oldest first. Stopping each walk after `limit` rows
+    is what keeps a long history from being read to find a few."""
+    bounded = []
+    for walk in walks:
+        if newest:
+            walk = walk.order_by(*(column.desc() for column in key))
+        else:
+            if after is not None:
+                walk = walk.where(tuple_(*key) > tuple_(*after))
+            walk = walk.order_by(*key)
+        bounded.append(select(walk.limit(limit).subquery()))
+    found = {row[0]: tuple(row[1:]) for row in await conn.execute(union_all(*bounded))}
+    ordered = sorted(found, key=found.__getitem__, reverse=newest)
+    return [(stream, found[stream]) for stream in ordered[:limit]]
+
+
+async def _current_rows(
+    conn: AsyncConnection, table: FromClause, streams: list[str], known_at: datetime
+) -> list[AnyRow]:
+    """A row of each stream of `streams` as known at `known_at`, in that order."""
+    if not streams:
+        return []
+    rows: dict[str, AnyRow] = {}
+    query = select(table).where(table.c.stream.in_(streams), known(table, known_at))
+    for row in await conn.execute(query):
+        rows.setdefault(row.stream, row)
+    return [rows[stream] for stream in streams]
+
+
+def _dated_page(
+    found: list[tuple[str, DateKey]], items: list[T], first: int, total: int | None
+) -> DatedPage[T]:
+    page = [(key, item) for (_, key), item in zip(found, items, strict=True)]
+    return DatedPage(items=tuple(page[:first]), total=total or 0, has_next=len(page) > first)

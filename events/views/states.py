@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Generic, TypeVar
 
 from events.dates import Edtf
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +81,17 @@ class Contact:
     certain: bool  # certainly held by `as_of`
 
 
-# Where a contact sits in date order: its MeetingHeld's (earliest, latest) day and position.
-ContactKey = tuple[date, date, int]
+# Where a contact or a statement sits in date order: the (earliest, latest) day and the
+# position of the event that dates it (MeetingHeld, StatementIssued).
+DateKey = tuple[date, date, int]
 
 
 @dataclass(frozen=True, slots=True)
-class ContactPage:
-    """Some contacts of a pair in date order, each with its key, out of `total` in all."""
+class DatedPage(Generic[T]):
+    """Some contacts or statements of a pair in date order, each with its key, out of `total`
+    in all."""
 
-    items: tuple[tuple[ContactKey, Contact], ...]
+    items: tuple[tuple[DateKey, T], ...]
     total: int
     has_next: bool
 
