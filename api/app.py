@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -26,10 +27,22 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from strawberry.types import ExecutionResult
 
 from api.auth import ANONYMOUS, Principal, Unauthenticated
+from api.graphiql import graphiql_html
 from api.graphql.context import Context
 from api.graphql.errors import ApiError, coded
 from api.graphql.schema import schema
 from api.settings import Settings
+from api.transport import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    BodyTooLarge,
+    error_response,
+    is_request_error,
+    media_type,
+    read_body,
+    replay,
+    wants_graphql_response,
+)
 from events.db import create_engine, schema_problem
 from events.notify import LogListener
 from events.store import EventStore
@@ -60,7 +73,8 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 class TimelineGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI view with the project's context and response extensions."""
+    """strawberry's ASGI view with the project's context and response extensions, the body
+    limit, and the media types of GraphQL over HTTP (api/transport.py)."""
 
     graphql_transport_ws_handler_class = TransportWS
 
@@ -76,17 +90,54 @@ class TimelineGraphQL(GraphQL[Context, None]):
         self.listener = listener
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Authenticate, then answer: a bad token never reaches GraphQL."""
+        """Authenticate, then answer: a bad token never reaches GraphQL, nor a body over the
+        limit JSON parsing."""
+        headers = Headers(scope=scope)
         try:
-            principal = _principal(self.settings, Headers(scope=scope).get("authorization"))
+            principal = _principal(self.settings, headers.get("authorization"))
         except Unauthenticated as error:
             if scope["type"] == "websocket":
                 await WebSocket(scope, receive, send).close(code=4401, reason=str(error))
             else:
-                await _unauthenticated(str(error))(scope, receive, send)
+                await _unauthenticated(str(error), media_type(headers))(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
-        await super().__call__(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        limit = self.settings.limits.max_body_bytes
+        try:
+            body = await read_body(scope, receive, limit)
+        except BodyTooLarge:
+            response = error_response(
+                413,
+                f"the request body is larger than {limit} bytes",
+                "QUERY_TOO_COMPLEX",
+                media_type(headers),
+                limit=limit,
+            )
+        else:
+            response = await self._answer(Request(scope, replay(body, receive)))
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request) -> Response:
+        """strawberry's answer, with a request it cannot take as a coded error, and in
+        graphql-response+json when the client accepts it: then a request error (nothing
+        executed) is a 400, as the GraphQL-over-HTTP specification asks."""
+        media = media_type(request.headers)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            return error_response(error.status_code, error.reason, "BAD_USER_INPUT", media)
+        if media == GRAPHQL_RESPONSE and response.media_type == JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+            if getattr(request.state, "request_error", False):
+                response.status_code = 400
+        return response
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL, opened on the example queries (api/graphiql.py)."""
+        return HTMLResponse(graphiql_html())
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         """Who asks (authenticated in __call__) and the request's loaders."""
@@ -103,7 +154,12 @@ class TimelineGraphQL(GraphQL[Context, None]):
         """The response, every error with its code, and the log position it was answered at."""
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
+        request_error = is_request_error(result.data, result.errors)
+        request.state.request_error = request_error
         response = await super().process_result(request, result)
+        if request_error and wants_graphql_response(request.headers):
+            # graphql-response+json: a request error has no `data` entry at all.
+            response.pop("data", None)
         context: Context | None = getattr(request.state, "context", None)
         head = context.head if context is not None else None
         if head is None:
@@ -166,9 +222,10 @@ def create_app(settings: Settings) -> Starlette:
     )
 
 
-def _unauthenticated(message: str) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+def _unauthenticated(message: str, media: str) -> Response:
+    return error_response(
+        401, message, "UNAUTHENTICATED", media, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def app_from_env() -> Starlette:

@@ -17,6 +17,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from events.db import create_engine, upgrade
 from events.projections.rebuild import verify
 from events.store import EventStore
+from tests.api_client import api_client, import_sample
 
 POSTGRES_URL = os.environ.get("TIMELINE_TEST_POSTGRES_URL")
 BACKENDS = [
@@ -148,3 +150,12 @@ def fresh_engine(request: pytest.FixtureRequest) -> FreshEngine:
             await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return postgresql
+
+
+@pytest.fixture
+async def client(store: EventStore, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the API on a fresh database holding the sample data (examples/sample.jsonl),
+    with the default settings and the editor token of tests/api_client.py."""
+    await import_sample(store)
+    async with api_client(database_url) as http:
+        yield http

@@ -18,9 +18,17 @@ from api.settings import Settings
 from events.notify import LogListener
 from events.store import EventStore, LogHead
 from events.views.axes import now
-from events.views.objects import ActorView, MeetingView, actors_by_id, meetings_by_stream
+from events.views.objects import (
+    ActorView,
+    EventView,
+    MeetingView,
+    actors_by_id,
+    events_at,
+    meetings_by_stream,
+)
 
 Key = tuple[str, datetime]
+PositionKey = tuple[int, datetime]
 
 
 @dataclass
@@ -37,10 +45,12 @@ class Context:
     head: LogHead | None = None
     actors: DataLoader[Key, ActorView | None] = field(init=False)
     meetings: DataLoader[Key, MeetingView | None] = field(init=False)
+    events: DataLoader[PositionKey, EventView | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.actors = DataLoader(load_fn=self._load_actors)
         self.meetings = DataLoader(load_fn=self._load_meetings)
+        self.events = DataLoader(load_fn=self._load_events)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -68,4 +78,12 @@ class Context:
             streams = [stream for stream, at in keys if at == known_at]
             views = await meetings_by_stream(self.engine, streams, known_at)
             found.update({(stream, known_at): view for stream, view in views.items()})
+        return [found.get(key) for key in keys]
+
+    async def _load_events(self, keys: Sequence[PositionKey]) -> list[EventView | None]:
+        found: dict[PositionKey, EventView] = {}
+        for known_at in {at for _, at in keys}:
+            positions = [position for position, at in keys if at == known_at]
+            views = await events_at(self.engine, positions=positions, known_at=known_at)
+            found.update({(view.recorded.position, known_at): view for view in views})
         return [found.get(key) for key in keys]

@@ -32,10 +32,20 @@ def not_found(message: str, field: str | None = None) -> ApiError:
     return ApiError(message, "NOT_FOUND", **({"field": field} if field else {}))
 
 
+def too_many_tokens(error: GraphQLError) -> bool:
+    """Whether `error` is the parser's refusal of a document over the token limit (graphql-core
+    says so only in its message)."""
+    message = error.message
+    return message.startswith("Syntax Error: Document contains more than") and message.endswith(
+        "tokens. Parsing aborted."
+    )
+
+
 def coded(error: GraphQLError) -> GraphQLError:
     """`error` with its code: the one it carries, GRAPHQL_PARSE_FAILED or
-    GRAPHQL_VALIDATION_FAILED for a bad document, else masked as INTERNAL_SERVER_ERROR (the
-    detail goes to the log, never to the client)."""
+    GRAPHQL_VALIDATION_FAILED for a bad document (QUERY_TOO_COMPLEX for one over the token
+    limit), else masked as INTERNAL_SERVER_ERROR (the detail goes to the log, never to the
+    client)."""
     if error.extensions and "code" in error.extensions:
         return error
     original = error.original_error
@@ -59,11 +69,12 @@ def coded(error: GraphQLError) -> GraphQLError:
             extensions={"code": "BAD_USER_INPUT"},
         )
     if original is None:
-        code = (
-            "GRAPHQL_PARSE_FAILED"
-            if error.message.startswith("Syntax Error")
-            else "GRAPHQL_VALIDATION_FAILED"
-        )
+        if too_many_tokens(error):
+            code = "QUERY_TOO_COMPLEX"
+        elif error.message.startswith("Syntax Error"):
+            code = "GRAPHQL_PARSE_FAILED"
+        else:
+            code = "GRAPHQL_VALIDATION_FAILED"
         return GraphQLError(
             error.message,
             nodes=error.nodes,

@@ -28,7 +28,7 @@ from api.graphql.types import Actor, Node, PageInfo, When, load_actor, load_acto
 from events import dates
 from events.projections.history import resolve
 from events.types import EVENT_TYPES, ActorRef, EventData, Party, StreamRef
-from events.views.objects import EventView, events_at
+from events.views.objects import EventView
 
 # Data fields whose names the envelope uses already get another name in GraphQL.
 RENAMED = {("EventCorrected", "occurred"): "newOccurred", ("EventCorrected", "data"): "changes"}
@@ -92,8 +92,8 @@ class Event(Node):
         position = self.view.current.corrected_by
         if position is None:
             return None
-        found = await events_at(info.context.engine, positions=[position], known_at=self.known_at)
-        return event_type(found[0], self.known_at) if found else None
+        found = await info.context.events.load((position, self.known_at))
+        return None if found is None else event_type(found, self.known_at)
 
     @strawberry.field(description="The event exactly as first recorded, before any correction.")
     def original(self) -> Event:

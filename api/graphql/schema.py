@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from api.graphql.errors import ErrorCodes
 from api.graphql.events import OBJECT_TYPES
+from api.graphql.limits import QueryLimits
 from api.graphql.mutations import Mutation
 from api.graphql.queries import Query
 from api.graphql.scalars import EDTF, EDTF_SCALAR
@@ -29,8 +30,10 @@ class Schema(strawberry.Schema):
 
 
 # Factories: strawberry makes each extension anew per request; the two caches keep their LRU
-# at module level, so they are shared by every request all the same.
+# at module level, so they are shared by every request all the same. QueryLimits adds the same
+# rule class for the same limits on every request, so the validation cache keeps hitting.
 extensions: list[Any] = [
+    QueryLimits,
     lambda: ParserCache(maxsize=1024),
     lambda: ValidationCache(maxsize=1024),
     ErrorCodes,
