@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -104,21 +104,31 @@ events_table = cast(Table, EventRow.__table__)
 
 def to_recorded(row: Row[Any] | Mapping[str, Any]) -> RecordedEvent:
     """A stored row (or the dict it was inserted from) as a RecordedEvent."""
-    values = row._mapping if isinstance(row, Row) else row
+    mapping = row._mapping if isinstance(row, Row) else row
+    return recorded_from([mapping[name] for name in _EVENT_FIELDS])
+
+
+def recorded_from(values: Sequence[Any]) -> RecordedEvent:
+    """A RecordedEvent from the values of a row of `select(events_table)`, by position: much
+    cheaper than by name when a rebuild reads every event."""
+    position, id, stream, version, type, schema, occurred, at, by, data, sources, note = values
     return RecordedEvent(
-        position=values["position"],
-        id=values["id"],
-        stream=values["stream"],
-        version=values["version"],
-        type=values["type"],
-        schema_version=values["schema_version"],
-        occurred=values["occurred"],
-        recorded_at=values["recorded_at"],
-        recorded_by=values["recorded_by"],
-        data=json.loads(values["data"]),
-        sources=json.loads(values["sources"]),
-        note=values["note"],
+        position=position,
+        id=id,
+        stream=stream,
+        version=version,
+        type=type,
+        schema_version=schema,
+        occurred=occurred,
+        recorded_at=at,
+        recorded_by=by,
+        data=json.loads(data),
+        sources=json.loads(sources),
+        note=note,
     )
+
+
+_EVENT_FIELDS = tuple(column.name for column in events_table.columns)
 
 
 def database_url(text: str) -> URL:

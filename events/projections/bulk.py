@@ -8,45 +8,58 @@ the driver in the connection's own transaction: PostgreSQL takes them by COPY, S
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-async def insert_rows(
-    conn: AsyncConnection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """Insert `rows` (tuples of values for `columns`, as Python objects) into `table`."""
-    if not rows:
-        return
-    raw = await conn.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    if conn.dialect.name == "postgresql":
-        await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
-        return
-    rows = _bound(rows, [table.c[name].type for name in columns], conn.dialect)
-    names = ", ".join(f'"{name}"' for name in columns)
-    marks = ", ".join("?" for _ in columns)
-    await driver.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+class BulkWriter:
+    """Inserts rows of the tables it is handed, on one connection (one rebuild).
 
+    The values of facts are hashable, and dates and timestamps repeat across rows and tables
+    (every row a transaction opens has its `rt_from`), so each distinct value is converted once
+    per type for the writer's life and the rest is dictionary lookups.
+    """
 
-def _bound(
-    rows: Sequence[Sequence[Any]], types: Sequence[Any], dialect: Dialect
-) -> Sequence[Sequence[Any]]:
-    """The rows with each value as SQLAlchemy would bind it. Column by column: the values of a
-    fact are hashable and dates and timestamps repeat, so each distinct value is converted once
-    and the rest is lookups."""
-    processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
-    if not any(processors):
-        return rows
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
-    for index, process in enumerate(processors):
-        if process is not None:
-            bound = {value: process(value) for value in set(columns[index]) - {None}}
-            bound[None] = None
-            columns[index] = list(map(bound.__getitem__, columns[index]))
-    return list(zip(*columns, strict=True))
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self._bound: dict[type, dict[Any, Any]] = {}
+
+    async def insert(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert `rows` (tuples of values for `columns`, as Python objects) into `table`."""
+        if not rows:
+            return
+        raw = await self.conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        if self.conn.dialect.name == "postgresql":
+            await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
+            return
+        rows = self._bind(rows, [table.c[name].type for name in columns])
+        names = ", ".join(f'"{name}"' for name in columns)
+        marks = ", ".join("?" for _ in columns)
+        await driver.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+
+    def _bind(self, rows: Sequence[Sequence[Any]], types: Sequence[Any]) -> Sequence[Sequence[Any]]:
+        """The rows with each value as SQLAlchemy would bind it, column by column."""
+        dialect = self.conn.dialect
+        processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
+        if not any(processors):
+            return rows
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for index, process in enumerate(processors):
+            if process is not None:
+                columns[index] = self._converted(columns[index], type(types[index]), process)
+        return list(zip(*columns, strict=True))
+
+    def _converted(
+        self, values: Sequence[Any], kind: type, process: Callable[[Any], Any]
+    ) -> list[Any]:
+        bound = self._bound.setdefault(kind, {None: None})
+        for value in set(values).difference(bound):
+            bound[value] = process(value)
+        return list(map(bound.__getitem__, values))
