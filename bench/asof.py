@@ -49,7 +49,7 @@ from bench.append import (
     remove_sqlite_files,
 )
 from events import dates
-from events.db import create_engine, head_revision
+from events.db import create_engine, upgrade
 from events.interchange.jsonl import import_jsonl
 from events.projections.rebuild import rebuild
 from events.projections.tables import ALL as PROJECTION_TABLES
@@ -186,15 +186,24 @@ def synthetic_file(size: int, seed: int, cache: Path) -> Path:
 
 
 def loaded_name(size: int, seed: int) -> str:
-    """What a loaded database of this log and schema is kept as (file stem, database name)."""
-    return f"bench_asof_{size}_s{seed}_v{synthetic.VERSION}_{head_revision()}"
+    """What a loaded database of this log is kept as (file stem, database name)."""
+    return f"bench_asof_{size}_s{seed}_v{synthetic.VERSION}"
 
 
 async def restore(
     backend: Backend, database: Database, size: int, args: argparse.Namespace
 ) -> bool:
     """Make `database` a copy of the database loaded earlier with this log, if one was kept
-    (--reuse-loads); True when it did."""
+    (--reuse-loads), migrated to the schema as it is now; True when it did."""
+    if not await _copy_kept(backend, database, size, args):
+        return False
+    await asyncio.to_thread(upgrade, database.url)
+    return True
+
+
+async def _copy_kept(
+    backend: Backend, database: Database, size: int, args: argparse.Namespace
+) -> bool:
     name = loaded_name(size, args.seed)
     if isinstance(backend, SQLiteBackend):
         kept = args.cache / f"{name}.db"

@@ -86,7 +86,12 @@ measure_targets = _fact_table(
     *_dated("start"),  # the measure's start
     *_dated("since"),  # this target's start
     *_dated("until", nullable=True),
-    indexes=[["imposer", "since_earliest"], ["target", "since_earliest"]],
+    # The first covers a relation's lookup (measures between two sides in force at D, known
+    # at K) inside the index, among the pair's own measures.
+    indexes=[
+        ["imposer", "target", "since_earliest", "until_latest", "rt_from", "rt_to", "stream"],
+        ["target", "since_earliest"],
+    ],
 )
 
 dialogue_parties = _fact_table(
