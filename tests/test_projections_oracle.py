@@ -15,6 +15,7 @@ PostgreSQL).
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Callable
 from datetime import date, datetime
@@ -191,7 +192,9 @@ def test_verify_finds_no_difference_before_or_after_rebuild(
                 await load_log(engine, log)
                 assert await verify(engine) == [], "verify after appends"
                 before = await answers(engine, planned)
+                thresholds = gc.get_threshold()
                 await rebuild(engine)
+                assert gc.get_threshold() == thresholds, "the rebuild restores the GC's thresholds"
                 assert await verify(engine) == [], "verify after rebuild"
                 after = await answers(engine, planned)
                 for (name, args, kwargs), old, new in zip(planned, before, after, strict=True):
