@@ -116,7 +116,18 @@ contacts = _fact_table(
     Column("participants", Text, nullable=False),  # JSON list, as in the event
     Column("held_position", BigInteger, nullable=False),
     *_dated("held"),
-    indexes=[["participant", "held_earliest"]],
+    # Each participant's walk (newest first, a few) reads this index alone.
+    indexes=[
+        [
+            "participant",
+            "held_earliest",
+            "held_latest",
+            "held_position",
+            "rt_from",
+            "rt_to",
+            "stream",
+        ]
+    ],
 )
 
 meetings = _fact_table(
@@ -140,7 +151,20 @@ statements = _fact_table(
     Column("stance", String(16)),
     Column("position", BigInteger, nullable=False),
     *_dated("occurred"),
-    indexes=[["issuer", "occurred_earliest"], ["about_actor", "occurred_earliest"]],
+    # Each issuer's walk (newest first, a few) reads the first index alone.
+    indexes=[
+        [
+            "issuer",
+            "occurred_earliest",
+            "occurred_latest",
+            "position",
+            "about_actor",
+            "rt_from",
+            "rt_to",
+            "stream",
+        ],
+        ["about_actor", "occurred_earliest"],
+    ],
 )
 
 timeline = _fact_table(
