@@ -92,8 +92,10 @@ query Relation($a: ID!, $b: ID!, $asOf: Date!) {
     measuresInForce {
       measure kind since { edtf earliest latest } certain imposer { id } targets { id }
     }
-    statements {
-      statement stance occurred { edtf earliest latest } certain issuer { id } about { id }
+    statements(first: 10) {
+      totalCount
+      edges { cursor node { stream occurred { edtf earliest latest }
+        ... on StatementIssued { stance summary issuer { id } about { id } } } }
     }"""
     + INSTRUMENTS
     + "  }\n}\n"
@@ -109,7 +111,11 @@ query RelationView($a: ID!, $b: ID!, $asOf: Date!) {
     asOf
     knownAt
     measuresInForce { measure kind since { edtf earliest latest } certain }
-    statements { statement stance occurred { edtf earliest latest } certain }"""
+    statements(first: 10) {
+      totalCount
+      edges { cursor node { stream occurred { edtf earliest latest }
+        ... on StatementIssued { stance summary } } }
+    }"""
     + INSTRUMENTS
     + "  }\n}\n"
     + MEMBER
