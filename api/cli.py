@@ -29,10 +29,12 @@ from rich.text import Text
 from api.settings import Settings
 from events.db import create_engine, schema_problem, upgrade
 from events.errors import ConfigurationError, TimelineError
+from events.interchange.csv_import import CsvImportFailed, Delimiter, import_csv
+from events.interchange.csv_layout import type_named, write_template
 from events.interchange.jsonl import ImportFailed, export_jsonl, import_jsonl
 from events.projections.rebuild import rebuild, verify
 from events.store import EventStore
-from events.types import dumps
+from events.types import EVENT_TYPES, dumps
 
 app = typer.Typer(
     help="The diplomatic timeline: an append-only log of diplomatic events.",
@@ -47,6 +49,11 @@ projections_app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(log_app, name="log")
 app.add_typer(projections_app, name="projections")
+csv_app = typer.Typer(
+    help="Spreadsheets: one CSV sheet per event type, templates and import (docs/csv-import.md).",
+    no_args_is_help=True,
+)
+app.add_typer(csv_app, name="csv")
 
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
@@ -321,4 +328,96 @@ def serve(
         port=port,
         workers=None if reload else workers,
         reload=reload,
+    )
+
+
+def _event_type(name: str) -> str:
+    """The event type `name` means (case ignored); exit 2 when there is none."""
+    found = type_named(name)
+    if found is None:
+        err.print(
+            f"[red]error:[/red] unknown event type {name!r}; "
+            "`timeline csv template --list` lists them",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    return found
+
+
+@csv_app.command("template")
+def csv_template(
+    type_name: Annotated[
+        str | None, typer.Argument(metavar="[TYPE]", help="The event type, e.g. MeetingHeld.")
+    ] = None,
+    list_types: Annotated[
+        bool, typer.Option("--list", help="List the event types and their stream kinds.")
+    ] = False,
+    example: Annotated[
+        bool, typer.Option(help="Add an example row under the header (overwrite it).")
+    ] = False,
+    delimiter: Annotated[Delimiter, typer.Option(help="The cell delimiter.")] = Delimiter.COMMA,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Write the CSV header row of an event type's sheet (docs/csv-import.md)."""
+    if list_types:
+        for name, cls in EVENT_TYPES.items():
+            typer.echo(f"{name}\t{cls.stream_kind or 'any'}")
+        return
+    if type_name is None:
+        err.print("[red]error:[/red] give an event type (TYPE), or --list to list them")
+        raise typer.Exit(2)
+    name = _event_type(type_name)
+    with _output(output) as target:
+        write_template(name, target, delimiter=delimiter.char, example=example)
+
+
+@csv_app.command("import")
+def csv_import(
+    type_name: Annotated[str, typer.Argument(metavar="TYPE", help="The sheet's event type.")],
+    file: Annotated[str, typer.Argument(help="A CSV file (UTF-8), or - for standard input.")],
+    delimiter: Annotated[
+        Delimiter | None,
+        typer.Option(help="The cell delimiter [default: sniffed from the header row]."),
+    ] = None,
+    recorded_by: Annotated[
+        str | None, typer.Option(help="recordedBy of the events [default: cli:USER].")
+    ] = None,
+) -> None:
+    """Import a sheet of one event type (docs/csv-import.md); every bad row is reported with
+    its row number and column, and nothing is appended unless all rows are valid."""
+    name = _event_type(type_name)
+    try:
+        if file == "-":
+            text = _utf8(sys.stdin, "utf-8-sig").read()
+        else:
+            path = Path(file)
+            if not path.is_file():
+                err.print(f"[red]error:[/red] no such file: {file}")
+                raise typer.Exit(2)
+            text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        err.print(f"[red]error:[/red] the file is not UTF-8 text (save it as CSV UTF-8): {error}")
+        raise typer.Exit(1) from None
+    started = time.perf_counter()
+    try:
+        report = _run(
+            lambda store: import_csv(
+                store,
+                name,
+                text,
+                recorded_by=recorded_by or _principal(),
+                delimiter=delimiter.char if delimiter else None,
+            )
+        )
+    except CsvImportFailed as failure:
+        for problem in failure.report.problems:
+            err.print(Text.assemble(("error:", "red"), f" {problem}"), highlight=False)
+        err.print("nothing was appended")
+        raise typer.Exit(1) from None
+    seconds = time.perf_counter() - started
+    err.print(
+        f"imported {report.appended} events ({report.unchanged} already in the log) "
+        f"from {report.rows} rows in {seconds:.2f} s"
     )
