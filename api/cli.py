@@ -314,9 +314,17 @@ def _load_demo() -> None:
     try:
         report = _run(load_demo)
     except ImportFailed as failure:
-        for problem in failure.report.problems:
+        # Every line fails alike when the log is newer than the demo: show a few, not all.
+        problems = failure.report.problems
+        for problem in problems[:3]:
             err.print(Text.assemble(("error:", "red"), f" {problem}"), highlight=False)
-        err.print(f"nothing was appended: the demo ({DATASET}) loads only into a log it fits")
+        if len(problems) > 3:
+            err.print(f"({len(problems) - 3} more problems)")
+        err.print(
+            f"nothing was appended: the demo ({DATASET}) goes only into an empty log or one "
+            "that holds it already; set TIMELINE_DATABASE_URL to another database "
+            "(e.g. sqlite:///./demo.db)"
+        )
         raise typer.Exit(1) from None
     if report.appended:
         err.print(f"loaded the demo: {report.appended} events appended ({DATASET})")
