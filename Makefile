@@ -24,11 +24,10 @@ try: $(STAMP)
 	$(BIN)/timeline import examples/sample.jsonl
 	$(BIN)/timeline export
 
-## The GraphQL server on the embedded SQLite default, with the sample data (GraphiQL at /graphql).
+## The GraphQL server on the embedded SQLite default (created and migrated on first run), with
+## the demo data of events/demo/ loaded (GraphiQL at /graphql).
 serve: $(STAMP)
-	$(BIN)/timeline db upgrade
-	$(BIN)/timeline import examples/sample.jsonl
-	$(BIN)/timeline serve
+	$(BIN)/timeline serve --demo
 
 ## ruff and mypy, as CI runs them.
 lint: $(STAMP)

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from api.settings import Settings
 from events.db import create_engine, schema_problem, upgrade
+from events.demo import DATASET, load_demo
 from events.errors import ConfigurationError, TimelineError
 from events.interchange.csv_import import CsvImportFailed, Delimiter, import_csv
 from events.interchange.csv_layout import type_named, write_template
@@ -54,6 +55,11 @@ csv_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(csv_app, name="csv")
+demo_app = typer.Typer(
+    help="The demo data: the facts of a Straits Times article of 2024-02-19 as events.",
+    no_args_is_help=True,
+)
+app.add_typer(demo_app, name="demo")
 
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
@@ -310,6 +316,38 @@ def projections_verify() -> None:
     err.print(f"the projections equal a rebuild from the log ({seconds:.2f} s)")
 
 
+def _load_demo() -> None:
+    """Import the packaged demo dataset; say what it appended. A failure exits 1."""
+    try:
+        report = _run(load_demo)
+    except ImportFailed as failure:
+        # Every line fails alike when the log is newer than the demo: show a few, not all.
+        problems = failure.report.problems
+        for problem in problems[:3]:
+            err.print(Text.assemble(("error:", "red"), f" {problem}"), highlight=False)
+        if len(problems) > 3:
+            err.print(f"({len(problems) - 3} more problems)")
+        err.print(
+            f"nothing was appended: the demo ({DATASET}) goes only into an empty log or one "
+            "that holds it already; set TIMELINE_DATABASE_URL to another database "
+            "(e.g. sqlite:///./demo.db)"
+        )
+        raise typer.Exit(1) from None
+    if report.appended:
+        err.print(f"loaded the demo: {report.appended} events appended ({DATASET})")
+    else:
+        err.print(
+            f"the demo is loaded already: {report.unchanged} events in the log, nothing appended"
+        )
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo dataset into the configured database (migrated already). Idempotent:
+    its events carry fixed ids, so loading it again appends nothing."""
+    _load_demo()
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -318,9 +356,19 @@ def serve(
     reload: Annotated[
         bool, typer.Option(help="Restart when the code changes (development).")
     ] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="First create the database if missing, migrate it and load the demo data "
+            "(`timeline demo load`)."
+        ),
+    ] = False,
 ) -> None:
     """Serve the GraphQL API (uvicorn) on the configured database."""
-    _settings()  # a bad setting stops here, with its name, not in a worker
+    settings = _settings()  # a bad setting stops here, with its name, not in a worker
+    if demo:
+        upgrade(settings.database_url)  # creates the SQLite file on first run
+        _load_demo()
     uvicorn.run(
         "api.app:app_from_env",
         factory=True,

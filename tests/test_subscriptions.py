@@ -116,8 +116,9 @@ async def serving(settings: Settings) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def timeline_serve(database_url: str) -> AsyncIterator[str]:
-    """`timeline serve` in a process of its own on a free port; killed whatever happens."""
+async def timeline_serve(database_url: str, *options: str) -> AsyncIterator[str]:
+    """`timeline serve` (with `options`) in a process of its own on a free port; killed
+    whatever happens."""
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TIMELINE_")},
@@ -128,6 +129,7 @@ async def timeline_serve(database_url: str) -> AsyncIterator[str]:
     process = await asyncio.create_subprocess_exec(
         str(TIMELINE),
         "serve",
+        *options,
         "--host",
         "127.0.0.1",
         "--port",
