@@ -2,7 +2,8 @@
 
 UTF-8 with a byte-order mark (without one, Excel reads UTF-8 as the local code page and mangles
 every accented name), rows ended by CRLF as RFC 4180 has them. A title starting with `=`, `+`,
-`-` or `@` gets a leading `'`, so that a spreadsheet shows it rather than evaluates it.
+`-` or `@` (or a source so written) gets a leading `'`, so that a spreadsheet shows it rather than
+evaluates it.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def row(view: EventView) -> tuple[str, ...]:
         _day(occurred.latest),
         ";".join(actors(view)),
         _text(headline(view)),
-        first_url(view.recorded.sources) or "",
+        _text(first_url(view.recorded.sources) or ""),
         format_timestamp(view.recorded.recorded_at),
     )
 
