@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), health and schema.
+"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), health, schema and
+exports (/export/<format>).
 
 `create_app(settings)` builds it; `app_from_env()` is the factory `timeline serve` hands uvicorn.
 """
@@ -26,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
 
+from api import exports
 from api.auth import ANONYMOUS, Principal, Unauthenticated
 from api.graphiql import graphiql_html
 from api.graphql.context import Context
@@ -44,6 +46,7 @@ from api.transport import (
     wants_graphql_response,
 )
 from events.db import create_engine, schema_problem
+from events.interchange.formats import FORMATS
 from events.notify import LogListener
 from events.store import EventStore
 
@@ -201,6 +204,21 @@ def create_app(settings: Settings) -> Starlette:
     async def schema_sdl(request: Request) -> Response:
         return PlainTextResponse(schema.as_str() + "\n", media_type="application/graphql")
 
+    async def export(request: Request) -> Response:
+        """GET /export/<format>: the events the parameters select, streamed (api/exports.py)."""
+        try:
+            _principal(settings, request.headers.get("authorization"))
+        except Unauthenticated as error:
+            return exports.unauthenticated(error)
+        found = FORMATS.get(request.path_params["format"])
+        if found is None:
+            return exports.unknown_format(request.path_params["format"])
+        try:
+            query = exports.query_from_params(found, request)
+        except exports.BadParameter as error:
+            return exports.bad_parameter(error)
+        return exports.streamed(store, found, query.pinned())
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
@@ -217,6 +235,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/schema.graphql", schema_sdl),
+            Route("/export/{format}", export, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TextIO, TypeVar
 
@@ -26,13 +27,15 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from api.exports import BadParameter, export_query
 from api.settings import Settings
 from events.db import create_engine, schema_problem, upgrade
 from events.demo import DATASET, load_demo
 from events.errors import ConfigurationError, TimelineError
 from events.interchange.csv_import import CsvImportFailed, Delimiter, import_csv
 from events.interchange.csv_layout import type_named, write_template
-from events.interchange.jsonl import ImportFailed, export_jsonl, import_jsonl
+from events.interchange.formats import FORMATS
+from events.interchange.jsonl import ImportFailed, import_jsonl
 from events.projections.rebuild import rebuild, verify
 from events.store import EventStore
 from events.types import EVENT_TYPES, dumps
@@ -211,14 +214,93 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")
+    ] = "jsonl",
+    actor: Annotated[
+        list[str] | None,
+        typer.Option(help="Only events this actor takes part in (repeat: all of them)."),
+    ] = None,
+    type: Annotated[
+        list[str] | None, typer.Option(help="Only events of this type (repeat: any of them).")
+    ] = None,
+    from_: Annotated[
+        datetime | None,
+        typer.Option("--from", formats=["%Y-%m-%d"], help="Events whose date reaches this day."),
+    ] = None,
+    to: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Events whose date starts by this day."),
+    ] = None,
+    known_at: Annotated[
+        str | None, typer.Option(help="As the log knew it then (RFC 3339) [default: now].")
+    ] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="ics, jsonld: each meeting's status on this day."),
+    ] = None,
 ) -> None:
-    """Export the whole log as JSON Lines (domain.md §7), a consistent snapshot in position
-    order."""
+    """Export events: the whole log as JSON Lines (domain.md §7, a consistent snapshot in
+    position order) by default, or the events the filters select as CSV, TimelineJS, iCalendar
+    or JSON-LD (docs/exports.md)."""
+    chosen = FORMATS.get(format)
+    if chosen is None:
+        err.print(f"[red]error:[/red] --format: no format {format!r} (use {', '.join(FORMATS)})")
+        raise typer.Exit(2)
+    option = {"actors": "--actor", "types": "--type", "from": "--from", "to": "--to"}
+    option |= {"knownAt": "--known-at", "asOf": "--as-of"}
+    try:
+        query = export_query(
+            chosen,
+            actors=actor or (),
+            types=type or (),
+            start=from_.date() if from_ else None,
+            end=to.date() if to else None,
+            known_at=_instant(known_at),
+            as_of=as_of.date() if as_of else None,
+            names=option,
+        )
+    except BadParameter as error:
+        err.print(f"[red]error:[/red] {error.name}: {error}")
+        raise typer.Exit(2) from None
     started = time.perf_counter()
-    with _output(output) as target:
-        count = _run(lambda store: export_jsonl(store, target.write))
+    bar = Progress(
+        TextColumn("exporting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+    task = bar.add_task("exporting", total=None)
+    read = 0
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal read
+        read = done
+        if total is not None:
+            bar.update(task, total=total)
+        bar.update(task, completed=done)
+
+    async def write(store: EventStore, target: TextIO) -> None:
+        async for chunk in chosen.chunks(store, query, progress):
+            target.write(chunk)
+
+    with _output(output) as target, bar:
+        _run(lambda store: write(store, target))
     seconds = time.perf_counter() - started
-    err.print(f"exported {count} events in {seconds:.2f} s")
+    err.print(f"exported {read} events in {seconds:.2f} s")
+
+
+def _instant(text: str | None) -> datetime | None:
+    """An RFC 3339 --known-at; a bad one exits 2 naming the option."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        err.print(f"[red]error:[/red] --known-at: not an RFC 3339 date-time: {text!r}")
+        raise typer.Exit(2) from None
 
 
 @contextmanager

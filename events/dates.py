@@ -25,6 +25,7 @@ from functools import lru_cache
 from edtf import Date, DateAndTime, Season, UncertainOrApproximate, parse_edtf
 
 __all__ = [
+    "MONTH_NAMES",
     "Edtf",
     "InvalidDate",
     "certainly_in_effect",
@@ -77,8 +78,8 @@ _UNKNOWN = ""
 _SPRING, _WINTER = 21, 24
 _LEVEL_2_SEASONS = range(25, 42)
 _MIN_YEAR, _MAX_YEAR = date.min.year, date.max.year
-# Not calendar.month_name, which follows the process locale.
-_MONTH_NAMES = (
+# English month names; not calendar.month_name, which follows the process locale.
+MONTH_NAMES = (
     "January",
     "February",
     "March",
@@ -221,7 +222,7 @@ def _checked_day(text: str, year: str, month: str, day: str) -> date:
     try:
         return date(year_number, month_number, day_number)
     except ValueError:
-        month_name = _MONTH_NAMES[month_number - 1]
+        month_name = MONTH_NAMES[month_number - 1]
         raise InvalidDate(
             f"{text!r} is not a valid date: "
             f"day {day_number} is out of range for {month_name} {year_number}"

@@ -1,20 +1,22 @@
 """JSON Lines interchange (domain.md §7): export the log, import it back.
 
 Export writes one envelope per line in position order, read in one transaction (a consistent
-snapshot while appends go on). Import streams the file in batches: by default all of it in one
-transaction, so a bad line anywhere appends nothing; with `partial`, each batch commits on its
-own and the report says which lines landed.
+snapshot while appends go on); a filtered export writes the events the filter selects, as
+recorded, in position order (events/interchange/selection.py). Import streams the file in
+batches: by default all of it in one transaction, so a bad line anywhere appends nothing; with
+`partial`, each batch commits on its own and the report says which lines landed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from events.errors import DuplicateId, InvalidEvents, Problem
+from events.interchange.selection import ExportProgress, ExportQuery, logged
 from events.store import Appender, EventStore
-from events.types import NewEvent, dumps, event_from_json
+from events.types import NewEvent, RecordedEvent, dumps, event_from_json
 
 # How many problems an import reports before it stops looking for more.
 MAX_PROBLEMS = 50
@@ -63,10 +65,23 @@ Progress = Callable[[int, int], None]  # (lines read, bytes read)
 async def export_jsonl(store: EventStore, write: Callable[[str], object]) -> int:
     """Write the whole log as JSON Lines through `write`; return the number of events."""
     count = 0
-    async for batch in store.snapshot():
-        write("".join(dumps(event.to_json()) + "\n" for event in batch))
+    async for batch in logged(store, ExportQuery()):
+        write(_lines(batch))
         count += len(batch)
     return count
+
+
+async def jsonl_chunks(
+    store: EventStore, query: ExportQuery, progress: ExportProgress | None = None
+) -> AsyncIterator[str]:
+    """The events `query` selects as JSON Lines, in position order, as recorded. Without a
+    filter this is the log up to `knownAt`, which imports back into an empty database."""
+    async for batch in logged(store, query, progress):
+        yield _lines(batch)
+
+
+def _lines(batch: list[RecordedEvent]) -> str:
+    return "".join(dumps(event.to_json()) + "\n" for event in batch)
 
 
 async def import_jsonl(

@@ -313,15 +313,28 @@ async def stream_events(
     engine: AsyncEngine, stream: str, known_at: datetime | None = None
 ) -> list[EventView]:
     """The events of `stream` recorded by `known_at`, in version order, as then known."""
+    return (await streams_events(engine, [stream], known_at)).get(stream, [])
+
+
+async def streams_events(
+    engine: AsyncEngine, streams: Sequence[str], known_at: datetime | None = None
+) -> dict[str, list[EventView]]:
+    """The events of each of `streams` recorded by `known_at`, in version order, as then known,
+    in one query; a stream with no such event is left out."""
     _, known_at = resolve_axes(None, known_at)
     query = (
         select(events_table)
-        .where(events_table.c.stream == stream, events_table.c.recorded_at <= known_at)
-        .order_by(events_table.c.version)
+        .where(events_table.c.stream.in_(streams), events_table.c.recorded_at <= known_at)
+        .order_by(events_table.c.stream, events_table.c.version)
     )
+    histories: dict[str, list[RecordedEvent]] = {}
     async with engine.connect() as conn:
-        history = [to_recorded(row) for row in await conn.execute(query)]
-    return [
-        EventView(recorded, current)
-        for recorded, current in zip(history, resolve(history), strict=True)
-    ]
+        for row in await conn.execute(query):
+            histories.setdefault(row.stream, []).append(to_recorded(row))
+    return {
+        stream: [
+            EventView(recorded, current)
+            for recorded, current in zip(history, resolve(history), strict=True)
+        ]
+        for stream, history in histories.items()
+    }

@@ -3,6 +3,7 @@ keyset paging that stays stable while the log grows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -44,9 +45,11 @@ async def events_timeline(
     last: int | None = None,
     before: Cursor | None = None,
     known_at: datetime | None = None,
+    count: bool = True,
 ) -> Page:
     """A page of the timeline: `first` items after `after`, or `last` items before `before`,
-    sorted by (earliest, latest, position), as known at `known_at`."""
+    sorted by (earliest, latest, position), as known at `known_at`. Without `count`, the page's
+    `total_count` is 0: a reader walking every page (an export) need not count them each time."""
     where = where or EventFilter()
     if (first is None) == (last is None):
         raise ValueError("give exactly one of `first` and `last`")
@@ -58,7 +61,11 @@ async def events_timeline(
     async with engine.connect() as conn:
         side = await sides(conn, where.actors, known_at)
         conditions = _conditions(where, side, known_at)
-        total = await conn.scalar(select(func.count()).select_from(timeline).where(*conditions))
+        total = (
+            await conn.scalar(select(func.count()).select_from(timeline).where(*conditions))
+            if count
+            else 0
+        )
         key = tuple_(timeline.c.occurred_earliest, timeline.c.occurred_latest, timeline.c.position)
         query: Select[tuple[object, ...]] = select(timeline).where(*conditions)
         order: tuple[ColumnElement[object], ...]
@@ -112,6 +119,30 @@ async def matching_positions(
             .order_by(timeline.c.position)
         )
         return list(await conn.scalars(query))
+
+
+async def streams_before(
+    engine: AsyncEngine,
+    where: EventFilter,
+    streams: Sequence[str],
+    before: Cursor,
+    known_at: datetime,
+) -> set[str]:
+    """Those of `streams` with an event `where` selects sorted before `before` as known at
+    `known_at`: lets a reader that walks the timeline page by page take each stream once (at
+    its first event) without remembering every stream it has seen."""
+    if not streams:
+        return set()
+    key = tuple_(timeline.c.occurred_earliest, timeline.c.occurred_latest, timeline.c.position)
+    async with engine.connect() as conn:
+        side = await sides(conn, where.actors, known_at)
+        query = (
+            select(timeline.c.stream)
+            .where(timeline.c.stream.in_(streams), key < tuple_(*before))
+            .where(*_conditions(where, side, known_at))
+            .distinct()
+        )
+        return set(await conn.scalars(query))
 
 
 def _conditions(

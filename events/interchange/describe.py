@@ -1,0 +1,51 @@
+"""An event in a few words for the formats people read: its headline, the actors it names, the
+first link to its sources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from events.types import ActorRegistered, EventCorrected, EventRetracted, actor_refs
+from events.views.objects import EventView
+
+# The data fields that can stand as an event's headline, best first.
+HEADLINE_FIELDS = ("title", "name", "summary", "topic", "reason")
+# Events that only change others: their effect is already in the events they target.
+BOOKKEEPING = frozenset({EventCorrected.type_name, EventRetracted.type_name})
+
+_LOCATION = "data.location."
+_WORD_START = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def type_words(type_name: str) -> str:
+    """`MeetingHeld` as `Meeting held`."""
+    return _WORD_START.sub(" ", type_name).capitalize()
+
+
+def headline(view: EventView) -> str:
+    """The event's title, name or summary as corrected; else its type and stream
+    (`Meeting cancelled: meeting/2024-05-geneva`)."""
+    data = view.current.data
+    for name in HEADLINE_FIELDS:
+        value = getattr(data, name, None)
+        if isinstance(value, str) and value:
+            return value
+    return f"{type_words(view.current.type)}: {view.recorded.stream}"
+
+
+def actors(view: EventView) -> tuple[str, ...]:
+    """The actors the event names (as corrected), first named first, each once; an actor's
+    registration names the actor it registers. The country of a location is where it
+    happened, not who took part, and is left out."""
+    refs = actor_refs(view.current.data)
+    named = dict.fromkeys(actor for path, actor in refs if not path.startswith(_LOCATION))
+    if isinstance(view.current.data, ActorRegistered):
+        named = {view.recorded.stream.split("/", 1)[1]: None, **named}
+    return tuple(named)
+
+
+def first_url(sources: Iterable[Mapping[str, Any]]) -> str | None:
+    """The url of the first source that has one."""
+    return next((s["url"] for s in sources if isinstance(s.get("url"), str)), None)
