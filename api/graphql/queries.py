@@ -137,7 +137,14 @@ class Query:
         first, second = pair(a, b)
         as_of, known_at = resolve_axes(as_of, known_at)
         view = await relation(
-            info.context.engine, first, second, as_of, known_at, instruments=False
+            # The type reads contacts, statements and instruments through their own fields.
+            info.context.engine,
+            first,
+            second,
+            as_of,
+            known_at,
+            instruments=False,
+            recent=0,
         )
         return Relation.from_view(view)
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    CompoundSelect,
     FromClause,
     Select,
     and_,
+    bindparam,
     exists,
     func,
     or_,
@@ -56,6 +60,9 @@ from events.views.states import (
 Side = frozenset[str]
 
 
+# A LIMIT both databases take for "no limit" (SQLite's -1 is an error on PostgreSQL).
+NO_LIMIT = 2**62
+
 # How many of the latest contacts and statements a relation view carries; older ones are
 # reached through `contacts_between` and `statements_between`.
 RECENT = 10
@@ -69,9 +76,11 @@ async def relation(
     known_at: datetime | None = None,
     *,
     instruments: bool = True,
+    recent: int = RECENT,
 ) -> Relation:
-    """What stood between `a` and `b` on `as_of`, as the log knew it at `known_at`. The
-    instrument lists, whose length grows with the log, are left out (None) unless
+    """What stood between `a` and `b` on `as_of`, as the log knew it at `known_at`, with the
+    `recent` latest contacts and statements (at least the last contact is always looked up).
+    The instrument lists, whose length grows with the log, are left out (None) unless
     `instruments`; `instrument_standings()` gives them on their own."""
     if a == b:
         raise ValueError(f"a relation needs two different actors, not {a!r} twice")
@@ -79,7 +88,7 @@ async def relation(
     async with engine.connect() as conn:
         side = await sides(conn, (a, b), known_at)
         side_a, side_b = side[a], side[b]
-        held = await _contacts(conn, side_a, side_b, known_at, None, as_of, RECENT)
+        held = await _contacts(conn, side_a, side_b, known_at, None, as_of, max(recent, 1))
         standings = None
         if instruments:
             standings = await _instruments(conn, a, b, side_a, side_b, as_of, known_at)
@@ -89,11 +98,15 @@ async def relation(
             as_of=as_of,
             known_at=known_at,
             last_contact=held[-1] if held else None,
-            contacts=held,
             dialogues=await _dialogues(conn, side_a, side_b, as_of, known_at),
             measures_in_force=await _measures(conn, side_a, side_b, as_of, known_at),
             instruments=standings,
-            statements=await _statements(conn, side_a, side_b, known_at, None, as_of, RECENT),
+            contacts=held[-recent:] if recent else (),
+            statements=(
+                await _statements(conn, side_a, side_b, known_at, None, as_of, recent)
+                if recent
+                else ()
+            ),
         )
 
 
@@ -188,23 +201,15 @@ async def _contact_keys(
     newest: bool,
     after: DateKey | None = None,
 ) -> list[tuple[str, DateKey]]:
-    # Meetings with a participant of each side: each participant of either side walks its own
-    # index range (participant, held_earliest); see _walk.
-    mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
-    key = (mine.c.held_earliest, mine.c.held_latest, mine.c.held_position)
-    walks = [
-        select(mine.c.stream, *key).where(
-            mine.c.participant == participant,
-            *_held_window(mine, known_at, since, until),
-            _meets(mine, theirs, other, known_at),
-        )
-        for participant, other in [*((p, side_b) for p in side_a), *((p, side_a) for p in side_b)]
-    ]
-    return await _walk(conn, walks, key, limit, newest=newest, after=after)
+    """Meetings with a participant of each side: each participant of either side walks its own
+    index range (participant, held_earliest); see _walk."""
+    return await _walk(
+        conn, "contacts", side_a, side_b, known_at, since, until, limit, newest, after, 1
+    )
 
 
 def _held_window(
-    table: FromClause, known_at: datetime, since: date | None, until: date
+    table: FromClause, known_at: Any, since: Any, until: Any
 ) -> list[ColumnElement[bool]]:
     conditions = [known(table, known_at), table.c.held_earliest <= until]
     if since is not None:
@@ -212,9 +217,7 @@ def _held_window(
     return conditions
 
 
-def _meets(
-    mine: FromClause, theirs: FromClause, other: Side, known_at: datetime
-) -> ColumnElement[bool]:
+def _meets(mine: FromClause, theirs: FromClause, other: Any, known_at: Any) -> ColumnElement[bool]:
     """`mine`'s meeting has a participant of `other`."""
     return exists().where(
         theirs.c.stream == mine.c.stream,
@@ -406,28 +409,19 @@ async def _statement_keys(
     newest: bool,
     after: DateKey | None = None,
 ) -> list[tuple[str, DateKey]]:
-    # As for contacts: each issuer of either side walks its index range (issuer,
-    # occurred_earliest) for statements about the other side.
-    table = statements
-    key = (table.c.occurred_earliest, table.c.occurred_latest, table.c.position)
-    walks = [
-        select(table.c.stream, *key).where(
-            table.c.issuer == issuer,
-            table.c.about_actor.in_(other),
-            *_said_window(table, known_at, since, until),
-        )
-        for issuer, other in [*((p, side_b) for p in side_a), *((p, side_a) for p in side_b)]
-    ]
-    # A statement has a row per actor it is about, so as many rows in a walk as it names
-    # actors of the other side. Letting each walk read that many rows per statement, rather
-    # than asking for DISTINCT, keeps it an ordered index scan that stops early (a DISTINCT
-    # made PostgreSQL read and sort an issuer's whole history).
+    """As for contacts: each issuer of either side walks its index range (issuer,
+    occurred_earliest) for statements about the other side. A statement has a row per actor
+    it is about, so as many rows in a walk as it names actors of the other side: each walk may
+    read that many rows per statement. (A DISTINCT instead made PostgreSQL read and sort an
+    issuer's whole history rather than stop early.)"""
     most = max(len(side_a), len(side_b))
-    return await _walk(conn, walks, key, limit, newest=newest, after=after, rows_per_item=most)
+    return await _walk(
+        conn, "statements", side_a, side_b, known_at, since, until, limit, newest, after, most
+    )
 
 
 def _said_window(
-    table: FromClause, known_at: datetime, since: date | None, until: date
+    table: FromClause, known_at: Any, since: Any, until: Any
 ) -> list[ColumnElement[bool]]:
     conditions = [known(table, known_at), table.c.occurred_earliest <= until]
     if since is not None:
@@ -456,32 +450,87 @@ async def _statements_of(
 
 async def _walk(
     conn: AsyncConnection,
-    walks: list[Select[Any]],
-    key: tuple[ColumnElement[Any], ...],
+    kind: str,
+    side_a: Side,
+    side_b: Side,
+    known_at: datetime,
+    since: date | None,
+    until: date,
     limit: int | None,
-    *,
     newest: bool,
     after: DateKey | None,
-    rows_per_item: int = 1,
+    rows_per_item: int,
 ) -> list[tuple[str, DateKey]]:
-    """Run the walks (each selects a stream and its date key from one actor's index range)
-    backwards for the newest, or forwards from the key `after`, each stopping after `limit`
-    items (`rows_per_item` rows each at most); then the `limit` streams they found, newest or
-    oldest first. Stopping each walk early is what keeps a long history from being read to
-    find a few."""
-    rows = None if limit is None else limit * rows_per_item
-    bounded = []
-    for walk in walks:
-        if newest:
-            walk = walk.order_by(*(column.desc() for column in key))
-        else:
-            if after is not None:
-                walk = walk.where(tuple_(*key) > tuple_(*after))
-            walk = walk.order_by(*key)
-        bounded.append(select(walk.limit(rows).subquery()))
-    found = {row[0]: tuple(row[1:]) for row in await conn.execute(union_all(*bounded))}
+    """Walk each actor's index range, backwards for the newest or forwards from the key
+    `after`, each walk stopping after `limit` items (`rows_per_item` rows each at most); then
+    the `limit` streams found, newest or oldest first. Stopping each walk early is what keeps a
+    long history from being read to find a few."""
+    members_a, members_b = sorted(side_a), sorted(side_b)
+    query = _walks(
+        kind, len(members_a), len(members_b), newest, since is not None, after is not None
+    )
+    params: dict[str, Any] = {
+        **{f"a{i}": actor for i, actor in enumerate(members_a)},
+        **{f"b{i}": actor for i, actor in enumerate(members_b)},
+        "side_a": members_a,
+        "side_b": members_b,
+        "known_at": known_at,
+        "until": until,
+        "since": since,
+        "rows": NO_LIMIT if limit is None else limit * rows_per_item,
+        **dict(zip(("k0", "k1", "k2"), after or (), strict=False)),
+    }
+    found = {row[0]: tuple(row[1:]) for row in await conn.execute(query, params)}
     ordered = sorted(found, key=found.__getitem__, reverse=newest)
     return [(stream, found[stream]) for stream in ordered[:limit]]
+
+
+@cache
+def _walks(
+    kind: str, count_a: int, count_b: int, newest: bool, since: bool, after: bool
+) -> CompoundSelect[Any]:
+    """The union of the walks for sides of these sizes, with bound parameters only, built once
+    per shape: building and compiling ~26 selects on every call cost more than running them."""
+    known_at: BindParameter[Any] = bindparam("known_at")
+    until: BindParameter[Any] = bindparam("until")
+    side_a: BindParameter[Any] = bindparam("side_a", expanding=True)
+    side_b: BindParameter[Any] = bindparam("side_b", expanding=True)
+    if kind == "contacts":
+        mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
+        key = (mine.c.held_earliest, mine.c.held_latest, mine.c.held_position)
+
+        def walk(actor: BindParameter[Any], other: BindParameter[Any]) -> Select[Any]:
+            return select(mine.c.stream, *key).where(
+                mine.c.participant == actor,
+                *_held_window(mine, known_at, bindparam("since") if since else None, until),
+                _meets(mine, theirs, other, known_at),
+            )
+
+    else:
+        table = statements
+        key = (table.c.occurred_earliest, table.c.occurred_latest, table.c.position)
+
+        def walk(actor: BindParameter[Any], other: BindParameter[Any]) -> Select[Any]:
+            return select(table.c.stream, *key).where(
+                table.c.issuer == actor,
+                table.c.about_actor.in_(other),
+                *_said_window(table, known_at, bindparam("since") if since else None, until),
+            )
+
+    walks = [walk(bindparam(f"a{i}"), side_b) for i in range(count_a)] + [
+        walk(bindparam(f"b{i}"), side_a) for i in range(count_b)
+    ]
+    bounded = []
+    for one in walks:
+        if newest:
+            one = one.order_by(*(column.desc() for column in key))
+        else:
+            if after:
+                bound = [bindparam(f"k{i}", type_=column.type) for i, column in enumerate(key)]
+                one = one.where(tuple_(*key) > tuple_(*bound))
+            one = one.order_by(*key)
+        bounded.append(select(one.limit(bindparam("rows")).subquery()))
+    return union_all(*bounded)
 
 
 async def _current_rows(
