@@ -478,6 +478,7 @@ async def _walk(
         "until": until,
         "since": since,
         "rows": NO_LIMIT if limit is None else limit * rows_per_item,
+        "items": NO_LIMIT if limit is None else limit,
         **dict(zip(("k0", "k1", "k2"), after or (), strict=False)),
     }
     found = {row[0]: tuple(row[1:]) for row in await conn.execute(query, params)}
@@ -529,7 +530,17 @@ def _walks(
                 bound = [bindparam(f"k{i}", type_=column.type) for i, column in enumerate(key)]
                 one = one.where(tuple_(*key) > tuple_(*bound))
             one = one.order_by(*key)
-        bounded.append(select(one.limit(bindparam("rows")).subquery()))
+        rows = one.limit(bindparam("rows")).subquery()
+        if kind == "statements":
+            # The few rows read, each statement once, and no more than `items` of them.
+            rows = (
+                select(rows)
+                .distinct()
+                .order_by(*(c.desc() if newest else c for c in list(rows.c)[1:]))
+                .limit(bindparam("items"))
+                .subquery()
+            )
+        bounded.append(select(rows))
     return union_all(*bounded)
 
 
