@@ -116,3 +116,27 @@ async def test_statements_page_by_page_equal_the_whole_window(store: EventStore)
             break
         after = page.items[-1][0]
     assert seen == list(everything)
+
+
+async def test_a_side_of_hundreds_of_actors(store: EventStore) -> None:
+    # 600 people who count for the USA: more walks than one SQLite UNION ALL may hold (500).
+    people = [
+        new(f"actor/p{n}", "ActorRegistered", "2000", name=f"P{n}", kind="PERSON", country="USA")
+        for n in range(600)
+    ]
+    said = new(
+        "statement/s",
+        "StatementIssued",
+        "2021-06-01",
+        issuer="p150",
+        summary="On China",
+        about=["CHN"],
+    )
+    await store.append(
+        [*people, meeting("m", "p599", "CHN", occurred="2021-05-01"), said], recorded_by="t"
+    )
+    view = await relation(store.engine, "USA", "CHN", date(2022, 1, 1))
+    assert view.last_contact is not None and view.last_contact.meeting == "meeting/m"
+    assert [s.statement for s in view.statements] == ["statement/s"]
+    page = await contacts_page(store.engine, "USA", "CHN", first=5, until=date(2022, 1, 1))
+    assert page.total == 1 and [c.meeting for _, c in page.items] == ["meeting/m"]

@@ -60,6 +60,9 @@ from events.views.states import (
 Side = frozenset[str]
 
 
+# Walks per query: SQLite's limit on the selects of one compound SELECT is 500.
+WALKS_PER_QUERY = 250
+
 # A LIMIT both databases take for "no limit" (SQLite's -1 is an error on PostgreSQL).
 NO_LIMIT = 2**62
 
@@ -466,22 +469,28 @@ async def _walk(
     the `limit` streams found, newest or oldest first. Stopping each walk early is what keeps a
     long history from being read to find a few."""
     members_a, members_b = sorted(side_a), sorted(side_b)
-    query = _walks(
-        kind, len(members_a), len(members_b), newest, since is not None, after is not None
-    )
-    params: dict[str, Any] = {
-        **{f"a{i}": actor for i, actor in enumerate(members_a)},
-        **{f"b{i}": actor for i, actor in enumerate(members_b)},
-        "side_a": members_a,
-        "side_b": members_b,
-        "known_at": known_at,
-        "until": until,
-        "since": since,
-        "rows": NO_LIMIT if limit is None else limit * rows_per_item,
-        "items": NO_LIMIT if limit is None else limit,
-        **dict(zip(("k0", "k1", "k2"), after or (), strict=False)),
-    }
-    found = {row[0]: tuple(row[1:]) for row in await conn.execute(query, params)}
+    walkers = [("a", actor) for actor in members_a] + [("b", actor) for actor in members_b]
+    found: dict[str, tuple[Any, ...]] = {}
+    # SQLite takes at most 500 selects in one UNION ALL: a side with hundreds of registered
+    # people and organisations walks in several queries.
+    for start in range(0, len(walkers), WALKS_PER_QUERY):
+        chunk = walkers[start : start + WALKS_PER_QUERY]
+        mine = [actor for side, actor in chunk if side == "a"]
+        theirs = [actor for side, actor in chunk if side == "b"]
+        query = _walks(kind, len(mine), len(theirs), newest, since is not None, after is not None)
+        params: dict[str, Any] = {
+            **{f"a{i}": actor for i, actor in enumerate(mine)},
+            **{f"b{i}": actor for i, actor in enumerate(theirs)},
+            "side_a": members_a,
+            "side_b": members_b,
+            "known_at": known_at,
+            "until": until,
+            "since": since,
+            "rows": NO_LIMIT if limit is None else limit * rows_per_item,
+            "items": NO_LIMIT if limit is None else limit,
+            **dict(zip(("k0", "k1", "k2"), after or (), strict=False)),
+        }
+        found.update((row[0], tuple(row[1:])) for row in await conn.execute(query, params))
     ordered = sorted(found, key=found.__getitem__, reverse=newest)
     return [(stream, found[stream]) for stream in ordered[:limit]]
 
