@@ -163,14 +163,23 @@ async def contacts_page(
     async with engine.connect() as conn:
         side = await sides(conn, (a, b), known_at)
         side_a, side_b = side[a], side[b]
-        found = await _contact_keys(
-            conn, side_a, side_b, known_at, since, until, first + 1, newest=False, after=after
+        found = await _walk(
+            conn,
+            "contacts",
+            side_a,
+            side_b,
+            known_at,
+            since,
+            until,
+            first + 1,
+            newest=False,
+            after=after,
         )
         held = await _contacts_of(conn, [stream for stream, _ in found], until, known_at)
         mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
         total = await conn.scalar(
             select(func.count(func.distinct(mine.c.stream))).where(
-                *_held_window(mine, known_at, since, until),
+                *_window(mine, "held", known_at, since, until),
                 mine.c.participant.in_(side_a),
                 _meets(mine, theirs, side_b, known_at),
             )
@@ -188,35 +197,21 @@ async def _contacts(
     limit: int | None,
 ) -> tuple[Contact, ...]:
     """The `limit` latest contacts held in (after, until], oldest first."""
-    found = await _contact_keys(conn, side_a, side_b, known_at, after, until, limit, newest=True)
+    found = await _walk(
+        conn, "contacts", side_a, side_b, known_at, after, until, limit, newest=True
+    )
     return tuple(reversed(await _contacts_of(conn, [s for s, _ in found], until, known_at)))
 
 
-async def _contact_keys(
-    conn: AsyncConnection,
-    side_a: Side,
-    side_b: Side,
-    known_at: datetime,
-    since: date | None,
-    until: date,
-    limit: int | None,
-    *,
-    newest: bool,
-    after: DateKey | None = None,
-) -> list[tuple[str, DateKey]]:
-    """Meetings with a participant of each side: each participant of either side walks its own
-    index range (participant, held_earliest); see _walk."""
-    return await _walk(
-        conn, "contacts", side_a, side_b, known_at, since, until, limit, newest, after, 1
-    )
-
-
-def _held_window(
-    table: FromClause, known_at: Any, since: Any, until: Any
+def _window(
+    table: FromClause, prefix: str, known_at: Any, since: Any, until: Any
 ) -> list[ColumnElement[bool]]:
-    conditions = [known(table, known_at), table.c.held_earliest <= until]
+    """Rows known at `known_at` whose `<prefix>_earliest` day is after `since` (if given) and
+    by `until`."""
+    earliest = table.c[f"{prefix}_earliest"]
+    conditions = [known(table, known_at), earliest <= until]
     if since is not None:
-        conditions.append(table.c.held_earliest > since)
+        conditions.append(earliest > since)
     return conditions
 
 
@@ -369,14 +364,23 @@ async def statements_page(
     async with engine.connect() as conn:
         side = await sides(conn, (a, b), known_at)
         side_a, side_b = side[a], side[b]
-        found = await _statement_keys(
-            conn, side_a, side_b, known_at, None, until, first + 1, newest=False, after=after
+        found = await _walk(
+            conn,
+            "statements",
+            side_a,
+            side_b,
+            known_at,
+            None,
+            until,
+            first + 1,
+            newest=False,
+            after=after,
         )
         said = await _statements_of(conn, [stream for stream, _ in found], until, known_at)
         table = statements
         total = await conn.scalar(
             select(func.count(func.distinct(table.c.stream))).where(
-                *_said_window(table, known_at, None, until),
+                *_window(table, "occurred", known_at, None, until),
                 or_(
                     and_(table.c.issuer.in_(side_a), table.c.about_actor.in_(side_b)),
                     and_(table.c.issuer.in_(side_b), table.c.about_actor.in_(side_a)),
@@ -396,40 +400,10 @@ async def _statements(
     limit: int | None,
 ) -> tuple[StatementItem, ...]:
     """The `limit` latest statements issued in (after, until], oldest first."""
-    found = await _statement_keys(conn, side_a, side_b, known_at, after, until, limit, newest=True)
-    return tuple(reversed(await _statements_of(conn, [s for s, _ in found], until, known_at)))
-
-
-async def _statement_keys(
-    conn: AsyncConnection,
-    side_a: Side,
-    side_b: Side,
-    known_at: datetime,
-    since: date | None,
-    until: date,
-    limit: int | None,
-    *,
-    newest: bool,
-    after: DateKey | None = None,
-) -> list[tuple[str, DateKey]]:
-    """As for contacts: each issuer of either side walks its index range (issuer,
-    occurred_earliest) for statements about the other side. A statement has a row per actor
-    it is about, so as many rows in a walk as it names actors of the other side: each walk may
-    read that many rows per statement. (A DISTINCT instead made PostgreSQL read and sort an
-    issuer's whole history rather than stop early.)"""
-    most = max(len(side_a), len(side_b))
-    return await _walk(
-        conn, "statements", side_a, side_b, known_at, since, until, limit, newest, after, most
+    found = await _walk(
+        conn, "statements", side_a, side_b, known_at, after, until, limit, newest=True
     )
-
-
-def _said_window(
-    table: FromClause, known_at: Any, since: Any, until: Any
-) -> list[ColumnElement[bool]]:
-    conditions = [known(table, known_at), table.c.occurred_earliest <= until]
-    if since is not None:
-        conditions.append(table.c.occurred_earliest > since)
-    return conditions
+    return tuple(reversed(await _statements_of(conn, [s for s, _ in found], until, known_at)))
 
 
 async def _statements_of(
@@ -460,14 +434,20 @@ async def _walk(
     since: date | None,
     until: date,
     limit: int | None,
+    *,
     newest: bool,
-    after: DateKey | None,
-    rows_per_item: int,
+    after: DateKey | None = None,
 ) -> list[tuple[str, DateKey]]:
-    """Walk each actor's index range, backwards for the newest or forwards from the key
-    `after`, each walk stopping after `limit` items (`rows_per_item` rows each at most); then
-    the `limit` streams found, newest or oldest first. Stopping each walk early is what keeps a
-    long history from being read to find a few."""
+    """The meetings (`kind` "contacts") or statements ("statements") between the sides, held
+    or issued after `since` and by `until`, with their date keys: the `limit` newest, newest
+    first; or, in date order, the `limit` whose keys follow `after`.
+
+    Each actor of either side walks its own index range (participant or issuer, earliest day),
+    backwards for the newest or forwards from `after`, and stops after `limit` items: that is
+    what keeps a long history from being read to find a few. A statement has a row per actor it
+    is about, so a statements walk may read that many rows per statement (a DISTINCT there made
+    PostgreSQL read and sort an issuer's whole history rather than stop early)."""
+    rows_per_item = max(len(side_a), len(side_b)) if kind == "statements" else 1
     members_a, members_b = sorted(side_a), sorted(side_b)
     walkers = [("a", actor) for actor in members_a] + [("b", actor) for actor in members_b]
     found: dict[str, tuple[Any, ...]] = {}
@@ -512,7 +492,7 @@ def _walks(
         def walk(actor: BindParameter[Any], other: BindParameter[Any]) -> Select[Any]:
             return select(mine.c.stream, *key).where(
                 mine.c.participant == actor,
-                *_held_window(mine, known_at, bindparam("since") if since else None, until),
+                *_window(mine, "held", known_at, bindparam("since") if since else None, until),
                 _meets(mine, theirs, other, known_at),
             )
 
@@ -524,7 +504,7 @@ def _walks(
             return select(table.c.stream, *key).where(
                 table.c.issuer == actor,
                 table.c.about_actor.in_(other),
-                *_said_window(table, known_at, bindparam("since") if since else None, until),
+                *_window(table, "occurred", known_at, bindparam("since") if since else None, until),
             )
 
     walks = [walk(bindparam(f"a{i}"), side_b) for i in range(count_a)] + [
