@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -61,7 +61,6 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 HEAVY = ("USA", "CHN")
 WARMUP = 10  # untimed calls per case before the timed ones
 PROFILE_CALLS = 5  # heavy-pair calls profiled at the largest size
-FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2024, 12, 31)
 CACHE = Path(tempfile.gettempdir()) / "bench_asof_cache"
 
 
@@ -102,17 +101,23 @@ class Query:
     known_at: datetime | None
 
 
-def queries(case: Case, actors: Sequence[str], count: int, seed: int) -> list[Query]:
-    """`count` calls for `case`: the same for every size and backend with the same seed."""
+def queries(case: Case, actors: Sequence[str], count: int, seed: int, size: int) -> list[Query]:
+    """`count` calls for `case` on the log of `size` events: the same pairs and the same
+    fractions of the log's span for every size and backend with the same seed.
+
+    Dates are drawn after the log's first LONGEST_LIFE, where what stands at a date is what it
+    would be deep into any longer log; past instants anywhere in the recording."""
     # Seeded by pairs and knowledge only: a case asks the same with and without the lists.
     rng = Random(f"{seed}:{Case(case.pairs, case.past).name}")
-    days = (LAST_DAY - FIRST_DAY).days
-    span = synthetic.RECORDING_END - synthetic.RECORDING_START
+    start, recording_start, recording_end = synthetic.span(size)
+    first = start + synthetic.LONGEST_LIFE
+    days = (synthetic.END - first).days
+    recording = recording_end - recording_start
     made = []
     for _ in range(count):
         a, b = HEAVY if case.pairs == "USA-CHN" else rng.sample(list(actors), 2)
-        as_of = FIRST_DAY + timedelta(days=rng.randint(0, days))
-        known_at = synthetic.RECORDING_START + span * rng.random() if case.past else None
+        as_of = first + timedelta(days=round(days * rng.random()))
+        known_at = recording_start + recording * rng.random() if case.past else None
         made.append(Query(a, b, as_of, known_at))
     return made
 
@@ -281,28 +286,45 @@ async def analyze(engine: AsyncEngine) -> None:
 # --- timing --------------------------------------------------------------------------------------
 
 
-async def time_queries(
-    engine: AsyncEngine, backend: str, size: int, actors: Sequence[str], count: int, seed: int
-) -> list[Timing]:
-    """Warm up, then time `count` relation() calls per case, the cases interleaved call by call
-    so that noise falls on all of them alike."""
-    plans = {case: queries(case, actors, count + WARMUP, seed) for case in CASES}
-    for case in CASES:
-        for query in plans[case][:WARMUP]:
-            await relation(
-                engine, query.a, query.b, query.as_of, query.known_at, instruments=case.instruments
-            )
-    timings = {case: Timing(backend, size, case) for case in CASES}
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity
+class Loaded:
+    """A loaded and rebuilt log, open for queries."""
+
+    backend: str
+    size: int
+    engine: AsyncEngine
+    actors: Sequence[str]
+
+
+async def time_queries(logs: Sequence[Loaded], count: int, seed: int) -> list[Timing]:
+    """Warm up, then time `count` relation() calls per case on every log, interleaved call by
+    call across cases, sizes and backends, so that the machine's noise and drift fall on all
+    of them alike and the ratios between sizes are measured in one run."""
+    plans = {
+        (log, case): queries(case, log.actors, count + WARMUP, seed, log.size)
+        for log in logs
+        for case in CASES
+    }
+    for log in logs:
+        for case in CASES:
+            for query in plans[log, case][:WARMUP]:
+                await _ask(log.engine, query, case)
+    timings = {(log, case): Timing(log.backend, log.size, case) for log in logs for case in CASES}
     for index in range(WARMUP, WARMUP + count):
         for case in CASES:
-            query = plans[case][index]
-            started = time.perf_counter()
-            result = await relation(
-                engine, query.a, query.b, query.as_of, query.known_at, instruments=case.instruments
-            )
-            timings[case].seconds.append(time.perf_counter() - started)
-            timings[case].items.append(items(result))
+            for log in logs:
+                query = plans[log, case][index]
+                started = time.perf_counter()
+                result = await _ask(log.engine, query, case)
+                timings[log, case].seconds.append(time.perf_counter() - started)
+                timings[log, case].items.append(items(result))
     return list(timings.values())
+
+
+async def _ask(engine: AsyncEngine, query: Query, case: Case) -> Relation:
+    return await relation(
+        engine, query.a, query.b, query.as_of, query.known_at, instruments=case.instruments
+    )
 
 
 async def timed(work: Awaitable[object]) -> float:
@@ -374,7 +396,7 @@ async def profile_heavy(engine: AsyncEngine, backend: str, size: int, seed: int)
     """Profile a few heavy-pair relation() calls (known now): first their statements (timed
     from execute until the driver holds every row), then, in a second pass, the Python side
     under pyinstrument when it is installed. Return summary lines."""
-    plans = queries(Case("USA-CHN", past=False), (), PROFILE_CALLS, seed + 1)
+    plans = queries(Case("USA-CHN", past=False), (), PROFILE_CALLS, seed + 1, size)
     per_call = 1000 / len(plans)
     listed = 0
     with statement_stats(engine) as stats:
@@ -434,64 +456,54 @@ async def available(args: argparse.Namespace, notes: list[str]) -> list[Backend]
     return backends
 
 
-async def measure_one(
-    backend: Backend, size: int, largest: bool, args: argparse.Namespace
-) -> tuple[Load, list[Timing], list[str]]:
-    """Load, rebuild and query one size on one backend; profile it when it is the largest."""
+async def prepare_one(
+    backend: Backend, size: int, args: argparse.Namespace, stack: AsyncExitStack
+) -> tuple[Load, Loaded]:
+    """Load and rebuild one size on one backend; the database and its engine stay open (until
+    `stack` closes) for the queries, which then run on every log at once."""
     path = synthetic_file(size, args.seed, args.cache)
     actors = synthetic.Generator(size, args.seed).actors
-    profile: list[str] = []
-    async with backend.fresh(migrated=True) as database:
-        reused = args.reuse_loads and await restore(backend, database, size, args)
-        loaded: float | None = None
-        dates_parsed = 0
-        if not reused:
-            engine = create_engine(database.url)
-            try:
-                # The date-string cache starts empty, as in a fresh `timeline import` process.
-                dates._parse_cached.cache_clear()
-                started = time.perf_counter()
-                count = await load(engine, path)
-                loaded = time.perf_counter() - started
-                dates_parsed = dates._parse_cached.cache_info().misses
-            finally:
-                await engine.dispose()
-            if args.reuse_loads:
-                await keep(backend, database, size, args)
+    database = await stack.enter_async_context(backend.fresh(migrated=True))
+    reused = args.reuse_loads and await restore(backend, database, size, args)
+    loaded: float | None = None
+    dates_parsed = 0
+    if not reused:
         engine = create_engine(database.url)
         try:
-            count = (await EventStore(engine).head()).count
-            await analyze(engine)
-            how = "reused an earlier load" if loaded is None else f"loaded in {loaded:.1f} s"
-            print(f"{backend.name} {size:,}: {how}", file=sys.stderr)
-            cold = None
-            if args.cold_rebuild or loaded is None:
-                # After a reused load nothing is parsed yet: that rebuild is a cold one.
-                dates._parse_cached.cache_clear()  # as `timeline projections rebuild` starts
-                cold = await timed(rebuild(engine))
-            warm = await timed(rebuild(engine))
-            await analyze(engine)
-            floor = None
-            if isinstance(backend, SQLiteBackend):
-                floor = await asyncio.to_thread(
-                    insert_floor, database.sqlite_path, backend.template
-                )
-            result = Load(backend.name, size, count, loaded, warm, cold, dates_parsed, floor)
-            print(
-                f"{backend.name} {size:,}: rebuilt in {warm:.1f} s "
-                f"({result.rate(warm):,.0f} events/s)"
-                + (f", cold {cold:.1f} s" if cold is not None else ""),
-                file=sys.stderr,
-            )
-            timings = await time_queries(
-                engine, backend.name, size, actors, args.queries, args.seed
-            )
-            print(f"{backend.name} {size:,}: queries done", file=sys.stderr)
-            if largest and args.profile:
-                profile = await profile_heavy(engine, backend.name, size, args.seed)
+            # The date-string cache starts empty, as in a fresh `timeline import` process.
+            dates._parse_cached.cache_clear()
+            started = time.perf_counter()
+            await load(engine, path)
+            loaded = time.perf_counter() - started
+            dates_parsed = dates._parse_cached.cache_info().misses
         finally:
             await engine.dispose()
-    return result, timings, profile
+        if args.reuse_loads:
+            await keep(backend, database, size, args)
+    engine = create_engine(database.url)
+    stack.push_async_callback(engine.dispose)
+    count = (await EventStore(engine).head()).count
+    await analyze(engine)
+    how = "reused an earlier load" if loaded is None else f"loaded in {loaded:.1f} s"
+    print(f"{backend.name} {size:,}: {how}", file=sys.stderr)
+    cold = None
+    if args.cold_rebuild or loaded is None:
+        # After a reused load nothing is parsed yet: that rebuild is a cold one.
+        dates._parse_cached.cache_clear()  # as `timeline projections rebuild` starts
+        cold = await timed(rebuild(engine))
+    warm = await timed(rebuild(engine))
+    await analyze(engine)
+    floor = None
+    if isinstance(backend, SQLiteBackend):
+        floor = await asyncio.to_thread(insert_floor, database.sqlite_path, backend.template)
+    result = Load(backend.name, size, count, loaded, warm, cold, dates_parsed, floor)
+    print(
+        f"{backend.name} {size:,}: rebuilt in {warm:.1f} s "
+        f"({result.rate(warm):,.0f} events/s)"
+        + (f", cold {cold:.1f} s" if cold is not None else ""),
+        file=sys.stderr,
+    )
+    return result, Loaded(backend.name, size, engine, actors)
 
 
 def ratios(timings: Sequence[Timing]) -> list[str]:
@@ -538,7 +550,9 @@ def report(
         f"- data: `bench/synthetic.py --seed {args.seed}`, loaded with `import_jsonl` into a "
         "fresh migrated database; PostgreSQL is ANALYZEd after the load and after the rebuild",
         f"- latencies: {args.queries} timed relation() calls per case after {WARMUP} untimed, "
-        "the four cases interleaved call by call; the same pairs and dates at every size",
+        "the cases, sizes and backends interleaved call by call (the ratios between sizes are "
+        "measured in one run); the same pairs, and dates at the same fractions of each log's "
+        "span after its first 8 years, at every size",
         *(f"- {note}" for note in notes),
         "",
         "| backend | events | load: import_jsonl (s) | distinct dates parsed | rebuild (s) "
@@ -618,12 +632,21 @@ async def run(args: argparse.Namespace) -> str:
     for backend in backends:
         await backend.start()
     try:
-        for size, _, backend in jobs:
-            largest = size == max(sizes[backend.name])
-            one, some, lines = await measure_one(backend, size, largest, args)
-            loads.append(one)
-            timings.extend(some)
-            profile.extend(lines)
+        async with AsyncExitStack() as stack:
+            logs: list[Loaded] = []
+            for size, _, backend in jobs:
+                one, log = await prepare_one(backend, size, args, stack)
+                loads.append(one)
+                logs.append(log)
+            timings = await time_queries(logs, args.queries, args.seed)
+            print("queries done", file=sys.stderr)
+            if args.profile:
+                for backend in backends:
+                    largest = max(sizes[backend.name])
+                    log = next(x for x in logs if (x.backend, x.size) == (backend.name, largest))
+                    profile.extend(
+                        await profile_heavy(log.engine, backend.name, largest, args.seed)
+                    )
     finally:
         for backend in backends:
             await backend.stop()

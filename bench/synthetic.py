@@ -12,9 +12,16 @@ same file byte for byte. The log is written as it is generated (constant memory)
   rounds, suspended, resumed, ended), corrections ~1%, retractions ~1%;
 - streams of realistic length: a meeting 1-2 events, an instrument up to ~50, a dialogue up to
   ~30 rounds, a measure a few amendments;
-- a simulated clock running from 1990 to the end of 2024: `recordedAt` follows it and only
-  grows; one transaction is a run of equal `recordedAt` (1-20 events, mean ~4); an event occurs
-  a few days before it is recorded, except 5% of the new streams, back-dated by 1-25 years;
+- a history of constant density: PER_YEAR events a simulated year, ending at the end of 2024,
+  so a larger log covers a longer history (10k events 10 years, 1M events 1,000 years) rather
+  than crowding more into the same years; a simulated clock runs through it: `recordedAt`
+  follows it and only grows; one transaction is a run of equal `recordedAt` (1-20 events, mean
+  ~4); an event occurs a few days before it is recorded, except 5% of the new streams, whose
+  whole story is back-dated by 1-25 years (an archive back-filled);
+- facts of bounded life, so that what stands at a date does not grow with the history before
+  it: every measure is lifted after its amendments, every instrument expires (1-8 years after
+  its adoption, extensions by 1-4 years), every dialogue ends after its rounds; the longest
+  lives last a few years (LONGEST_LIFE bounds nearly all of them);
 - dates mostly days, some months and years, some approximate (`~`) or uncertain (`?`), some
   intervals;
 - one heavy pair: USA and CHN (or their people and organisations) are the two sides of ~5% of
@@ -39,14 +46,15 @@ from typing import Any
 import pycountry
 
 # Bump when the output for a given (events, seed) changes, so that cached files are remade.
-VERSION = 1
+VERSION = 2
 
 HEAVY = ("USA", "CHN")
 STATE_COUNT = 150
-START = date(1990, 1, 1)
 END = date(2024, 12, 31)
-RECORDING_START = datetime(1990, 1, 2, 8, 0, tzinfo=UTC)
-RECORDING_END = datetime(2024, 12, 31, 20, 0, tzinfo=UTC)
+PER_YEAR = 1000  # events a simulated year: the span of a log grows with its size
+# Nearly every measure, instrument membership and dialogue status has ended this long after it
+# began: a date this far into the log sees what stands as it would deep into a longer one.
+LONGEST_LIFE = timedelta(days=8 * 366)
 
 # Share of each kind of event (the rest of a category's streams follow from stream lengths).
 MIX = (
@@ -112,6 +120,7 @@ class _Open:
     members: set[str] = field(default_factory=set)  # parties or targets
     imposer: str = ""
     heavy: bool = False  # between the heavy pair
+    back: int = 0  # days its story lies behind the clock (back-dated streams)
     suspended: bool = False
     rounds: int = 0
 
@@ -135,6 +144,7 @@ class Generator:
             raise ValueError("the synthetic log needs at least 100 events")
         self.count = events
         self.rng = Random(seed)
+        self.start, self.recording_start, self.recording_end = span(events)
         self.states = _states()
         self.slugs = self._slugs()
         self.actors = self.states + [s.slug for s in self.slugs]
@@ -149,7 +159,7 @@ class Generator:
         self.open: dict[str, list[_Open]] = {kind: [] for kind in MAX_OPEN}
         self.recent: deque[_Target] = deque(maxlen=RECENT)
         self.retracted: set[str] = set()
-        self.now = START
+        self.now = self.start
         self.types: Counter[str] = Counter()
         self.heavy = 0  # events on streams between the heavy pair
         self.is_heavy = False  # the event being made is
@@ -183,12 +193,12 @@ class Generator:
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         rng = self.rng
-        span = (RECORDING_END - RECORDING_START) // timedelta(microseconds=1)
+        length = (self.recording_end - self.recording_start) // timedelta(microseconds=1)
         last = -1
         while self.emitted < self.count:
-            offset = span * self.emitted // self.count
+            offset = length * self.emitted // self.count
             last = max(offset, last + 1)
-            recorded = RECORDING_START + timedelta(microseconds=last)
+            recorded = self.recording_start + timedelta(microseconds=last)
             recorded_at = recorded.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             self.now = recorded.date()
             recorded_by = RECORDERS[rng.randrange(len(RECORDERS))]
@@ -217,7 +227,8 @@ class Generator:
         if self.emitted < len(self.slugs):
             slug = self.slugs[self.emitted]
             data = {"name": slug.name, "kind": slug.kind, "country": slug.country}
-            return self._event(f"actor/{slug.slug}", "ActorRegistered", "1990-01-01", data)
+            born = self.start.isoformat()
+            return self._event(f"actor/{slug.slug}", "ActorRegistered", born, data)
         draw = self.rng.random()
         pairs = zip(self.kinds, self.cumulative, strict=True)
         kind = next((k for k, c in pairs if draw < c), "meeting")
@@ -264,14 +275,27 @@ class Generator:
         self.serial += 1
         return f"{prefix}/{day.year}-{self.serial:x}"
 
-    def _day(self, backdate: bool = False) -> date:
-        """When a new event occurred: a few days before now, or years before when back-dated."""
+    def _day(self, backdate: bool = False, back: int = 0) -> date:
+        """When a new event occurred: a few days before now, or 1-25 years before when a new
+        stream is back-dated; `back` days earlier still for the later events of a back-dated
+        stream, whose whole story lies in the past."""
         rng = self.rng
-        latest = (self.now - START).days - 365
-        if backdate and latest > 0 and rng.random() < BACKDATED:
+        earliest = (self.now - self.start).days
+        if backdate and earliest > 365 and rng.random() < BACKDATED:
             self.backdated = True
-            return START + timedelta(days=rng.randint(0, latest))
-        return max(START, self.now - timedelta(days=int(rng.expovariate(1 / 6))))
+            return self.now - timedelta(days=rng.randint(365, min(25 * 365, earliest)))
+        recent = self.now - timedelta(days=back + int(rng.expovariate(1 / 6)))
+        return max(self.start, recent)
+
+    def _continue(self, item: _Open) -> date:
+        """The day of an open stream's next event, in the past as far as the stream is."""
+        if item.back:
+            self.backdated = True
+        return self._day(back=item.back)
+
+    def _back(self, day: date) -> int:
+        """How many days a new stream occurring on `day` lies behind the clock."""
+        return max(0, (self.now - day).days - 60) if self.backdated else 0
 
     def _edtf(self, day: date) -> str:
         """`day` at a mixed precision: mostly the day, some months, years, qualifiers and
@@ -289,7 +313,7 @@ class Generator:
             return f"{day:%Y-%m}?"
         if draw < 0.95:
             return f"{day.year}~"
-        end = min(day + timedelta(days=self.rng.randint(1, 5)), END)
+        end = min(day + timedelta(days=self.rng.randint(1, 5)), self.now)
         return f"{day.isoformat()}/{end.isoformat()}"
 
     def _pair_sides(self, size: int) -> tuple[list[str], bool]:
@@ -387,17 +411,20 @@ class Generator:
     def _instrument(self) -> dict[str, Any]:
         rng = self.rng
         item = self._choose_open("instrument", 0.12)
-        day = self._day(backdate=item is None)
+        day = self._day(backdate=True) if item is None else self._continue(item)
         if item is None:
             founders = rng.sample(self.actors, rng.randint(2, 8))
             stream = self._slug("instrument", day)
             planned = 1 + self._size(0, 50, 9)
             if planned > 1:
-                self.open["instrument"].append(_Open(stream, planned, members=set(founders)))
+                self.open["instrument"].append(
+                    _Open(stream, planned, members=set(founders), back=self._back(day))
+                )
             data: dict[str, Any] = {
                 "title": f"Agreement on {rng.choice(TOPICS)} {self.serial}",
                 "kind": rng.choice(("DECLARATION", "AGREEMENT", "TREATY", "MEMORANDUM")),
                 "parties": [{"actor": actor, "action": "SIGN"} for actor in founders],
+                "expires": f"{day.year + rng.randint(1, 8)}-12-31",
             }
             return self._event(stream, "InstrumentAdopted", self._edtf(day), data)
         self._advance("instrument", item)
@@ -410,7 +437,7 @@ class Generator:
         elif draw < 0.12 and item.taken >= item.planned:
             event = self._event(item.stream, "InstrumentTerminated", day.isoformat(), {})
         elif draw < 0.14:
-            expires = f"{day.year + rng.randint(5, 20)}-12-31"
+            expires = f"{day.year + rng.randint(1, 4)}-12-31"
             event = self._event(
                 item.stream, "InstrumentExtended", day.isoformat(), {"expires": expires}
             )
@@ -428,18 +455,22 @@ class Generator:
     def _measure(self) -> dict[str, Any]:
         rng = self.rng
         item = self._choose_open("measure", 0.35)
-        day = self._day(backdate=item is None)
+        day = self._day(backdate=True) if item is None else self._continue(item)
         if item is None:
             actors, _ = self._pair_sides(2 if rng.random() < 0.7 else 3)
             imposer, targets = actors[0], actors[1:]
             stream = self._slug("measure", day)
-            planned = 1 + self._size(0, 12, 3)
-            if planned > 1:
-                self.open["measure"].append(
-                    _Open(
-                        stream, planned, members=set(targets), imposer=imposer, heavy=self.is_heavy
-                    )
+            planned = 2 + self._size(0, 11, 2)  # the last is its lift
+            self.open["measure"].append(
+                _Open(
+                    stream,
+                    planned,
+                    members=set(targets),
+                    imposer=imposer,
+                    heavy=self.is_heavy,
+                    back=self._back(day),
                 )
+            )
             data: dict[str, Any] = {
                 "title": f"{imposer} measure on {', '.join(targets)}",
                 "kind": rng.choice(("EXPORT_CONTROL", "SANCTION", "TARIFF", "ENTITY_LISTING")),
@@ -451,7 +482,7 @@ class Generator:
             return self._event(stream, "MeasureImposed", self._edtf(day), data)
         self._advance("measure", item)
         self.is_heavy = item.heavy
-        if item.taken >= item.planned and rng.random() < 0.6:
+        if item.taken >= item.planned:
             return self._event(item.stream, "MeasureLifted", self._edtf(day), {"reason": "-"})
         data = {"summary": f"amendment {item.taken}"}
         if item.members and rng.random() < 0.3:
@@ -470,13 +501,14 @@ class Generator:
     def _dialogue(self) -> dict[str, Any]:
         rng = self.rng
         item = self._choose_open("dialogue", 0.1)
-        day = self._day(backdate=item is None)
+        day = self._day(backdate=True) if item is None else self._continue(item)
         if item is None:
             parties, _ = self._pair_sides(2 if rng.random() < 0.8 else 3)
             stream = self._slug("dialogue", day)
-            planned = 1 + self._size(0, 32, 10)
-            if planned > 1:
-                self.open["dialogue"].append(_Open(stream, planned, heavy=self.is_heavy))
+            planned = 2 + self._size(0, 31, 10)  # the last is its end
+            self.open["dialogue"].append(
+                _Open(stream, planned, heavy=self.is_heavy, back=self._back(day))
+            )
             data: dict[str, Any] = {
                 "name": f"{' / '.join(parties)} dialogue on {rng.choice(TOPICS)}",
                 "track": rng.choice(("TRACK_I", "TRACK_1_5", "TRACK_II")),
@@ -485,7 +517,7 @@ class Generator:
             return self._event(stream, "DialogueEstablished", self._edtf(day), data)
         self._advance("dialogue", item)
         self.is_heavy = item.heavy
-        if item.taken >= item.planned and rng.random() < 0.5:
+        if item.taken >= item.planned:
             return self._event(item.stream, "DialogueEnded", day.isoformat(), {})
         if item.suspended:
             item.suspended = False
@@ -513,7 +545,7 @@ class Generator:
         target = self._target()
         data: dict[str, Any] = {"target": target.id, "reason": "a better source"}
         if rng.random() < 0.6 or target.type not in ("MeetingHeld", "StatementIssued"):
-            shifted = max(START, target.day + timedelta(days=rng.randint(-20, 20)))
+            shifted = max(self.start, target.day + timedelta(days=rng.randint(-20, 20)))
             data["occurred"] = self._edtf(shifted)
         elif target.type == "MeetingHeld":
             data["data"] = {"title": f"Talks corrected {self.serial}"}
@@ -526,6 +558,17 @@ class Generator:
         self.retracted.add(target.id)
         data = {"target": target.id, "reason": "the source was wrong"}
         return self._event(target.stream, "EventRetracted", self.now.isoformat(), data)
+
+
+def span(events: int) -> tuple[date, datetime, datetime]:
+    """The first day of a log of `events` events and the first and last instants it is
+    recorded at: PER_YEAR events a year, ending at the end of 2024."""
+    start = END - timedelta(days=round(events / PER_YEAR * 365.25))
+    if start.year < 2:
+        raise ValueError(f"{events:,} events at {PER_YEAR:,} a year reach back before year 1")
+    first = datetime(start.year, start.month, start.day, 8, 0, tzinfo=UTC) + timedelta(days=1)
+    last = datetime(END.year, END.month, END.day, 20, 0, tzinfo=UTC)
+    return start, first, last
 
 
 def write(path: Path, events: int, seed: int) -> Counter[str]:

@@ -17,8 +17,9 @@ from sqlalchemy.exc import DBAPIError
 
 from events.db import Base, alembic_config, create_engine, head_revision, schema_problem, upgrade
 from events.projections import tables  # noqa: F401  (registers its tables, as env.py does)
+from events.projections.rebuild import verify
 from events.store import EventStore
-from tests.factories import meeting
+from tests.factories import actor, meeting, new
 
 
 async def diff_against(url: str, metadata: MetaData) -> list[Any]:
@@ -143,5 +144,51 @@ async def test_triggers_make_the_log_append_only(database_url: str) -> None:
         async with engine.connect() as conn:
             rows = (await conn.execute(text("SELECT position, note FROM events"))).all()
         assert [tuple(row) for row in rows] == [(1, None)]
+    finally:
+        await engine.dispose()
+
+
+async def test_the_pair_lookups_migration_fills_contact_pairs_as_a_rebuild_would(
+    database_url: str,
+) -> None:
+    # Contacts whose rows change while a pair's fact does not (a corrected title), a pair that
+    # leaves (a corrected participant list) and a retracted meeting: downgrading drops
+    # contact_pairs, and upgrading must refill it with exactly a rebuild's rows.
+    engine = create_engine(database_url)
+    store = EventStore(engine)
+    try:
+        held = meeting("trio", "USA", "CHN", "GBR")
+        gone = meeting("gone", "USA", "FRA")
+        await store.append(
+            [actor("anna-li", kind="PERSON", country="CHN"), held, gone], recorded_by="t"
+        )
+        title = new(
+            "meeting/trio",
+            "EventCorrected",
+            target=str(held.id),
+            reason="r",
+            data={"title": "Trio talks"},
+        )
+        await store.append([title], recorded_by="t")
+        people = new(
+            "meeting/trio",
+            "EventCorrected",
+            target=str(held.id),
+            reason="r",
+            data={"participants": ["USA", "anna-li"]},
+        )
+        retracted = new("meeting/gone", "EventRetracted", target=str(gone.id), reason="r")
+        await store.append([people, retracted], recorded_by="t")
+        await store.append([meeting("later", "CHN", "USA")], recorded_by="t")
+        async with engine.connect() as conn:
+            before = (await conn.execute(text("SELECT count(*) FROM contact_pairs"))).scalar()
+        assert before and before > 2
+        config = alembic_config(database_url)
+        await asyncio.to_thread(command.downgrade, config, "0003")
+        await asyncio.to_thread(upgrade, database_url)
+        async with engine.connect() as conn:
+            after = (await conn.execute(text("SELECT count(*) FROM contact_pairs"))).scalar()
+        assert after == before
+        assert await verify(engine) == []
     finally:
         await engine.dispose()

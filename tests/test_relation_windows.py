@@ -14,7 +14,7 @@ from events.views.relation import (
     statements_between,
     statements_page,
 )
-from tests.factories import meeting, new
+from tests.factories import actor, meeting, new
 
 COUNT = RECENT + 5
 
@@ -140,3 +140,49 @@ async def test_a_side_of_hundreds_of_actors(store: EventStore) -> None:
     assert [s.statement for s in view.statements] == ["statement/s"]
     page = await contacts_page(store.engine, "USA", "CHN", first=5, until=date(2022, 1, 1))
     assert page.total == 1 and [c.meeting for _, c in page.items] == ["meeting/m"]
+
+
+async def test_a_pair_that_met_long_ago_behind_many_other_meetings(store: EventStore) -> None:
+    # The one USA-CHN contact lies behind dozens of meetings of each with others: the pair's
+    # own index range finds it, and a meeting of several people of one side counts once.
+    await store.append(
+        [
+            actor("li-wei", kind="PERSON", country="CHN"),
+            meeting("long-ago", "USA", "CHN", "li-wei", occurred="2001-05-04"),
+            *(
+                meeting(f"gb{n}", "USA", "GBR", occurred=f"20{10 + n // 12}-{n % 12 + 1:02d}-01")
+                for n in range(40)
+            ),
+            *(
+                meeting(f"fr{n}", "CHN", "FRA", occurred=f"20{10 + n // 12}-{n % 12 + 1:02d}-02")
+                for n in range(40)
+            ),
+        ],
+        recorded_by="t",
+    )
+    view = await relation(store.engine, "USA", "CHN", date(2020, 1, 1))
+    assert view.last_contact is not None
+    assert view.last_contact.meeting == "meeting/long-ago"
+    assert [c.meeting for c in view.contacts] == ["meeting/long-ago"]
+    page = await contacts_page(store.engine, "USA", "CHN", first=5, until=date(2020, 1, 1))
+    assert (page.total, [c.meeting for _, c in page.items]) == (1, ["meeting/long-ago"])
+
+
+async def test_an_actor_on_both_sides_connects_them_in_each_meeting_it_attends(
+    store: EventStore,
+) -> None:
+    # An American envoy meeting France alone: a contact between the USA and the envoy (the
+    # envoy counts for the USA), found although no pair of two different participants is
+    # one of each side.
+    await store.append(
+        [
+            actor("us-envoy", kind="PERSON", country="USA"),
+            meeting("paris", "us-envoy", "FRA", occurred="2023-03-01"),
+            meeting("elsewhere", "GBR", "FRA", occurred="2023-04-01"),
+        ],
+        recorded_by="t",
+    )
+    view = await relation(store.engine, "USA", "us-envoy", date(2024, 1, 1))
+    assert [c.meeting for c in view.contacts] == ["meeting/paris"]
+    page = await contacts_page(store.engine, "us-envoy", "USA", first=5, until=date(2024, 1, 1))
+    assert (page.total, [c.meeting for _, c in page.items]) == (1, ["meeting/paris"])

@@ -1,5 +1,6 @@
-"""Meetings: contacts (meetings held, one row per participant so a pair is two index lookups)
-and each meeting's standing as a plan or a meeting held."""
+"""Meetings: contacts (meetings held: a row per participant, with the meeting's details, and a
+row per ordered pair of participants, by which a relation finds its contacts) and each
+meeting's standing as a plan or a meeting held."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import Table
 
 from events.projections import Fact, Facts
 from events.projections.history import StreamEvent
-from events.projections.tables import contacts, meetings, stored
+from events.projections.tables import contact_pairs, contacts, meetings, stored
 from events.types import (
     MeetingCancelled,
     MeetingHeld,
@@ -24,22 +25,31 @@ class ContactsProjection:
     its status: the last of scheduled, postponed, cancelled, held, in position order."""
 
     kinds = frozenset({"meeting"})
-    tables: Sequence[Table] = (contacts, meetings)
+    tables: Sequence[Table] = (contacts, contact_pairs, meetings)
 
     def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
-        """Contact rows per participant of the last MeetingHeld; one meeting row."""
+        """Contact rows per participant and per ordered pair of participants of the last
+        MeetingHeld; one meeting row."""
         live = [e for e in events if e.live]
         held = [e for e in live if isinstance(e.data, MeetingHeld)]
         contact_rows: set[Fact] = set()
+        pair_rows: set[Fact] = set()
         if held:
             last = held[-1]
             assert isinstance(last.data, MeetingHeld)
             participants = dumps(list(last.data.participants))
+            when = stored(last.occurred)
             contact_rows = {
-                (actor, last.data.title, participants, last.position, *stored(last.occurred))
+                (actor, last.data.title, participants, last.position, *when)
                 for actor in last.data.participants
             }
-        return {contacts: contact_rows, meetings: _standing(live)}
+            pair_rows = {
+                (actor, other, last.position, *when[1:])
+                for actor in last.data.participants
+                for other in last.data.participants
+                if other != actor
+            }
+        return {contacts: contact_rows, contact_pairs: pair_rows, meetings: _standing(live)}
 
 
 def _standing(live: Sequence[StreamEvent]) -> set[Fact]:

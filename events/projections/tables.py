@@ -130,6 +130,30 @@ contacts = _fact_table(
     ],
 )
 
+# Every ordered pair of distinct participants of a meeting held: a relation's contacts are
+# found by seeking each pair of its sides' actors, so a pair that seldom met costs as little
+# to look up as one that meets every week, whatever the length of either actor's history.
+contact_pairs = _fact_table(
+    "contact_pairs",
+    Column("participant", String(200), nullable=False),
+    Column("other", String(200), nullable=False),
+    Column("held_position", BigInteger, nullable=False),
+    Column("held_earliest", Date, nullable=False),
+    Column("held_latest", Date, nullable=False),
+    indexes=[
+        [
+            "participant",
+            "other",
+            "held_earliest",
+            "held_latest",
+            "held_position",
+            "rt_from",
+            "rt_to",
+            "stream",
+        ]
+    ],
+)
+
 meetings = _fact_table(
     "meetings",
     Column("status", String(16), nullable=False),  # SCHEDULED, POSTPONED, CANCELLED, HELD
@@ -151,14 +175,15 @@ statements = _fact_table(
     Column("stance", String(16)),
     Column("position", BigInteger, nullable=False),
     *_dated("occurred"),
-    # Each issuer's walk (newest first, a few) reads the first index alone.
+    # Each (issuer, actor spoken about) pair's walk (newest first, a few) reads the first
+    # index alone.
     indexes=[
         [
             "issuer",
+            "about_actor",
             "occurred_earliest",
             "occurred_latest",
             "position",
-            "about_actor",
             "rt_from",
             "rt_to",
             "stream",
@@ -192,6 +217,7 @@ ALL = (
     dialogue_parties,
     dialogue_statuses,
     contacts,
+    contact_pairs,
     meetings,
     statements,
     timeline,

@@ -14,16 +14,17 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    exists,
     func,
     or_,
     select,
     tuple_,
+    union,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.projections.tables import (
+    contact_pairs,
     contacts,
     dialogue_parties,
     dialogue_statuses,
@@ -176,14 +177,25 @@ async def contacts_page(
             after=after,
         )
         held = await _contacts_of(conn, [stream for stream, _ in found], until, known_at)
-        mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
-        total = await conn.scalar(
-            select(func.count(func.distinct(mine.c.stream))).where(
-                *_window(mine, "held", known_at, since, until),
-                mine.c.participant.in_(side_a),
-                _meets(mine, theirs, side_b, known_at),
+        # A meeting is counted once, whichever pairs of its participants found it.
+        met: Select[Any] | CompoundSelect[Any] = (
+            select(contact_pairs.c.stream)
+            .distinct()
+            .where(
+                *_window(contact_pairs, "held", known_at, since, until),
+                contact_pairs.c.participant.in_(side_a),
+                contact_pairs.c.other.in_(side_b),
             )
         )
+        if side_a & side_b:
+            met = union(
+                met,
+                select(contacts.c.stream).where(
+                    *_window(contacts, "held", known_at, since, until),
+                    contacts.c.participant.in_(side_a & side_b),
+                ),
+            )
+        total = await conn.scalar(select(func.count()).select_from(met.subquery()))
     return _dated_page(found, held, first, total)
 
 
@@ -213,15 +225,6 @@ def _window(
     if since is not None:
         conditions.append(earliest > since)
     return conditions
-
-
-def _meets(mine: FromClause, theirs: FromClause, other: Any, known_at: Any) -> ColumnElement[bool]:
-    """`mine`'s meeting has a participant of `other`."""
-    return exists().where(
-        theirs.c.stream == mine.c.stream,
-        theirs.c.participant.in_(other),
-        known(theirs, known_at),
-    )
 
 
 async def _contacts_of(
@@ -442,31 +445,36 @@ async def _walk(
     or issued after `since` and by `until`, with their date keys: the `limit` newest, newest
     first; or, in date order, the `limit` whose keys follow `after`.
 
-    Each actor of either side walks its own index range (participant or issuer, earliest day),
-    backwards for the newest or forwards from `after`, and stops after `limit` items: that is
-    what keeps a long history from being read to find a few. A statement has a row per actor it
-    is about, so a statements walk may read that many rows per statement (a DISTINCT there made
-    PostgreSQL read and sort an issuer's whole history rather than stop early)."""
-    rows_per_item = max(len(side_a), len(side_b)) if kind == "statements" else 1
-    members_a, members_b = sorted(side_a), sorted(side_b)
-    walkers = [("a", actor) for actor in members_a] + [("b", actor) for actor in members_b]
+    Each pair of actors, one of each side, seeks its own index range (contact_pairs by
+    participant and other; statements by issuer and actor spoken about, both ways), backwards
+    for the newest or forwards from `after`, and stops after `limit` items: the cost depends on
+    the sides' sizes and `limit`, not on how much either actor did before. An actor on both
+    sides (a country's minister in a relation with that country) has a contact in every
+    meeting it attends: it walks its own contacts too."""
+    pairs = _pairs(kind, side_a, side_b)
+    singles = sorted(side_a & side_b) if kind == "contacts" else []
+    seeks = [("pair", *pair) for pair in pairs] + [("single", actor, "") for actor in singles]
     found: dict[str, tuple[Any, ...]] = {}
-    # SQLite takes at most 500 selects in one UNION ALL: a side with hundreds of registered
-    # people and organisations walks in several queries.
-    for start in range(0, len(walkers), WALKS_PER_QUERY):
-        chunk = walkers[start : start + WALKS_PER_QUERY]
-        mine = [actor for side, actor in chunk if side == "a"]
-        theirs = [actor for side, actor in chunk if side == "b"]
-        query = _walks(kind, len(mine), len(theirs), newest, since is not None, after is not None)
+    # SQLite takes at most 500 selects in one UNION ALL: large sides seek in several queries.
+    for start in range(0, len(seeks), WALKS_PER_QUERY):
+        chunk = seeks[start : start + WALKS_PER_QUERY]
+        chunk_pairs = [(x, y) for how, x, y in chunk if how == "pair"]
+        chunk_singles = [x for how, x, _ in chunk if how == "single"]
+        query = _walks(
+            kind,
+            len(chunk_pairs),
+            len(chunk_singles),
+            newest,
+            since is not None,
+            after is not None,
+        )
         params: dict[str, Any] = {
-            **{f"a{i}": actor for i, actor in enumerate(mine)},
-            **{f"b{i}": actor for i, actor in enumerate(theirs)},
-            "side_a": members_a,
-            "side_b": members_b,
+            **{f"x{i}": x for i, (x, _) in enumerate(chunk_pairs)},
+            **{f"y{i}": y for i, (_, y) in enumerate(chunk_pairs)},
+            **{f"s{i}": actor for i, actor in enumerate(chunk_singles)},
             "known_at": known_at,
             "until": until,
             "since": since,
-            "rows": NO_LIMIT if limit is None else limit * rows_per_item,
             "items": NO_LIMIT if limit is None else limit,
             **dict(zip(("k0", "k1", "k2"), after or (), strict=False)),
         }
@@ -475,62 +483,69 @@ async def _walk(
     return [(stream, found[stream]) for stream in ordered[:limit]]
 
 
+def _pairs(kind: str, side_a: Side, side_b: Side) -> list[tuple[str, str]]:
+    """The (actor, other) index ranges a walk seeks: for contacts, an actor of `side_a` with
+    a different one of `side_b` (contact_pairs holds both orders of every pair); for
+    statements, an issuer of either side with an actor of the other spoken about."""
+    forward = [(x, y) for x in sorted(side_a) for y in sorted(side_b)]
+    if kind == "contacts":
+        return [(x, y) for x, y in forward if x != y]
+    backward = [(y, x) for y in sorted(side_b) for x in sorted(side_a)]
+    return list(dict.fromkeys(forward + backward))
+
+
 @cache
 def _walks(
-    kind: str, count_a: int, count_b: int, newest: bool, since: bool, after: bool
-) -> CompoundSelect[Any]:
-    """The union of the walks for sides of these sizes, with bound parameters only, built once
-    per shape: building and compiling ~26 selects on every call cost more than running them."""
+    kind: str, pairs: int, singles: int, newest: bool, since: bool, after: bool
+) -> Select[Any]:
+    """The union of `pairs` pair seeks and `singles` single-actor contact walks, each limited
+    to `items` rows, and of them the `items` first distinct, with bound parameters only, built
+    once per shape: building and compiling dozens of selects on every call cost more than
+    running them."""
     known_at: BindParameter[Any] = bindparam("known_at")
     until: BindParameter[Any] = bindparam("until")
-    side_a: BindParameter[Any] = bindparam("side_a", expanding=True)
-    side_b: BindParameter[Any] = bindparam("side_b", expanding=True)
+    window_since: BindParameter[Any] | None = bindparam("since") if since else None
     if kind == "contacts":
-        mine, theirs = contacts.alias("mine"), contacts.alias("theirs")
-        key = (mine.c.held_earliest, mine.c.held_latest, mine.c.held_position)
-
-        def walk(actor: BindParameter[Any], other: BindParameter[Any]) -> Select[Any]:
-            return select(mine.c.stream, *key).where(
-                mine.c.participant == actor,
-                *_window(mine, "held", known_at, bindparam("since") if since else None, until),
-                _meets(mine, theirs, other, known_at),
-            )
-
+        table, prefix, first, second = contact_pairs, "held", "participant", "other"
+        key = (table.c.held_earliest, table.c.held_latest, table.c.held_position)
     else:
-        table = statements
+        table, prefix, first, second = statements, "occurred", "issuer", "about_actor"
         key = (table.c.occurred_earliest, table.c.occurred_latest, table.c.position)
-
-        def walk(actor: BindParameter[Any], other: BindParameter[Any]) -> Select[Any]:
-            return select(table.c.stream, *key).where(
-                table.c.issuer == actor,
-                table.c.about_actor.in_(other),
-                *_window(table, "occurred", known_at, bindparam("since") if since else None, until),
-            )
-
-    walks = [walk(bindparam(f"a{i}"), side_b) for i in range(count_a)] + [
-        walk(bindparam(f"b{i}"), side_a) for i in range(count_b)
+    seeks = [
+        select(table.c.stream, *key).where(
+            table.c[first] == bindparam(f"x{i}"),
+            table.c[second] == bindparam(f"y{i}"),
+            *_window(table, prefix, known_at, window_since, until),
+        )
+        for i in range(pairs)
+    ]
+    own_key = (contacts.c.held_earliest, contacts.c.held_latest, contacts.c.held_position)
+    seeks += [
+        select(contacts.c.stream, *own_key).where(
+            contacts.c.participant == bindparam(f"s{i}"),
+            *_window(contacts, "held", known_at, window_since, until),
+        )
+        for i in range(singles)
     ]
     bounded = []
-    for one in walks:
+    for one in seeks:
+        columns = list(one.selected_columns)[1:]
         if newest:
-            one = one.order_by(*(column.desc() for column in key))
+            one = one.order_by(*(column.desc() for column in columns))
         else:
             if after:
                 bound = [bindparam(f"k{i}", type_=column.type) for i, column in enumerate(key)]
-                one = one.where(tuple_(*key) > tuple_(*bound))
-            one = one.order_by(*key)
-        rows = one.limit(bindparam("rows")).subquery()
-        if kind == "statements":
-            # The few rows read, each statement once, and no more than `items` of them.
-            rows = (
-                select(rows)
-                .distinct()
-                .order_by(*(c.desc() if newest else c for c in list(rows.c)[1:]))
-                .limit(bindparam("items"))
-                .subquery()
-            )
-        bounded.append(select(rows))
-    return union_all(*bounded)
+                one = one.where(tuple_(*columns) > tuple_(*bound))
+            one = one.order_by(*columns)
+        bounded.append(select(one.limit(bindparam("items")).subquery()))
+    rows = union_all(*bounded).subquery()
+    keys = list(rows.c)[1:]
+    return (
+        select(rows)
+        .distinct()
+        .order_by(*(column.desc() if newest else column for column in keys))
+        .limit(bindparam("items"))
+    )
 
 
 async def _current_rows(
