@@ -2,16 +2,22 @@
 
 Loaders batch the lookups of one request (every actor a page of events names is fetched in one
 query) and are keyed by `known_at`, since one request may ask about several instants.
+
+The views of a query over HTTP read through one connection (`SharedReads`): a relation with its
+pages and the actors and meetings they name took a dozen connections otherwise. Mutations and
+subscriptions read through the engine: their reads must see the writes made meanwhile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from api.auth import Principal
 from api.settings import Settings
@@ -26,6 +32,7 @@ from events.views.objects import (
     events_at,
     meetings_by_stream,
 )
+from events.views.reader import Reader, SharedConnection
 
 Key = tuple[str, datetime]
 PositionKey = tuple[int, datetime]
@@ -39,15 +46,21 @@ class Context:
     settings: Settings
     principal: Principal
     listener: LogListener  # the process's wake-ups for subscriptions
+    # Whether a query's reads may share one connection: an HTTP request runs one operation; a
+    # WebSocket's context serves all of its operations, which may run at once.
+    shares_reads: bool = False
     started: datetime = field(default_factory=now)
     # The head a resolver (logHead) read while answering: the response's logPosition then
     # reuses it rather than reading the log's head a second time.
     head: LogHead | None = None
+    # What the views read through: the engine, or a query's shared connection (SharedReads).
+    reader: Reader = field(init=False)
     actors: DataLoader[Key, ActorView | None] = field(init=False)
     meetings: DataLoader[Key, MeetingView | None] = field(init=False)
     events: DataLoader[PositionKey, EventView | None] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.reader = self.store.engine
         self.actors = DataLoader(load_fn=self._load_actors)
         self.meetings = DataLoader(load_fn=self._load_meetings)
         self.events = DataLoader(load_fn=self._load_events)
@@ -68,7 +81,7 @@ class Context:
         found: dict[Key, ActorView] = {}
         for known_at in {at for _, at in keys}:
             ids = [actor for actor, at in keys if at == known_at]
-            views = await actors_by_id(self.engine, ids, known_at)
+            views = await actors_by_id(self.reader, ids, known_at)
             found.update({(actor, known_at): view for actor, view in views.items()})
         return [found.get(key) for key in keys]
 
@@ -76,7 +89,7 @@ class Context:
         found: dict[Key, MeetingView] = {}
         for known_at in {at for _, at in keys}:
             streams = [stream for stream, at in keys if at == known_at]
-            views = await meetings_by_stream(self.engine, streams, known_at)
+            views = await meetings_by_stream(self.reader, streams, known_at)
             found.update({(stream, known_at): view for stream, view in views.items()})
         return [found.get(key) for key in keys]
 
@@ -84,6 +97,29 @@ class Context:
         found: dict[PositionKey, EventView] = {}
         for known_at in {at for _, at in keys}:
             positions = [position for position, at in keys if at == known_at]
-            views = await events_at(self.engine, positions=positions, known_at=known_at)
+            views = await events_at(self.reader, positions=positions, known_at=known_at)
             found.update({(view.recorded.position, known_at): view for view in views})
         return [found.get(key) for key in keys]
+
+
+class SharedReads(SchemaExtension):
+    """A query's views and loaders read through one connection, given back when it is answered
+    (see the module's docstring for which operations)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        """Share a connection for the execution of a query whose context allows it."""
+        context = self.execution_context.context
+        if not (
+            isinstance(context, Context)
+            and context.shares_reads
+            and self.execution_context.operation_type is OperationType.QUERY
+        ):
+            yield
+            return
+        shared = SharedConnection(context.engine)
+        context.reader = shared
+        try:
+            yield
+        finally:
+            context.reader = context.engine
+            await shared.close()
