@@ -116,6 +116,14 @@ async def test_an_events_page_costs_a_few_statements(store: EventStore, database
 async def count_statements(http: httpx.AsyncClient, text: str) -> tuple[dict[str, Any], int]:
     """The answer to `text` and how many SQL statements were run for it: counted on every
     engine (the async engines' sync_engine), since the app opens its own."""
+    body, statements = await answer_and_statements(http, text)
+    return body, len(statements)
+
+
+async def answer_and_statements(
+    http: httpx.AsyncClient, text: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The answer to `text` and the SQL statements run for it (transaction control left out)."""
     statements: list[str] = []
 
     def seen(*args: Any) -> None:
@@ -129,7 +137,7 @@ async def count_statements(http: httpx.AsyncClient, text: str) -> tuple[dict[str
     finally:
         event.remove(Engine, "before_cursor_execute", seen)
     body: dict[str, Any] = response.json()
-    return body, len(statements)
+    return body, statements
 
 
 # What a client's relation page asks for (bench/http.py's RELATION_QUERY): every part of the
@@ -258,15 +266,5 @@ async def test_a_relation_page_is_counted_only_when_asked(
 
 async def count_selects(http: httpx.AsyncClient, text: str) -> tuple[dict[str, Any], int]:
     """The answer to `text` and how many of its SQL statements count rows."""
-    statements: list[str] = []
-
-    def seen(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(Engine, "before_cursor_execute", seen)
-    try:
-        response = await http.post("/graphql", json={"query": text})
-    finally:
-        event.remove(Engine, "before_cursor_execute", seen)
-    body: dict[str, Any] = response.json()
+    body, statements = await answer_and_statements(http, text)
     return body, sum(1 for statement in statements if "count(" in statement.lower())
