@@ -228,8 +228,8 @@ async def test_a_relation_page_costs_a_few_statements_and_one_connection(
     assert all(edge["node"]["participants"] for edge in view["contacts"]["edges"])
     assert view["sharedInstruments"]
     assert count <= MAX_RELATION_STATEMENTS, f"{count} SQL statements for one relation page"
-    # the query's reads share one connection; the log head (logPosition) takes its own
-    assert len(checkouts) <= 2
+    # the query's reads share one connection, the log head for logPosition included
+    assert len(checkouts) == 1
 
 
 async def test_a_relation_page_is_counted_only_when_asked(

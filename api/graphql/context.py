@@ -120,6 +120,10 @@ class SharedReads(SchemaExtension):
         context.reader = shared
         try:
             yield
+            if context.head is None:
+                # The response's logPosition: the head as the query's reads saw it, read
+                # before the connection goes back rather than on a connection of its own.
+                context.head = await context.store.head(shared)
         finally:
             context.reader = context.engine
             await shared.close()
