@@ -56,6 +56,9 @@ class Context:
     # What the views read through: the engine, or a query's shared connection (SharedReads).
     reader: Reader = field(init=False)
     actors: DataLoader[Key, ActorView | None] = field(init=False)
+    # What the actors loader has answered so far (None: no such actor), for the fields that
+    # return an actor at once when it is known (api/graphql/types.py `actor_field`).
+    loaded_actors: dict[Key, ActorView | None] = field(init=False, default_factory=dict)
     meetings: DataLoader[Key, MeetingView | None] = field(init=False)
     events: DataLoader[PositionKey, EventView | None] = field(init=False)
 
@@ -75,6 +78,7 @@ class Context:
         and shows each batch at its own knownAt, so what was loaded for one batch never serves
         another: without this the caches would only grow."""
         self.actors.clear_all()
+        self.loaded_actors.clear()
         self.meetings.clear_all()
 
     async def _load_actors(self, keys: Sequence[Key]) -> list[ActorView | None]:
@@ -83,7 +87,9 @@ class Context:
             ids = [actor for actor, at in keys if at == known_at]
             views = await actors_by_id(self.reader, ids, known_at)
             found.update({(actor, known_at): view for actor, view in views.items()})
-        return [found.get(key) for key in keys]
+        answers = [found.get(key) for key in keys]
+        self.loaded_actors.update(zip(keys, answers, strict=True))
+        return answers
 
     async def _load_meetings(self, keys: Sequence[Key]) -> list[MeetingView | None]:
         found: dict[Key, MeetingView] = {}

@@ -19,12 +19,13 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
+from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
 from api.graphql.errors import bad_input
 from api.graphql.events import EventConnection, EventEdge, event_type
 from api.graphql.paging import decode_text, encode_text, page_size
-from api.graphql.selection import selects
+from api.graphql.selection import Selected
 from api.graphql.types import (
     Actor,
     DialogueState,
@@ -34,7 +35,7 @@ from api.graphql.types import (
     MeetingConnection,
     MeetingEdge,
     PageInfo,
-    load_actor,
+    actor_field,
     load_meeting,
     load_meetings,
 )
@@ -64,13 +65,13 @@ class Relation:
     )
     standings: strawberry.Private[asyncio.Future[states.Standings] | None] = None
 
-    @strawberry.field(description="Side a.")
-    async def a(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.a_id, self.known_at)
+    @strawberry.field(description="Side a.", graphql_type=Actor | None)
+    def a(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+        return actor_field(info, self.a_id, self.known_at)
 
-    @strawberry.field(description="Side b.")
-    async def b(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.b_id, self.known_at)
+    @strawberry.field(description="Side b.", graphql_type=Actor | None)
+    def b(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+        return actor_field(info, self.b_id, self.known_at)
 
     @strawberry.field(description="The latest meeting held that connects a and b.")
     async def last_contact(self, info: Info[Context, None]) -> Meeting | None:
@@ -124,6 +125,7 @@ class Relation:
     ) -> MeetingConnection:
         context = info.context
         page_size(first, None, context.settings.limits.max_page)
+        selected = Selected(info)
         page = await contacts_page(
             context.reader,
             self.a_id,
@@ -133,11 +135,11 @@ class Relation:
             since=None if from_ is None else from_ - timedelta(days=1),
             until=self.as_of if to is None else min(to, self.as_of),
             known_at=self.known_at,
-            count=selects(info, "totalCount"),
+            count=selected.has("totalCount"),
             given=self.sides,
         )
         named: list[str] = []
-        if selects(info, "edges", "node", "participants"):
+        if selected.has("edges", "node", "participants"):
             named = [actor for _, contact in page.items for actor in contact.participants]
         meetings, _ = await asyncio.gather(
             load_meetings(info, tuple(contact.meeting for _, contact in page.items), self.known_at),
@@ -164,6 +166,7 @@ class Relation:
     ) -> EventConnection:
         context = info.context
         page_size(first, None, context.settings.limits.max_page)
+        selected = Selected(info)
         page = await statements_page(
             context.reader,
             self.a_id,
@@ -172,11 +175,11 @@ class Relation:
             after=None if after is None else _date_key(after),
             until=self.as_of,
             known_at=self.known_at,
-            count=selects(info, "totalCount"),
+            count=selected.has("totalCount"),
             given=self.sides,
         )
         named: list[str] = []
-        if selects(info, "edges", "node", "issuer") or selects(info, "edges", "node", "about"):
+        if selected.has("edges", "node", "issuer") or selected.has("edges", "node", "about"):
             named = [actor for _, item in page.items for actor in (item.issuer, *item.about)]
         views, _ = await asyncio.gather(
             events_at(
@@ -201,21 +204,35 @@ class Relation:
     async def look_up_named(self, info: Info[Context, None], view: states.Relation) -> None:
         """Load, in one batch, the actors and the meeting that the fields selected below
         `relation` (info is its resolver's) name: a, b, the measures' imposers and targets,
-        the last contact and its participants."""
-        actors = [self.a_id] if selects(info, "a") else []
-        if selects(info, "b"):
+        the last contact and its participants; and, if the pages' actors are selected, every
+        actor of both sides, who issue the statements and take part in most contacts (the
+        pages then look up only the others, if any)."""
+        selected = Selected(info)
+        actors = [self.a_id] if selected.has("a") else []
+        if selected.has("b"):
             actors.append(self.b_id)
+        imposers = selected.has("measuresInForce", "imposer")
+        targets = selected.has("measuresInForce", "targets")
         for measure in view.measures_in_force:
-            if selects(info, "measuresInForce", "imposer"):
+            if imposers:
                 actors.append(measure.imposer)
-            if selects(info, "measuresInForce", "targets"):
+            if targets:
                 actors.extend(measure.targets)
         meetings = []
         last = view.last_contact
-        if last is not None and selects(info, "lastContact"):
+        if last is not None and selected.has("lastContact"):
             meetings.append((last.meeting, self.known_at))
-            if selects(info, "lastContact", "participants"):
+            if selected.has("lastContact", "participants"):
                 actors.extend(last.participants)
+        if any(
+            selected.has(*path)
+            for path in (
+                ("contacts", "edges", "node", "participants"),
+                ("statements", "edges", "node", "issuer"),
+                ("statements", "edges", "node", "about"),
+            )
+        ):
+            actors.extend(sorted(self.sides[0] | self.sides[1]))
         context = info.context
         await asyncio.gather(
             context.actors.load_many([(actor, self.known_at) for actor in actors]),
