@@ -164,8 +164,9 @@ fragment Member on Membership { action since { edtf } }
 """
 # Statements of the whole relation page: the sides (1), the view (6: last contact 2, dialogues
 # 2, measures 2), each page (3 with its count), the statements' events (2), the instruments
-# (1), the actors (at most 3 batches) and meetings (2), the log head for logPosition (1).
-MAX_RELATION_STATEMENTS = 22
+# (1), the actors (1: a, b, the view's and both sides', the pages naming no one else here), the
+# meetings (2: the last contact, then the page's), the log head for logPosition (1).
+MAX_RELATION_STATEMENTS = 20
 
 
 def relation_events(count: int) -> list[NewEvent]:
