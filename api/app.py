@@ -146,7 +146,11 @@ class TimelineGraphQL(GraphQL[Context, None]):
         """Who asks (authenticated in __call__) and the request's loaders."""
         principal = request.state.principal
         context = Context(
-            store=self.store, settings=self.settings, principal=principal, listener=self.listener
+            store=self.store,
+            settings=self.settings,
+            principal=principal,
+            listener=self.listener,
+            shares_reads=isinstance(request, Request),
         )
         request.state.context = context  # for process_result, which is not handed it
         return context

@@ -49,6 +49,7 @@ from events.types import (
     sources_json,
     stream_refs,
 )
+from events.views.reader import Reader
 
 ExpectedVersion = int | Mapping[str, int] | None
 
@@ -184,10 +185,11 @@ class EventStore:
             row = (await conn.execute(query)).first()
         return None if row is None else to_recorded(row)
 
-    async def head(self) -> LogHead:
+    async def head(self, reader: Reader | None = None) -> LogHead:
         """The log's newest position and recordedAt; positions run from 1 without gaps, so the
-        position is also the number of events."""
-        async with self.engine.connect() as conn:
+        position is also the number of events. Read through `reader` if given (a query's
+        shared connection: the head its answers saw), else on a connection of its own."""
+        async with (reader or self.engine).connect() as conn:
             return await read_head(conn)
 
     async def snapshot(self, batch_size: int = 1000) -> AsyncIterator[list[RecordedEvent]]:

@@ -1,5 +1,7 @@
 """A page of 100 events with every actor they name and their sources costs a few SQL statements,
-not one per event: references go through the request's loaders."""
+not one per event: references go through the request's loaders. A relation with its pages and
+every actor and meeting they name costs a few too, on one connection, and counts a page only
+when totalCount is asked for."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import httpx
 from graphql import GraphQLObjectType, get_named_type
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 from api.graphql.schema import schema
 from events.store import EventStore
@@ -113,6 +116,14 @@ async def test_an_events_page_costs_a_few_statements(store: EventStore, database
 async def count_statements(http: httpx.AsyncClient, text: str) -> tuple[dict[str, Any], int]:
     """The answer to `text` and how many SQL statements were run for it: counted on every
     engine (the async engines' sync_engine), since the app opens its own."""
+    body, statements = await answer_and_statements(http, text)
+    return body, len(statements)
+
+
+async def answer_and_statements(
+    http: httpx.AsyncClient, text: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The answer to `text` and the SQL statements run for it (transaction control left out)."""
     statements: list[str] = []
 
     def seen(*args: Any) -> None:
@@ -126,4 +137,135 @@ async def count_statements(http: httpx.AsyncClient, text: str) -> tuple[dict[str
     finally:
         event.remove(Engine, "before_cursor_execute", seen)
     body: dict[str, Any] = response.json()
-    return body, len(statements)
+    return body, statements
+
+
+# What a client's relation page asks for (bench/http.py's RELATION_QUERY): every part of the
+# view with the actors, meetings and dates it names, both connections with their counts.
+RELATION_PAGE = """
+{ relation(a: "USA", b: "CHN", asOf: "2024-12-31") {
+    asOf knownAt a { id name } b { id name }
+    lastContact { id title status held { edtf } participants { id name } }
+    contacts(first: 10) {
+      totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor node { id title held { edtf } participants { id } } }
+    }
+    measuresInForce { measure kind since { edtf } certain imposer { id } targets { id } }
+    statements(first: 10) {
+      totalCount
+      edges { cursor node { stream ... on StatementIssued { summary issuer { id } about { id } } } }
+    }
+    dialogues { dialogue status }
+    sharedInstruments { instrument a { ...Member } b { ...Member } }
+    onlyA { instrument a { ...Member } }
+    onlyB { instrument b { ...Member } }
+} }
+fragment Member on Membership { action since { edtf } }
+"""
+# Statements of the whole relation page: the sides (1), the view (6: last contact 2, dialogues
+# 2, measures 2), each page (3 with its count), the statements' events (2), the instruments
+# (1), the actors (1: a, b, the view's and both sides', the pages naming no one else here), the
+# meetings (2: the last contact, then the page's), the log head for logPosition (1).
+MAX_RELATION_STATEMENTS = 20
+
+
+def relation_events(count: int) -> list[NewEvent]:
+    """`count` meetings, statements and measures between USA and CHN, each naming a registered
+    person of USA's side."""
+    people = [factories.actor(f"envoy-{i}", kind="PERSON", country="USA") for i in range(10)]
+    made = list(people)
+    for i in range(count):
+        day = f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}"
+        envoy = f"envoy-{i % 10}"
+        made.append(factories.meeting(f"r-{i}", envoy, "CHN", "wang-yi", occurred=day))
+        made.append(
+            factories.new(
+                f"statement/r-{i}",
+                "StatementIssued",
+                day,
+                issuer=envoy,
+                summary=f"Statement {i}",
+                about=["CHN", "wang-yi"],
+            )
+        )
+        made.append(
+            factories.new(
+                f"measure/r-{i}",
+                "MeasureImposed",
+                day,
+                title=f"Measure {i}",
+                kind="SANCTION",
+                imposer="USA",
+                targets=["CHN", "wang-yi"],
+            )
+        )
+    return made
+
+
+async def test_a_relation_page_costs_a_few_statements_and_one_connection(
+    store: EventStore, database_url: str
+) -> None:
+    await import_sample(store)
+    await store.append(relation_events(30), recorded_by="test")
+    checkouts: list[object] = []
+
+    def checked_out(*args: Any) -> None:
+        checkouts.append(args[0])
+
+    async with api_client(database_url) as http:
+        event.listen(Pool, "checkout", checked_out)
+        try:
+            body, count = await count_statements(http, RELATION_PAGE)
+        finally:
+            event.remove(Pool, "checkout", checked_out)
+    assert "errors" not in body, body
+    view = body["data"]["relation"]
+    assert view["contacts"]["totalCount"] == 32  # and the sample's two
+    assert len(view["contacts"]["edges"]) == 10
+    assert view["statements"]["totalCount"] == 30
+    assert {edge["node"]["issuer"]["id"] for edge in view["statements"]["edges"]} >= {"envoy-0"}
+    assert len(view["measuresInForce"]) == 31
+    assert {"id": "wang-yi", "name": "Wang Yi"} in view["lastContact"]["participants"]
+    assert all(edge["node"]["participants"] for edge in view["contacts"]["edges"])
+    assert view["sharedInstruments"]
+    assert count <= MAX_RELATION_STATEMENTS, f"{count} SQL statements for one relation page"
+    # the query's reads share one connection, the log head for logPosition included
+    assert len(checkouts) == 1
+
+
+async def test_a_relation_page_is_counted_only_when_asked(
+    store: EventStore, database_url: str
+) -> None:
+    await import_sample(store)
+    await store.append(relation_events(12), recorded_by="test")
+    pages = (
+        '{ relation(a: "USA", b: "CHN", asOf: "2024-12-31") { '
+        "contacts(first: 2) { %s edges { cursor } } "
+        "statements(first: 2) { %s edges { cursor } } } }"
+    )
+    async with api_client(database_url) as http:
+        uncounted = await count_selects(http, pages % ("", ""))
+        counted = await count_selects(http, pages % ("totalCount", "n: totalCount"))
+        # through a fragment too
+        fragment = pages % ("...Total", "... on EventConnection { totalCount }") + (
+            " fragment Total on MeetingConnection { totalCount }"
+        )
+        through_fragments = await count_selects(http, fragment)
+    body, counts = uncounted
+    assert "errors" not in body, body
+    assert len(body["data"]["relation"]["contacts"]["edges"]) == 2
+    assert counts == 0
+    body, counts = counted
+    assert body["data"]["relation"]["contacts"]["totalCount"] == 14
+    assert body["data"]["relation"]["statements"]["n"] == 12
+    assert counts == 2
+    body, counts = through_fragments
+    assert body["data"]["relation"]["contacts"]["totalCount"] == 14
+    assert body["data"]["relation"]["statements"]["totalCount"] == 12
+    assert counts == 2
+
+
+async def count_selects(http: httpx.AsyncClient, text: str) -> tuple[dict[str, Any], int]:
+    """The answer to `text` and how many of its SQL statements count rows."""
+    body, statements = await answer_and_statements(http, text)
+    return body, sum(1 for statement in statements if "count(" in statement.lower())

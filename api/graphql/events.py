@@ -22,9 +22,10 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
-from api.graphql.types import Actor, Node, PageInfo, When, load_actor, load_actors
+from api.graphql.types import Actor, Node, PageInfo, When, actor_field, actors_field
 from events import dates
 from events.projections.history import resolve
 from events.types import EVENT_TYPES, ActorRef, EventData, Party, StreamRef
@@ -52,9 +53,9 @@ class FoundingParty:
     )
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="The party.")
-    async def actor(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.actor_id, self.known_at)
+    @strawberry.field(description="The party.", graphql_type=Actor | None)
+    def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+        return actor_field(info, self.actor_id, self.known_at)
 
 
 @strawberry.type(description="A place named in an event.")
@@ -180,14 +181,14 @@ def _resolver(name: str, field: FieldInfo) -> tuple[Any, Callable[..., Any]]:
     if any(isinstance(m, ActorRef) for m in markers):
         if is_list:
 
-            async def actors(root: Event, info: Info[Context, None]) -> list[Actor]:
-                return await load_actors(info, tuple(value(root)), root.known_at)
+            def actors(root: Event, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
+                return actors_field(info, tuple(value(root)), root.known_at)
 
             return list[Actor], actors
 
-        async def actor(root: Event, info: Info[Context, None]) -> Actor | None:
+        def actor(root: Event, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
             actor_id = value(root)
-            return None if actor_id is None else await load_actor(info, actor_id, root.known_at)
+            return None if actor_id is None else actor_field(info, actor_id, root.known_at)
 
         return Actor | None, actor
     if any(isinstance(m, StreamRef) for m in markers):
@@ -249,6 +250,12 @@ def _bound(resolve: Callable[..., Any]) -> Callable[..., Any]:
             return await resolve(root, info)
 
         return async_field
+    if "info" in inspect.signature(resolve).parameters:
+        # Sync, but may return an awaitable (an actor not loaded yet): graphql-core awaits it.
+        def field_with_info(root: strawberry.Parent[Event], info: Info[Context, None]) -> Any:
+            return resolve(root, info)
+
+        return field_with_info
 
     def field(root: strawberry.Parent[Event]) -> Any:
         return resolve(root)

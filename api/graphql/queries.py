@@ -43,7 +43,7 @@ from events.views import objects
 from events.views.axes import resolve_axes
 from events.views.changes import Interval, changes, relation_series
 from events.views.objects import events_at
-from events.views.relation import relation
+from events.views.relation import pair_sides, relation
 from events.views.timeline import EventFilter, events_timeline
 
 
@@ -136,17 +136,22 @@ class Query:
     ) -> Relation:
         first, second = pair(a, b)
         as_of, known_at = resolve_axes(as_of, known_at)
+        reader = info.context.reader
+        sides = await pair_sides(reader, first, second, known_at)
         view = await relation(
             # The type reads contacts, statements and instruments through their own fields.
-            info.context.engine,
+            reader,
             first,
             second,
             as_of,
             known_at,
             instruments=False,
             recent=0,
+            given=sides,
         )
-        return Relation.from_view(view)
+        found = Relation.from_view(view, sides)
+        await found.look_up_named(info, view)
+        return found
 
     @strawberry.field(description="An actor by id: a state's alpha-3 (or alpha-2) code, or a slug.")
     async def actor(self, info: Info[Context, None], id: strawberry.ID) -> Actor | None:

@@ -3,7 +3,11 @@
 Its parts are resolved from `events.views.relation` as the query asks for them: the instrument
 lists, which grow with the log, are read only when one of them is selected, and once for all
 three; contacts and statements are connections over the pair's history up to asOf, each page
-read in SQL from a date-key cursor.
+read in SQL from a date-key cursor, and counted only when totalCount is asked for.
+
+The sides of a and b are read once, by Query.relation, and handed to every part. The actors and
+meetings the view and each page name are looked up in one batch as soon as they are known
+(`look_up_named`, and in the page resolvers), so that the fields naming them find them loaded.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
+from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
 from api.graphql.errors import bad_input
 from api.graphql.events import EventConnection, EventEdge, event_type
 from api.graphql.paging import decode_text, encode_text, page_size
+from api.graphql.selection import Selected
 from api.graphql.types import (
     Actor,
     DialogueState,
@@ -29,13 +35,13 @@ from api.graphql.types import (
     MeetingConnection,
     MeetingEdge,
     PageInfo,
-    load_actor,
+    actor_field,
     load_meeting,
     load_meetings,
 )
 from events.views import states
 from events.views.objects import events_at
-from events.views.relation import contacts_page, instrument_standings, statements_page
+from events.views.relation import Sides, contacts_page, instrument_standings, statements_page
 from events.views.states import DatedPage, DateKey
 
 
@@ -45,6 +51,7 @@ from events.views.states import DatedPage, DateKey
 class Relation:
     a_id: strawberry.Private[str]
     b_id: strawberry.Private[str]
+    sides: strawberry.Private[Sides]
     as_of: date = strawberry.field(description="The date the view describes (valid time).")
     known_at: datetime = strawberry.field(
         description="The instant whose knowledge it shows (transaction time)."
@@ -58,13 +65,13 @@ class Relation:
     )
     standings: strawberry.Private[asyncio.Future[states.Standings] | None] = None
 
-    @strawberry.field(description="Side a.")
-    async def a(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.a_id, self.known_at)
+    @strawberry.field(description="Side a.", graphql_type=Actor | None)
+    def a(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+        return actor_field(info, self.a_id, self.known_at)
 
-    @strawberry.field(description="Side b.")
-    async def b(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.b_id, self.known_at)
+    @strawberry.field(description="Side b.", graphql_type=Actor | None)
+    def b(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+        return actor_field(info, self.b_id, self.known_at)
 
     @strawberry.field(description="The latest meeting held that connects a and b.")
     async def last_contact(self, info: Info[Context, None]) -> Meeting | None:
@@ -92,7 +99,12 @@ class Relation:
         if self.standings is None:
             self.standings = asyncio.ensure_future(
                 instrument_standings(
-                    info.context.engine, self.a_id, self.b_id, self.as_of, self.known_at
+                    info.context.reader,
+                    self.a_id,
+                    self.b_id,
+                    self.as_of,
+                    self.known_at,
+                    given=self.sides,
                 )
             )
         return await self.standings
@@ -111,9 +123,11 @@ class Relation:
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None,
     ) -> MeetingConnection:
-        page_size(first, None, info.context.settings.limits.max_page)
+        context = info.context
+        page_size(first, None, context.settings.limits.max_page)
+        selected = Selected(info)
         page = await contacts_page(
-            info.context.engine,
+            context.reader,
             self.a_id,
             self.b_id,
             first=first,
@@ -121,9 +135,15 @@ class Relation:
             since=None if from_ is None else from_ - timedelta(days=1),
             until=self.as_of if to is None else min(to, self.as_of),
             known_at=self.known_at,
+            count=selected.has("totalCount"),
+            given=self.sides,
         )
-        meetings = await load_meetings(
-            info, tuple(contact.meeting for _, contact in page.items), self.known_at
+        named: list[str] = []
+        if selected.has("edges", "node", "participants"):
+            named = [actor for _, contact in page.items for actor in contact.participants]
+        meetings, _ = await asyncio.gather(
+            load_meetings(info, tuple(contact.meeting for _, contact in page.items), self.known_at),
+            context.actors.load_many([(actor, self.known_at) for actor in named]),
         )
         by_id = {str(meeting.id): meeting for meeting in meetings}
         edges = [
@@ -132,7 +152,7 @@ class Relation:
             if contact.meeting in by_id
         ]
         return MeetingConnection(
-            edges=edges, page_info=_page_info(edges, page, after), total_count=page.total
+            edges=edges, page_info=_page_info(edges, page, after), total_count=_total(page)
         )
 
     @strawberry.field(
@@ -144,20 +164,30 @@ class Relation:
     async def statements(
         self, info: Info[Context, None], first: int = 10, after: str | None = None
     ) -> EventConnection:
-        page_size(first, None, info.context.settings.limits.max_page)
+        context = info.context
+        page_size(first, None, context.settings.limits.max_page)
+        selected = Selected(info)
         page = await statements_page(
-            info.context.engine,
+            context.reader,
             self.a_id,
             self.b_id,
             first=first,
             after=None if after is None else _date_key(after),
             until=self.as_of,
             known_at=self.known_at,
+            count=selected.has("totalCount"),
+            given=self.sides,
         )
-        views = await events_at(
-            info.context.engine,
-            positions=[item.position for _, item in page.items],
-            known_at=self.known_at,
+        named: list[str] = []
+        if selected.has("edges", "node", "issuer") or selected.has("edges", "node", "about"):
+            named = [actor for _, item in page.items for actor in (item.issuer, *item.about)]
+        views, _ = await asyncio.gather(
+            events_at(
+                context.reader,
+                positions=[item.position for _, item in page.items],
+                known_at=self.known_at,
+            ),
+            context.actors.load_many([(actor, self.known_at) for actor in named]),
         )
         by_position = {view.recorded.position: view for view in views}
         edges = [
@@ -168,12 +198,50 @@ class Relation:
             if item.position in by_position
         ]
         return EventConnection(
-            edges=edges, page_info=_page_info(edges, page, after), total_count=page.total
+            edges=edges, page_info=_page_info(edges, page, after), total_count=_total(page)
+        )
+
+    async def look_up_named(self, info: Info[Context, None], view: states.Relation) -> None:
+        """Load, in one batch, the actors and the meeting that the fields selected below
+        `relation` (info is its resolver's) name: a, b, the measures' imposers and targets,
+        the last contact and its participants; and, if the pages' actors are selected, every
+        actor of both sides, who issue the statements and take part in most contacts (the
+        pages then look up only the others, if any)."""
+        selected = Selected(info)
+        actors = [self.a_id] if selected.has("a") else []
+        if selected.has("b"):
+            actors.append(self.b_id)
+        imposers = selected.has("measuresInForce", "imposer")
+        targets = selected.has("measuresInForce", "targets")
+        for measure in view.measures_in_force:
+            if imposers:
+                actors.append(measure.imposer)
+            if targets:
+                actors.extend(measure.targets)
+        meetings = []
+        last = view.last_contact
+        if last is not None and selected.has("lastContact"):
+            meetings.append((last.meeting, self.known_at))
+            if selected.has("lastContact", "participants"):
+                actors.extend(last.participants)
+        if any(
+            selected.has(*path)
+            for path in (
+                ("contacts", "edges", "node", "participants"),
+                ("statements", "edges", "node", "issuer"),
+                ("statements", "edges", "node", "about"),
+            )
+        ):
+            actors.extend(sorted(self.sides[0] | self.sides[1]))
+        context = info.context
+        await asyncio.gather(
+            context.actors.load_many([(actor, self.known_at) for actor in actors]),
+            context.meetings.load_many(meetings),
         )
 
     @classmethod
-    def from_view(cls, view: states.Relation) -> Relation:
-        """The Relation of a view (made with or without its instruments)."""
+    def from_view(cls, view: states.Relation, sides: Sides) -> Relation:
+        """The Relation of a view (made with or without its instruments) between `sides`."""
         standings = None
         if view.instruments is not None:
             standings = asyncio.get_running_loop().create_future()
@@ -181,6 +249,7 @@ class Relation:
         return cls(
             a_id=view.a,
             b_id=view.b,
+            sides=sides,
             as_of=view.as_of,
             known_at=view.known_at,
             last_contact_id=view.last_contact.meeting if view.last_contact else None,
@@ -190,6 +259,11 @@ class Relation:
             ],
             standings=standings,
         )
+
+
+def _total(page: DatedPage[Any]) -> int:
+    # A page is left uncounted only when totalCount is not selected: the value is never shown.
+    return 0 if page.total is None else page.total
 
 
 def _cursor(key: DateKey) -> str:

@@ -10,6 +10,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.graphql.context import SharedReads
 from api.graphql.errors import ErrorCodes
 from api.graphql.events import OBJECT_TYPES
 from api.graphql.limits import QueryLimits
@@ -37,6 +38,7 @@ extensions: list[Any] = [
     lambda: ParserCache(maxsize=1024),
     lambda: ValidationCache(maxsize=1024),
     ErrorCodes,
+    SharedReads,
 ]
 schema = Schema(
     query=Query,

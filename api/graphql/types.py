@@ -1,6 +1,8 @@
 """The read types of api.md. Each is built whole from a view's answer (`from_view`), so that
 its fields are plain attributes; only references to other things (an actor, a meeting) are
-resolved, through the request's loaders."""
+resolved, through the request's loaders. A field naming actors answers at once, without an
+awaitable, when the request has loaded them already (`actor_field`, `actors_field`): strawberry
+and graphql-core take about 50 µs for an async field, against about 9 µs for a plain one."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from enum import Enum
 
 import strawberry
 from strawberry.types import Info
+from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
 from api.graphql.scalars import EDTF
@@ -114,6 +117,31 @@ async def load_actors(
     return [Actor.from_view(view, known_at) for view in views if view is not None]
 
 
+def actor_field(
+    info: Info[Context, None], actor_id: str, known_at: datetime
+) -> AwaitableOrValue[Actor | None]:
+    """The actor `actor_id` as known at `known_at` for a field: at once if the request has
+    loaded it, else through the loader."""
+    key = (actor_id, known_at)
+    loaded = info.context.loaded_actors
+    if key not in loaded:
+        return load_actor(info, actor_id, known_at)
+    view = loaded[key]
+    return None if view is None else Actor.from_view(view, known_at)
+
+
+def actors_field(
+    info: Info[Context, None], ids: tuple[str, ...], known_at: datetime
+) -> AwaitableOrValue[list[Actor]]:
+    """The actors `ids` (unknown ones left out) for a field: at once if the request has loaded
+    them all, else through the loader."""
+    loaded = info.context.loaded_actors
+    if not all((actor, known_at) in loaded for actor in ids):
+        return load_actors(info, ids, known_at)
+    views = [loaded[actor, known_at] for actor in ids]
+    return [Actor.from_view(view, known_at) for view in views if view is not None]
+
+
 @strawberry.type(description="A place: its name and the state it is in.")
 class Location:
     name: str = strawberry.field(description="The place's name, e.g. Bangkok.")
@@ -136,9 +164,9 @@ class Meeting(Node):
     participant_ids: strawberry.Private[tuple[str, ...]]
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="Who took part.")
-    async def participants(self, info: Info[Context, None]) -> list[Actor]:
-        return await load_actors(info, self.participant_ids, self.known_at)
+    @strawberry.field(description="Who took part.", graphql_type=list[Actor])
+    def participants(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
+        return actors_field(info, self.participant_ids, self.known_at)
 
     @classmethod
     def from_view(cls, view: MeetingView, known_at: datetime) -> Meeting:
@@ -233,13 +261,15 @@ class MeasureState:
     )
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="Who imposes the measure.")
-    async def imposer(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.imposer_id, self.known_at)
+    @strawberry.field(description="Who imposes the measure.", graphql_type=Actor | None)
+    def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+        return actor_field(info, self.imposer_id, self.known_at)
 
-    @strawberry.field(description="The targets in force at the view's date.")
-    async def targets(self, info: Info[Context, None]) -> list[Actor]:
-        return await load_actors(info, self.target_ids, self.known_at)
+    @strawberry.field(
+        description="The targets in force at the view's date.", graphql_type=list[Actor]
+    )
+    def targets(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
+        return actors_field(info, self.target_ids, self.known_at)
 
     @classmethod
     def from_state(cls, state: states.MeasureState, known_at: datetime) -> MeasureState:
@@ -269,9 +299,9 @@ class Membership:
     )
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="The party.")
-    async def actor(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.actor_id, self.known_at)
+    @strawberry.field(description="The party.", graphql_type=Actor | None)
+    def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+        return actor_field(info, self.actor_id, self.known_at)
 
     @classmethod
     def from_state(cls, state: states.Membership, known_at: datetime) -> Membership:
@@ -466,13 +496,13 @@ class Measure(Node):
     target_ids: strawberry.Private[tuple[str, ...]]
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="Who imposes it.")
-    async def imposer(self, info: Info[Context, None]) -> Actor | None:
-        return await load_actor(info, self.imposer_id, self.known_at)
+    @strawberry.field(description="Who imposes it.", graphql_type=Actor | None)
+    def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+        return actor_field(info, self.imposer_id, self.known_at)
 
-    @strawberry.field(description="Its targets after every amendment.")
-    async def targets(self, info: Info[Context, None]) -> list[Actor]:
-        return await load_actors(info, self.target_ids, self.known_at)
+    @strawberry.field(description="Its targets after every amendment.", graphql_type=list[Actor])
+    def targets(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
+        return actors_field(info, self.target_ids, self.known_at)
 
     @classmethod
     def from_view(cls, view: MeasureView, known_at: datetime) -> Measure:
@@ -498,13 +528,13 @@ class Dialogue(Node):
     convenor_ids: strawberry.Private[tuple[str, ...]]
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="The sides, e.g. USA and CHN.")
-    async def parties(self, info: Info[Context, None]) -> list[Actor]:
-        return await load_actors(info, self.party_ids, self.known_at)
+    @strawberry.field(description="The sides, e.g. USA and CHN.", graphql_type=list[Actor])
+    def parties(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
+        return actors_field(info, self.party_ids, self.known_at)
 
-    @strawberry.field(description="Who convenes it.")
-    async def convenors(self, info: Info[Context, None]) -> list[Actor]:
-        return await load_actors(info, self.convenor_ids, self.known_at)
+    @strawberry.field(description="Who convenes it.", graphql_type=list[Actor])
+    def convenors(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
+        return actors_field(info, self.convenor_ids, self.known_at)
 
     @strawberry.field(description="Its status at asOf (default today), as known at knownAt.")
     async def status(

@@ -30,6 +30,7 @@ from events.types import (
     RecordedEvent,
 )
 from events.views.axes import known, resolve_axes
+from events.views.reader import Reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,7 @@ class EventView:
 
 
 async def events_at(
-    engine: AsyncEngine,
+    engine: Reader,
     positions: Sequence[int] = (),
     ids: Sequence[UUID] = (),
     known_at: datetime | None = None,
@@ -218,7 +219,7 @@ async def events_at(
 
 
 async def actors_by_id(
-    engine: AsyncEngine, ids: Sequence[str], known_at: datetime | None = None
+    engine: Reader, ids: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, ActorView]:
     """The actors among `ids` known at `known_at` (states always are), in one query."""
     _, known_at = resolve_axes(None, known_at)
@@ -247,7 +248,7 @@ async def actors_by_id(
 
 
 async def meetings_by_stream(
-    engine: AsyncEngine, streams: Sequence[str], known_at: datetime | None = None
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, MeetingView]:
     """The meetings among `streams` as known at `known_at`, in one query."""
     _, known_at = resolve_axes(None, known_at)

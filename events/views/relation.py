@@ -33,6 +33,7 @@ from events.projections.tables import (
     statements,
 )
 from events.views.axes import known, possibly, resolve_axes
+from events.views.reader import Reader
 from events.views.rows import (
     MEMBERSHIP_COLUMNS,
     AnyRow,
@@ -59,6 +60,7 @@ from events.views.states import (
 )
 
 Side = frozenset[str]
+Sides = tuple[Side, Side]  # a's side, b's side
 
 
 # Walks per query: SQLite's limit on the selects of one compound SELECT is 500.
@@ -73,7 +75,7 @@ RECENT = 10
 
 
 async def relation(
-    engine: AsyncEngine,
+    engine: Reader,
     a: str,
     b: str,
     as_of: date | None = None,
@@ -81,17 +83,18 @@ async def relation(
     *,
     instruments: bool = True,
     recent: int = RECENT,
+    given: Sides | None = None,
 ) -> Relation:
     """What stood between `a` and `b` on `as_of`, as the log knew it at `known_at`, with the
     `recent` latest contacts and statements (at least the last contact is always looked up).
     The instrument lists, whose length grows with the log, are left out (None) unless
-    `instruments`; `instrument_standings()` gives them on their own."""
+    `instruments`; `instrument_standings()` gives them on their own. `given`: the sides of `a`
+    and `b` at `known_at` if already read (`pair_sides`)."""
     if a == b:
         raise ValueError(f"a relation needs two different actors, not {a!r} twice")
     as_of, known_at = resolve_axes(as_of, known_at)
     async with engine.connect() as conn:
-        side = await sides(conn, (a, b), known_at)
-        side_a, side_b = side[a], side[b]
+        side_a, side_b = given or await _pair_sides(conn, a, b, known_at)
         held = await _contacts(conn, side_a, side_b, known_at, None, as_of, max(recent, 1))
         standings = None
         if instruments:
@@ -112,6 +115,18 @@ async def relation(
                 else ()
             ),
         )
+
+
+async def pair_sides(engine: Reader, a: str, b: str, known_at: datetime) -> Sides:
+    """The sides of `a` and `b` at `known_at`: what the functions taking `given` would read,
+    read once for several of them."""
+    async with engine.connect() as conn:
+        return await _pair_sides(conn, a, b, known_at)
+
+
+async def _pair_sides(conn: AsyncConnection, a: str, b: str, known_at: datetime) -> Sides:
+    side = await sides(conn, (a, b), known_at)
+    return side[a], side[b]
 
 
 async def contacts_between(
@@ -147,7 +162,7 @@ async def statements_between(
 
 
 async def contacts_page(
-    engine: AsyncEngine,
+    engine: Reader,
     a: str,
     b: str,
     *,
@@ -156,14 +171,15 @@ async def contacts_page(
     since: date | None = None,
     until: date,
     known_at: datetime | None = None,
+    count: bool = True,
+    given: Sides | None = None,
 ) -> DatedPage[Contact]:
     """The contacts between `a` and `b` held (by their earliest day) after `since` and by
     `until`, oldest first: the `first` whose keys follow `after`, and how many there are in
-    all; `certain` as of `until`."""
+    all (None unless `count`); `certain` as of `until`. `given`: as for `relation()`."""
     _, known_at = resolve_axes(until, known_at)
     async with engine.connect() as conn:
-        side = await sides(conn, (a, b), known_at)
-        side_a, side_b = side[a], side[b]
+        side_a, side_b = given or await _pair_sides(conn, a, b, known_at)
         found = await _walk(
             conn,
             "contacts",
@@ -177,25 +193,27 @@ async def contacts_page(
             after=after,
         )
         held = await _contacts_of(conn, [stream for stream, _ in found], until, known_at)
-        # A meeting is counted once, whichever pairs of its participants found it.
-        met: Select[Any] | CompoundSelect[Any] = (
-            select(contact_pairs.c.stream)
-            .distinct()
-            .where(
-                *_window(contact_pairs, "held", known_at, since, until),
-                contact_pairs.c.participant.in_(side_a),
-                contact_pairs.c.other.in_(side_b),
+        total = None
+        if count:
+            # A meeting is counted once, whichever pairs of its participants found it.
+            met: Select[Any] | CompoundSelect[Any] = (
+                select(contact_pairs.c.stream)
+                .distinct()
+                .where(
+                    *_window(contact_pairs, "held", known_at, since, until),
+                    contact_pairs.c.participant.in_(side_a),
+                    contact_pairs.c.other.in_(side_b),
+                )
             )
-        )
-        if side_a & side_b:
-            met = union(
-                met,
-                select(contacts.c.stream).where(
-                    *_window(contacts, "held", known_at, since, until),
-                    contacts.c.participant.in_(side_a & side_b),
-                ),
-            )
-        total = await conn.scalar(select(func.count()).select_from(met.subquery()))
+            if side_a & side_b:
+                met = union(
+                    met,
+                    select(contacts.c.stream).where(
+                        *_window(contacts, "held", known_at, since, until),
+                        contacts.c.participant.in_(side_a & side_b),
+                    ),
+                )
+            total = await conn.scalar(select(func.count()).select_from(met.subquery()))
     return _dated_page(found, held, first, total)
 
 
@@ -293,18 +311,21 @@ async def _measures(
 
 
 async def instrument_standings(
-    engine: AsyncEngine,
+    engine: Reader,
     a: str,
     b: str,
     as_of: date | None = None,
     known_at: datetime | None = None,
+    *,
+    given: Sides | None = None,
 ) -> Standings:
     """The instruments `a` and `b` are both party to, and those only one of them is party to,
-    on `as_of` as known at `known_at` (the lists of `relation()`)."""
+    on `as_of` as known at `known_at` (the lists of `relation()`). `given`: as for
+    `relation()`."""
     as_of, known_at = resolve_axes(as_of, known_at)
     async with engine.connect() as conn:
-        side = await sides(conn, (a, b), known_at)
-        return await _instruments(conn, a, b, side[a], side[b], as_of, known_at)
+        side_a, side_b = given or await _pair_sides(conn, a, b, known_at)
+        return await _instruments(conn, a, b, side_a, side_b, as_of, known_at)
 
 
 async def _instruments(
@@ -351,7 +372,7 @@ def _member_for(actor: str, side: Side, members: dict[str, Membership]) -> Membe
 
 
 async def statements_page(
-    engine: AsyncEngine,
+    engine: Reader,
     a: str,
     b: str,
     *,
@@ -359,14 +380,15 @@ async def statements_page(
     after: DateKey | None = None,
     until: date,
     known_at: datetime | None = None,
+    count: bool = True,
+    given: Sides | None = None,
 ) -> DatedPage[StatementItem]:
     """The statements one side issued about the other by `until` (by their earliest day),
-    oldest first: the `first` whose keys follow `after`, and how many there are in all;
-    `certain` as of `until`."""
+    oldest first: the `first` whose keys follow `after`, and how many there are in all (None
+    unless `count`); `certain` as of `until`. `given`: as for `relation()`."""
     _, known_at = resolve_axes(until, known_at)
     async with engine.connect() as conn:
-        side = await sides(conn, (a, b), known_at)
-        side_a, side_b = side[a], side[b]
+        side_a, side_b = given or await _pair_sides(conn, a, b, known_at)
         found = await _walk(
             conn,
             "statements",
@@ -381,15 +403,17 @@ async def statements_page(
         )
         said = await _statements_of(conn, [stream for stream, _ in found], until, known_at)
         table = statements
-        total = await conn.scalar(
-            select(func.count(func.distinct(table.c.stream))).where(
-                *_window(table, "occurred", known_at, None, until),
-                or_(
-                    and_(table.c.issuer.in_(side_a), table.c.about_actor.in_(side_b)),
-                    and_(table.c.issuer.in_(side_b), table.c.about_actor.in_(side_a)),
-                ),
+        total = None
+        if count:
+            total = await conn.scalar(
+                select(func.count(func.distinct(table.c.stream))).where(
+                    *_window(table, "occurred", known_at, None, until),
+                    or_(
+                        and_(table.c.issuer.in_(side_a), table.c.about_actor.in_(side_b)),
+                        and_(table.c.issuer.in_(side_b), table.c.about_actor.in_(side_a)),
+                    ),
+                )
             )
-        )
     return _dated_page(found, said, first, total)
 
 
@@ -565,4 +589,4 @@ def _dated_page(
     found: list[tuple[str, DateKey]], items: list[T], first: int, total: int | None
 ) -> DatedPage[T]:
     page = [(key, item) for (_, key), item in zip(found, items, strict=True)]
-    return DatedPage(items=tuple(page[:first]), total=total or 0, has_next=len(page) > first)
+    return DatedPage(items=tuple(page[:first]), total=total, has_next=len(page) > first)

@@ -89,10 +89,10 @@ DateKey = tuple[date, date, int]
 @dataclass(frozen=True, slots=True)
 class DatedPage(Generic[T]):
     """Some contacts or statements of a pair in date order, each with its key, out of `total`
-    in all."""
+    in all (None when not counted)."""
 
     items: tuple[tuple[DateKey, T], ...]
-    total: int
+    total: int | None
     has_next: bool
 
 

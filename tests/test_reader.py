@@ -1,0 +1,94 @@
+"""Views read through an engine or through one shared connection, and answer the same; the
+relation's parts answer the same with the sides read once and handed to them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from events.store import EventStore
+from events.views.objects import actors_by_id
+from events.views.reader import SharedConnection
+from events.views.relation import (
+    contacts_page,
+    instrument_standings,
+    pair_sides,
+    relation,
+    statements_page,
+)
+from tests.factories import meeting, new
+
+UNTIL = date(2022, 1, 1)
+
+
+async def history(store: EventStore) -> None:
+    """Meetings and statements of USA and CHN, some by a person who counts for USA."""
+    envoy = new(
+        "actor/envoy", "ActorRegistered", "2000", name="Envoy", kind="PERSON", country="USA"
+    )
+    meetings = [
+        meeting(f"m{n:02d}", "envoy" if n % 2 else "USA", "CHN", occurred=f"2020-03-{n + 1:02d}")
+        for n in range(6)
+    ]
+    said = [
+        new(
+            f"statement/s{n:02d}",
+            "StatementIssued",
+            f"2021-01-{n + 1:02d}",
+            issuer="envoy" if n % 2 else "USA",
+            summary="On China",
+            about=["CHN"],
+        )
+        for n in range(5)
+    ]
+    await store.append([envoy, *meetings, *said], recorded_by="t")
+
+
+async def test_the_relation_parts_answer_the_same_through_a_shared_connection(
+    store: EventStore,
+) -> None:
+    await history(store)
+    known_at = (await store.head()).recorded_at
+    assert known_at is not None
+    alone = await relation(store.engine, "USA", "CHN", UNTIL, known_at)
+    contacts = await contacts_page(store.engine, "USA", "CHN", first=4, until=UNTIL)
+    said = await statements_page(store.engine, "USA", "CHN", first=4, until=UNTIL)
+    standings = await instrument_standings(store.engine, "USA", "CHN", UNTIL, known_at)
+    assert (contacts.total, said.total) == (6, 5)
+    shared = SharedConnection(store.engine)
+    try:
+        sides = await pair_sides(shared, "USA", "CHN", known_at)
+        assert sides == (frozenset({"USA", "envoy"}), frozenset({"CHN"}))
+        assert await relation(shared, "USA", "CHN", UNTIL, known_at, given=sides) == alone
+        # the parts may run at once: the connection serves one at a time
+        found = await asyncio.gather(
+            contacts_page(shared, "USA", "CHN", first=4, until=UNTIL, given=sides),
+            statements_page(shared, "USA", "CHN", first=4, until=UNTIL, count=False, given=sides),
+            instrument_standings(shared, "USA", "CHN", UNTIL, known_at, given=sides),
+            actors_by_id(shared, ["envoy"], known_at),
+        )
+    finally:
+        await shared.close()
+    assert found[0] == contacts
+    assert found[1].items == said.items and found[1].has_next == said.has_next
+    assert found[1].total is None  # not counted
+    assert found[2] == standings
+    assert found[3]["envoy"].name == "Envoy"
+
+
+async def test_a_failed_read_leaves_the_shared_connection_usable(store: EventStore) -> None:
+    await history(store)
+    shared = SharedConnection(store.engine)
+    try:
+        with pytest.raises(DBAPIError):
+            async with shared.connect() as conn:
+                await conn.execute(text("SELECT * FROM no_such_table"))
+        # on PostgreSQL the failed statement aborted the transaction: it was rolled back
+        found = await actors_by_id(shared, ["envoy"])
+        assert found["envoy"].country == "USA"
+    finally:
+        await shared.close()
