@@ -14,6 +14,7 @@ from api.graphql.errors import ErrorCodes
 from api.graphql.events import OBJECT_TYPES
 from api.graphql.limits import QueryLimits
 from api.graphql.mutations import Mutation
+from api.graphql.operation import OperationName
 from api.graphql.queries import Query
 from api.graphql.scalars import EDTF, EDTF_SCALAR
 from api.graphql.subscriptions import Subscription
@@ -37,6 +38,7 @@ extensions: list[Any] = [
     lambda: ParserCache(maxsize=1024),
     lambda: ValidationCache(maxsize=1024),
     ErrorCodes,
+    OperationName,
 ]
 schema = Schema(
     query=Query,
