@@ -137,23 +137,22 @@ async def test_subscriptions_are_counted_while_they_run(database_url: str) -> No
     async with timeline_process(database_url) as served, httpx.AsyncClient() as http:
         url = f"http://{served.address}/metrics"
 
-        async def running() -> float:
-            return samples((await http.get(url)).text)[("timeline_subscriptions", frozenset())]
+        async def reaches(count: int) -> None:
+            """Until the gauge shows `count`: it changes as the operations start and end."""
+            async with asyncio.timeout(WAIT):
+                while True:
+                    found = samples((await http.get(url)).text)
+                    if found[("timeline_subscriptions", frozenset())] == count:
+                        return
+                    await asyncio.sleep(0.05)
 
         async with socket_to(served.address) as ws:
             await ws.subscribe("1")
             await ws.subscribe("2")
-            # The count goes up once the operations run; nothing else to wait on.
-            async with asyncio.timeout(WAIT):
-                while await running() != 2:
-                    await asyncio.sleep(0.05)
+            await reaches(2)
             await ws.send({"id": "1", "type": "complete"})
-            async with asyncio.timeout(WAIT):
-                while await running() != 1:
-                    await asyncio.sleep(0.05)
-        async with asyncio.timeout(WAIT):
-            while await running() != 0:
-                await asyncio.sleep(0.05)
+            await reaches(1)
+        await reaches(0)
 
 
 async def test_the_metrics_of_several_workers_add_up(database_url: str) -> None:
