@@ -8,6 +8,7 @@ import json
 import re
 import signal
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -249,7 +250,8 @@ async def test_sigterm_finishes_the_request_in_flight_and_closes_subscriptions(
             async with asyncio.timeout(WAIT):
                 while True:
                     await ws.receive()
-        assert closed.value.rcvd is not None and closed.value.rcvd.code in (1000, 1001, 1012)
+        # 1012, service restart: the client reconnects and resumes from its last position.
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
         assert await asyncio.wait_for(served.process.wait(), WAIT) == STOPPED
         assert "Application shutdown complete." in served.log.read_text(encoding="utf-8")
 
@@ -289,6 +291,28 @@ async def test_pool_settings_reach_the_engine() -> None:
 def test_bad_operations_settings_are_named(name: str, value: str) -> None:
     with pytest.raises(ConfigurationError, match=name):
         Settings.from_env({name: value})
+
+
+def test_every_setting_is_documented_with_its_default_and_an_example() -> None:
+    root = Path(__file__).parent.parent
+    named = {
+        name
+        for path in (root / "api").rglob("*.py")
+        for name in re.findall(r"\b(?:TIMELINE|PROMETHEUS)_[A-Z_]+[A-Z]\b", path.read_text())
+    }
+    assert {"TIMELINE_DB_POOL_SIZE", "TIMELINE_WORKERS", "PROMETHEUS_MULTIPROC_DIR"} <= named
+    rows = {
+        line.split("|")[1].strip().strip("`"): [cell.strip() for cell in line.split("|")[2:4]]
+        for line in (root / "docs" / "configuration.md").read_text().splitlines()
+        if line.startswith("| `")
+    }
+    documented = {name for name, (default, example) in rows.items() if default and example}
+    assert named - {"TIMELINE_"} <= documented, named - documented
+    compose = (root / "docker" / "compose.yaml").read_text()
+    assert set(re.findall(r"^ +(TIMELINE_\w+):", compose, re.MULTILINE)) <= documented
+    # What compose itself reads from docker/.env is listed in docs/deploy.md.
+    deploy = (root / "docs" / "deploy.md").read_text()
+    assert [name for name in re.findall(r"\$\{(\w+)", compose) if f"`{name}`" not in deploy] == []
 
 
 def test_log_settings_are_read() -> None:
