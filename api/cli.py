@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import io
 import os
+import shutil
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -470,20 +471,24 @@ def serve(
     if demo:
         upgrade(settings.database_url)  # creates the SQLite file on first run
         _load_demo()
-    if settings.metrics:
-        prepare_multiprocess(1 if reload else workers)  # before the workers start
-    uvicorn.run(
-        "api.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=None if reload else workers,
-        reload=reload,
-        log_config=log_config(settings),
-        log_level=settings.log_level,
-        access_log=False,  # api/access.py logs each request, with its id
-        timeout_graceful_shutdown=shutdown_seconds,
-    )
+    # Before the workers start, which inherit where to share their metrics.
+    metrics_dir = prepare_multiprocess(1 if reload else workers) if settings.metrics else None
+    try:
+        uvicorn.run(
+            "api.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=None if reload else workers,
+            reload=reload,
+            log_config=log_config(settings),
+            log_level=settings.log_level,
+            access_log=False,  # api/access.py logs each request, with its id
+            timeout_graceful_shutdown=shutdown_seconds,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _event_type(name: str) -> str:

@@ -37,8 +37,13 @@ def log_config(settings: Settings) -> dict[str, Any]:
     formatters: dict[str, Any] = {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s %(request_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "process": "pid",
+            },
             "datefmt": "%Y-%m-%dT%H:%M:%S%z",
             # uvicorn's copy of the message with terminal colours
             "reserved_attrs": [*RESERVED_ATTRS, "color_message"],

@@ -9,8 +9,8 @@ One process (`timeline serve --workers 1`): each app has its own registry, with 
 CPU and memory. Several workers: prometheus_client's multiprocess mode, where every worker
 writes its values to files in PROMETHEUS_MULTIPROC_DIR and /metrics on any worker sums them
 over all, so a scrape sees the whole server whichever worker answers. `timeline serve` makes
-that directory when it is not given, and empties it when it is (stale files of an earlier run
-would count again).
+that directory when it is not given (and removes it when the workers are gone), and empties it
+when it is (stale files of an earlier run would count again).
 """
 
 from __future__ import annotations
@@ -163,19 +163,19 @@ class Metrics:
 
 
 def prepare_multiprocess(workers: int) -> Path | None:
-    """Before `workers` worker processes start: the directory they share their metrics in,
-    made (and named in the environment they inherit) when there are several and none is
-    given, emptied of an earlier run's files when one is given. None for a single process
-    without one."""
+    """Before `workers` worker processes start: make the directory they share their metrics
+    in (named in the environment they inherit) when there are several and none is given, or
+    empty the one given of an earlier run's files. The directory made, for the caller to
+    remove once the workers are gone, or None."""
     given = os.environ.get(MULTIPROC_DIR)
-    if not given:
-        if workers == 1:
-            return None
-        made = Path(tempfile.mkdtemp(prefix="timeline-metrics-"))
-        os.environ[MULTIPROC_DIR] = str(made)
-        return made
-    directory = Path(given)
-    directory.mkdir(parents=True, exist_ok=True)
-    for stale in directory.glob("*.db"):
-        stale.unlink()
-    return directory
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        return None
+    if workers == 1:
+        return None
+    made = Path(tempfile.mkdtemp(prefix="timeline-metrics-"))
+    os.environ[MULTIPROC_DIR] = str(made)
+    return made

@@ -118,6 +118,14 @@ class Served:
         """What the server has logged so far, line by line."""
         return self.log.read_text(encoding="utf-8").splitlines()
 
+    async def logged(self, text: str, times: int = 1) -> None:
+        """Until the log holds a line with `text` `times` times (within WAIT seconds)."""
+        async with asyncio.timeout(WAIT):
+            while True:
+                if sum(text in line for line in self.log_lines()) >= times:
+                    return
+                await asyncio.sleep(0.05)
+
 
 @asynccontextmanager
 async def timeline_process(database_url: str, *options: str, **env: str) -> AsyncIterator[Served]:

@@ -157,15 +157,20 @@ async def test_subscriptions_are_counted_while_they_run(database_url: str) -> No
 
 
 async def test_the_metrics_of_several_workers_add_up(database_url: str) -> None:
+    fresh = httpx.Limits(max_keepalive_connections=0)  # a connection each: any worker answers
     async with (
         timeline_process(database_url, "--workers", "2") as served,
-        httpx.AsyncClient(base_url=f"http://{served.address}") as http,
+        httpx.AsyncClient(base_url=f"http://{served.address}", limits=fresh) as http,
     ):
-        for _ in range(20):
+        await served.logged("Application startup complete.", times=2)  # both workers
+        for _ in range(40):
             assert (await graphql(http, "query Head { logHead { position } }")).status_code == 200
         # Whichever worker answers the scrape, it counts the requests of both.
-        for _ in range(4):
-            assert operation_counts((await http.get("/metrics")).text)["Head"] == 20
+        for _ in range(6):
+            assert operation_counts((await http.get("/metrics")).text)["Head"] == 40
+        answered = [json.loads(line) for line in served.log_lines()]
+        workers = {a["pid"] for a in answered if a["logger"] == "timeline.access"}
+        assert len(workers) == 2
 
 
 # --- logs --------------------------------------------------------------------------------------
@@ -188,7 +193,7 @@ async def test_logs_are_one_json_object_per_line_with_the_request_id_and_no_toke
         lines = served.log_lines()
     records = [json.loads(line) for line in lines]
     assert all(isinstance(record, dict) for record in records)
-    assert {"time", "level", "logger", "message", "request_id"} <= set(records[0])
+    assert {"time", "level", "logger", "pid", "message", "request_id"} <= set(records[0])
     access = [record for record in records if record["logger"] == "timeline.access"]
     assert [(a["request_id"], a["operation"], a["status"]) for a in access[:1]] == [
         ("trace-42", "Head", 200)
