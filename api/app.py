@@ -13,6 +13,7 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -23,16 +24,19 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 from strawberry.types import ExecutionResult
 
 from api import exports
+from api.access import Access
 from api.auth import ANONYMOUS, Principal, Unauthenticated
 from api.graphiql import graphiql_html
 from api.graphql.context import Context
 from api.graphql.errors import ApiError, coded
 from api.graphql.schema import schema
+from api.metrics import Metrics
 from api.settings import Settings
 from api.transport import (
     GRAPHQL_RESPONSE,
@@ -74,6 +78,18 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_subscribe(message)
 
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """strawberry's run of an operation, counted in the metrics while it runs."""
+        metrics: Metrics | None = getattr(self.view, "metrics", None)
+        if metrics is None:
+            await super().run_operation(operation)
+            return
+        metrics.subscriptions.inc()
+        try:
+            await super().run_operation(operation)
+        finally:
+            metrics.subscriptions.dec()
+
 
 class TimelineGraphQL(GraphQL[Context, None]):
     """strawberry's ASGI view with the project's context and response extensions, the body
@@ -81,7 +97,13 @@ class TimelineGraphQL(GraphQL[Context, None]):
 
     graphql_transport_ws_handler_class = TransportWS
 
-    def __init__(self, settings: Settings, store: EventStore, listener: LogListener) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: EventStore,
+        listener: LogListener,
+        metrics: Metrics | None = None,
+    ) -> None:
         super().__init__(
             schema,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -91,6 +113,7 @@ class TimelineGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.store = store
         self.listener = listener
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate, then answer: a bad token never reaches GraphQL, nor a body over the
@@ -189,12 +212,13 @@ def _principal(settings: Settings, authorization: str | None) -> Principal:
 
 def create_app(settings: Settings) -> Starlette:
     """The application for `settings`; the database is opened when it starts."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, **settings.pool.engine_options())
     store = EventStore(engine)
     listener = LogListener(
         store, poll_interval=settings.log_poll_seconds, recheck=settings.log_recheck_seconds
     )
-    graphql = TimelineGraphQL(settings, store, listener)
+    metrics = Metrics(store) if settings.metrics else None
+    graphql = TimelineGraphQL(settings, store, listener, metrics)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -231,16 +255,22 @@ def create_app(settings: Settings) -> Starlette:
             # Subscriptions still waiting end (complete) rather than hang the shutdown.
             await listener.close()
             await engine.dispose()
+            if metrics is not None:
+                metrics.close()
 
+    routes = [
+        Route("/graphql", graphql),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/schema.graphql", schema_sdl),
+        Route("/export/{format}", export, methods=["GET"]),
+    ]
+    if metrics is not None:
+        routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))
     return Starlette(
-        routes=[
-            Route("/graphql", graphql),
-            WebSocketRoute("/graphql", graphql),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/schema.graphql", schema_sdl),
-            Route("/export/{format}", export, methods=["GET"]),
-        ],
+        routes=routes,
+        middleware=[Middleware(Access, routes=routes, metrics=metrics)],
         lifespan=lifespan,
     )
 

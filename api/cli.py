@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import io
 import os
+import shutil
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -28,6 +29,8 @@ from rich.progress import (
 from rich.text import Text
 
 from api.exports import BadParameter, export_query
+from api.logs import log_config
+from api.metrics import prepare_multiprocess
 from api.settings import Settings
 from events.db import create_engine, schema_problem, upgrade
 from events.demo import DATASET, load_demo
@@ -347,6 +350,8 @@ def log_tail(
 
     async def tail(store: EventStore) -> None:
         position = (await store.head()).position if after is None else after
+        # On stderr, so that stdout stays JSON Lines: what follows is what comes after this.
+        err.print(f"following the log after position {position}")
         printed = 0
         stdout = _utf8_stdout()
         while count is None or printed < count:
@@ -432,9 +437,24 @@ def demo_load() -> None:
 
 @app.command("serve")
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    host: Annotated[
+        str, typer.Option(envvar="TIMELINE_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(envvar="TIMELINE_PORT", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
+    workers: Annotated[
+        int, typer.Option(envvar="TIMELINE_WORKERS", min=1, max=64, help="Worker processes.")
+    ] = 1,
+    shutdown_seconds: Annotated[
+        int,
+        typer.Option(
+            envvar="TIMELINE_SHUTDOWN_SECONDS",
+            min=1,
+            max=3600,
+            help="On SIGTERM, how long in-flight requests may take to finish.",
+        ),
+    ] = 30,
     reload: Annotated[
         bool, typer.Option(help="Restart when the code changes (development).")
     ] = False,
@@ -446,19 +466,31 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Serve the GraphQL API (uvicorn) on the configured database."""
+    """Serve the GraphQL API (uvicorn) on the configured database. On SIGTERM it stops
+    accepting connections, lets in-flight requests finish (up to --shutdown-seconds), ends
+    the subscriptions and exits."""
     settings = _settings()  # a bad setting stops here, with its name, not in a worker
     if demo:
         upgrade(settings.database_url)  # creates the SQLite file on first run
         _load_demo()
-    uvicorn.run(
-        "api.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=None if reload else workers,
-        reload=reload,
-    )
+    # Before the workers start, which inherit where to share their metrics.
+    metrics_dir = prepare_multiprocess(1 if reload else workers) if settings.metrics else None
+    try:
+        uvicorn.run(
+            "api.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=None if reload else workers,
+            reload=reload,
+            log_config=log_config(settings),
+            log_level=settings.log_level,
+            access_log=False,  # api/access.py logs each request, with its id
+            timeout_graceful_shutdown=shutdown_seconds,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _event_type(name: str) -> str:

@@ -35,6 +35,32 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
+class Pool:
+    """The connection pool of each process (SQLAlchemy's queue pool): at most `size` +
+    `max_overflow` connections to the database, plus one LISTEN connection on PostgreSQL."""
+
+    size: int = 5
+    max_overflow: int = 10
+    timeout_seconds: float = 30.0  # how long a request waits for a connection before failing
+    recycle_seconds: float = 1800.0  # connections older than this are replaced
+    pre_ping: bool = True  # test a connection before use: survives a database restart
+
+    def engine_options(self) -> dict[str, object]:
+        """The keyword arguments of `create_async_engine` for this pool."""
+        return {
+            "pool_size": self.size,
+            "max_overflow": self.max_overflow,
+            "pool_timeout": self.timeout_seconds,
+            "pool_recycle": self.recycle_seconds,
+            "pool_pre_ping": self.pre_ping,
+        }
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+LOG_FORMATS = ("json", "text")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Every setting of the service."""
 
@@ -49,6 +75,10 @@ class Settings:
     # The longest a waiting subscription goes without reading the log, wake-up or not: the
     # safety net should a wake-up be lost (a dropped LISTEN connection).
     log_recheck_seconds: float = RECHECK
+    pool: Pool = field(default_factory=Pool)
+    log_level: str = "info"
+    log_format: str = "json"  # one JSON object per line; `text` for people at a terminal
+    metrics: bool = True  # Prometheus metrics at /metrics
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -70,6 +100,16 @@ class Settings:
             log_recheck_seconds=_setting(
                 env, "TIMELINE_LOG_RECHECK_SECONDS", _seconds, str(RECHECK)
             ),
+            pool=Pool(
+                size=_setting(env, "TIMELINE_DB_POOL_SIZE", _positive, "5"),
+                max_overflow=_setting(env, "TIMELINE_DB_MAX_OVERFLOW", _count, "10"),
+                timeout_seconds=_setting(env, "TIMELINE_DB_POOL_TIMEOUT_SECONDS", _seconds, "30"),
+                recycle_seconds=_setting(env, "TIMELINE_DB_POOL_RECYCLE_SECONDS", _seconds, "1800"),
+                pre_ping=_setting(env, "TIMELINE_DB_POOL_PRE_PING", _boolean, "true"),
+            ),
+            log_level=_setting(env, "TIMELINE_LOG_LEVEL", _one_of(LOG_LEVELS), "info"),
+            log_format=_setting(env, "TIMELINE_LOG_FORMAT", _one_of(LOG_FORMATS), "json"),
+            metrics=_setting(env, "TIMELINE_METRICS", _boolean, "true"),
             limits=Limits(
                 **{
                     limit.name: _setting(
@@ -103,6 +143,23 @@ def _positive(text: str) -> int:
     if value < 1:
         raise ValueError(f"{text!r} must be a positive whole number")
     return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(f"{text!r} must be a whole number, 0 or more")
+    return value
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        lowered = text.strip().lower()
+        if lowered not in choices:
+            raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+        return lowered
+
+    return parse
 
 
 def _seconds(text: str) -> float:

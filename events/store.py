@@ -81,10 +81,16 @@ class EventStore:
         # tasks of this process from spinning on SQLITE_BUSY.
         self._writer = asyncio.Lock()
         self._appended: list[Callable[[int], None]] = []
+        self._committed: list[Callable[[int, int], None]] = []
 
     def on_append(self, callback: Callable[[int], None]) -> None:
         """Call `callback(new head position)` after each commit that appended events."""
         self._appended.append(callback)
+
+    def on_commit(self, callback: Callable[[int, int], None]) -> None:
+        """Call `callback(new head position, events appended)` after each commit that
+        appended events (the metrics count them)."""
+        self._committed.append(callback)
 
     # --- writing -------------------------------------------------------------------------------
 
@@ -123,6 +129,8 @@ class EventStore:
         if appender.appended:
             for callback in self._appended:
                 callback(appender.head_position)
+            for counted in self._committed:
+                counted(appender.head_position, appender.appended)
 
     @asynccontextmanager
     async def locked(self, *, rollback: bool = False) -> AsyncIterator[AsyncConnection]:

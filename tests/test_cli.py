@@ -768,7 +768,11 @@ async def test_tail_from_the_head_prints_an_event_appended_after_it_started(
         "log", "tail", "--count", "1", "--interval", "0.1", url=database_url, cwd=tmp_path
     )
     try:
-        await asyncio.sleep(1.5)
+        # Append only once tail has read the head it follows from (it says so on stderr):
+        # a fixed wait failed where starting the command took longer on a loaded machine.
+        assert process.stderr is not None
+        said = await asyncio.wait_for(process.stderr.readline(), timeout=60)
+        assert said.decode().strip() == "following the log after position 1"
         assert process.returncode is None, "tail exited before anything was appended"
         (appended,) = await store.append([statement("new", "CN", "Zhōu 🤝")], recorded_by="t")
     finally:

@@ -11,229 +11,39 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import sys
-import uuid
 from collections.abc import AsyncIterator
-from contextlib import aclosing, asynccontextmanager, suppress
-from pathlib import Path
+from contextlib import aclosing, suppress
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
-import uvicorn
 from gql import Client, gql
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
 from sqlalchemy.engine import make_url
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from api.app import create_app
-from api.auth import digest_of
 from api.settings import Settings
 from events.db import create_engine
 from events.errors import ConfigurationError
 from events.store import EventStore
 from tests import factories
 from tests.conftest import BACKENDS
-
-EDITOR_TOKEN = "editor-token-0123456789"
-TOKENS = json.dumps(
-    [{"principal": "ed", "role": "editor", "sha256": digest_of(EDITOR_TOKEN).hex()}]
+from tests.servers import (
+    AUTH,
+    EVENT_SELECTION,
+    RECORD,
+    SUBSCRIBE,
+    WAIT,
+    head,
+    post,
+    record,
+    serving,
+    settings_for,
+    socket_to,
+    statement,
+    timeline_serve,
 )
-AUTH = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
-TIMELINE = Path(sys.executable).parent / "timeline"
-WAIT = 30.0  # seconds: the longest any single message or start-up may take before we give up
-# Servers under test never re-read the log on their own: an event that only that safety net
-# would deliver (a wake-up lost) makes a test wait WAIT seconds and fail.
-NO_RECHECK = {"TIMELINE_LOG_RECHECK_SECONDS": "3600"}
-
-EVENT_SELECTION = """
-    __typename id stream version position type recordedBy occurred { edtf }
-    ... on StatementIssued { summary issuer { id } about { id } stance }
-"""
-SUBSCRIBE = f"""
-subscription Follow($filter: EventFilter, $after: Int) {{
-  eventRecorded(filter: $filter, afterPosition: $after) {{ {EVENT_SELECTION} }}
-}}"""
-RECORD = """
-mutation Record($input: RecordEventInput!) {
-  recordEvent(input: $input) { event { id position } userErrors { field message } }
-}"""
-RECORD_MANY = """
-mutation RecordMany($input: RecordEventsInput!) {
-  recordEvents(input: $input) { events { id position } userErrors { field message } }
-}"""
-
-
-def statement(issuer: str = "CHN", about: str = "USA", summary: str = "A statement.") -> dict:
-    """The input of one StatementIssued on a stream of its own."""
-    return {
-        "stream": f"statement/{uuid.uuid4().hex[:12]}",
-        "occurred": "2024-02-20",
-        "data": {"statementIssued": {"issuer": issuer, "summary": summary, "about": [about]}},
-    }
-
-
-# --- servers ---------------------------------------------------------------------------------
-
-
-def settings_for(database_url: str, **env: str) -> Settings:
-    return Settings.from_env(
-        {"TIMELINE_DATABASE_URL": database_url, "TIMELINE_TOKENS": TOKENS, **NO_RECHECK, **env}
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[str]:
-    """The app served by uvicorn in this loop on a free port of 127.0.0.1; its address."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(WAIT):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.01)
-        yield f"127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-
-
-@asynccontextmanager
-async def timeline_serve(database_url: str, *options: str) -> AsyncIterator[str]:
-    """`timeline serve` (with `options`) in a process of its own on a free port; killed
-    whatever happens."""
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TIMELINE_")},
-        "TIMELINE_DATABASE_URL": database_url,
-        "TIMELINE_TOKENS": TOKENS,
-        **NO_RECHECK,
-    }
-    process = await asyncio.create_subprocess_exec(
-        str(TIMELINE),
-        "serve",
-        *options,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    address = f"127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as http, asyncio.timeout(WAIT):
-            while True:
-                if process.returncode is not None:
-                    assert process.stderr is not None
-                    pytest.fail(f"timeline serve exited: {(await process.stderr.read()).decode()}")
-                with suppress(httpx.TransportError):
-                    if (await http.get(f"http://{address}/readyz")).status_code == 200:
-                        break
-                await asyncio.sleep(0.05)
-        yield address
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-
-# --- GraphQL over HTTP and over graphql-transport-ws -----------------------------------------
-
-
-async def post(address: str, text: str, variables: dict[str, Any] | None = None) -> dict:
-    async with httpx.AsyncClient() as http:
-        response = await http.post(
-            f"http://{address}/graphql",
-            json={"query": text, "variables": variables or {}},
-            headers=AUTH,
-        )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def head(address: str) -> int:
-    position: int = (await post(address, "{ logHead { position } }"))["logHead"]["position"]
-    return position
-
-
-async def record(address: str, *inputs: dict) -> list[int]:
-    """Record `inputs` (one: recordEvent; more: recordEvents, atomically); their positions."""
-    if len(inputs) == 1:
-        payload = (await post(address, RECORD, {"input": inputs[0]}))["recordEvent"]
-        assert payload["userErrors"] == [], payload
-        return [payload["event"]["position"]]
-    payload = (await post(address, RECORD_MANY, {"input": {"events": list(inputs)}}))[
-        "recordEvents"
-    ]
-    assert payload["userErrors"] == [], payload
-    return [event["position"] for event in payload["events"]]
-
-
-class Socket:
-    """One graphql-transport-ws connection, spoken message by message."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.ws.send(json.dumps(message))
-
-    async def receive(self) -> dict[str, Any]:
-        async with asyncio.timeout(WAIT):
-            message: dict[str, Any] = json.loads(await self.ws.recv())
-        return message
-
-    async def subscribe(
-        self, op: str, after: int | None = None, filter: dict | None = None, text: str = SUBSCRIBE
-    ) -> None:
-        variables = {"after": after, "filter": filter}
-        await self.send(
-            {"id": op, "type": "subscribe", "payload": {"query": text, "variables": variables}}
-        )
-
-    async def events(self, count: int, op: str = "1") -> list[dict[str, Any]]:
-        """The next `count` events of subscription `op` (every message must be one)."""
-        found = []
-        while len(found) < count:
-            message = await self.receive()
-            assert message["type"] == "next" and message["id"] == op, message
-            assert "errors" not in message["payload"], message
-            found.append(message["payload"]["data"]["eventRecorded"])
-        return found
-
-
-@asynccontextmanager
-async def socket_to(address: str) -> AsyncIterator[Socket]:
-    async with connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-        client = Socket(ws)
-        await client.send({"type": "connection_init", "payload": {}})
-        assert (await client.receive())["type"] == "connection_ack"
-        yield client
 
 
 @pytest.fixture

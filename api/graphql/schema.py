@@ -15,6 +15,7 @@ from api.graphql.errors import ErrorCodes
 from api.graphql.events import OBJECT_TYPES
 from api.graphql.limits import QueryLimits
 from api.graphql.mutations import Mutation
+from api.graphql.operation import OperationName
 from api.graphql.queries import Query
 from api.graphql.scalars import EDTF, EDTF_SCALAR
 from api.graphql.subscriptions import Subscription
@@ -39,6 +40,7 @@ extensions: list[Any] = [
     lambda: ValidationCache(maxsize=1024),
     ErrorCodes,
     SharedReads,
+    OperationName,
 ]
 schema = Schema(
     query=Query,
