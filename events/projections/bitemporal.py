@@ -190,6 +190,15 @@ def _replay_stream(
 ) -> int:
     """Add to `buffers` the rows of one stream's facts, each with the recorded-time range in
     which the stream's transactions held it; return how many."""
+    if events[0].recorded_at == events[-1].recorded_at:
+        # One transaction (most streams): every fact holds from it on.
+        at, count = events[0].recorded_at, 0
+        resolved = resolve(events)
+        for projection in projections:
+            for table, facts in projection.start(stream).add(resolved).added.items():
+                buffers[table].extend((stream, *fact, at, FOREVER) for fact in facts)
+                count += len(facts)
+        return count
     held: dict[Table, dict[Fact, datetime]] = {t: {} for p in projections for t in p.tables}
     folds = [p.start(stream) for p in projections]
     replay = Replay()

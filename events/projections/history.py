@@ -96,28 +96,22 @@ def first(*candidates: Dated | None) -> Dated | None:
     return min(present, key=Dated.key) if present else None
 
 
-def resolve(
-    events: Sequence[Logged], payloads: dict[int, EventData] | None = None
-) -> list[StreamEvent]:
-    """The events of one stream (in position order) as now known. `payloads` caches the typed
-    data by position across calls."""
-    payloads = {} if payloads is None else payloads
-    for event in events:
-        if event.position not in payloads:
-            payloads[event.position] = event.payload()
+def resolve(events: Sequence[Logged]) -> list[StreamEvent]:
+    """The events of one stream (in position order) as now known."""
+    payloads = [event.payload() for event in events]
     corrections: dict[UUID, list[tuple[int, EventCorrected]]] = {}
     retracted: set[UUID] = set()
-    for event in events:  # in position order: a correction after a retraction is void
-        payload = payloads[event.position]
+    for event, payload in zip(events, payloads, strict=True):
+        # In position order: a correction after a retraction is void.
         if isinstance(payload, EventCorrected) and payload.target not in retracted:
             corrections.setdefault(payload.target, []).append((event.position, payload))
         elif isinstance(payload, EventRetracted):
             retracted.add(payload.target)
     resolved = []
-    for event in events:
-        payload = payloads[event.position]
+    for event, payload in zip(events, payloads, strict=True):
         occurred, corrected_by = event.occurred, None
-        for position, correction in corrections.get(event.id, ()):
+        # Most streams correct nothing: no lookup by id for them.
+        for position, correction in corrections.get(event.id, ()) if corrections else ():
             occurred = correction.occurred or occurred
             if correction.data:
                 payload = type(payload).model_validate({**payload.to_json(), **correction.data})
@@ -130,7 +124,7 @@ def resolve(
                 occurred=dates.parse(occurred),
                 data=payload,
                 note=event.note,
-                retracted=event.id in retracted,
+                retracted=bool(retracted) and event.id in retracted,
                 corrected_by=corrected_by,
             )
         )
