@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Annotated, Any, ClassVar
 from uuid import UUID, uuid4
 
@@ -643,6 +643,25 @@ def actor_refs(value: BaseModel, path: str = "data") -> Iterator[tuple[str, str]
                 yield from actor_refs(element, f"{where}[{i}]")
 
 
+def named_actors(value: BaseModel) -> set[str]:
+    """The actor ids that `value` names, nested values included: actor_refs without the
+    paths, for a rebuild that asks it of every event."""
+    named: set[str] = set()
+    for _, name, marker in _references(type(value)):
+        item = getattr(value, name)
+        if item is None:
+            continue
+        if marker is ActorRef:
+            if isinstance(item, str):
+                named.add(item)
+            else:
+                named.update(item)
+        elif marker is BaseModel:
+            for element in (item,) if isinstance(item, BaseModel) else item:
+                named |= named_actors(element)
+    return named
+
+
 def stream_refs(value: EventData) -> Iterator[tuple[str, str]]:
     """Every (JSON path, stream id) that the data of an event names."""
     for alias, name, marker in _references(type(value)):
@@ -693,7 +712,19 @@ def _is_model(annotation: Any) -> bool:
 
 def dumps(value: Any) -> str:
     """The canonical JSON text the log stores: compact, key order as given, UTF-8."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
+
+
+@lru_cache(maxsize=65536)
+def dumps_list(items: tuple[str, ...]) -> str:
+    """The canonical JSON text of a list of strings (participants, actors spoken about),
+    remembered: the same few lists recur across a log's events."""
+    return dumps(list(items))
+
+
+# One encoder for every dumps: json.dumps with options builds a new one per call, which cost
+# a rebuild (several texts per event) more than the encoding itself.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def data_json(event: NewEvent) -> str:
@@ -753,3 +784,13 @@ class RecordedEvent:
             "sources": self.sources,
             "note": self.note,
         }
+
+
+def payload_from_text(type_name: str, schema_version: int, text: str | bytes) -> EventData:
+    """The typed model of a stored `data` text, upcast to the type's current schema version.
+    Data at the current version is validated from the text directly (pydantic's JSON parser),
+    with no Python dict in between: a rebuild decodes every event of the log."""
+    cls = EVENT_TYPES[type_name]
+    if schema_version == cls.schema_version:
+        return cls.model_validate_json(text)
+    return cls.model_validate(upcast(type_name, schema_version, json.loads(text)))

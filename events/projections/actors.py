@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Table
 
-from events.projections import Facts
+from events.projections import Facts, Recomputed
 from events.projections.history import StreamEvent
 from events.projections.tables import actors
 from events.types import ActorRegistered, ActorRenamed, dumps
@@ -17,6 +17,10 @@ class ActorsProjection:
 
     kinds = frozenset({"actor"})
     tables: Sequence[Table] = (actors,)
+
+    def start(self, stream: str) -> Recomputed:
+        """A short stream: its facts are worked out again on each step."""
+        return Recomputed(stream, self.facts)
 
     def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
         """One row for a registered (not retracted) actor, under its latest name."""

@@ -17,23 +17,25 @@ from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.schema import CreateIndex, DropIndex
 
-from events.db import events_table, recorded_from, to_recorded
+from events.db import events_table
 from events.projections import Fact, Projection
 from events.projections.actors import ActorsProjection
 from events.projections.bulk import BulkWriter
 from events.projections.contacts import ContactsProjection
 from events.projections.dialogues import DialoguesProjection
-from events.projections.history import Replay, resolve
+from events.projections.history import Replay, StoredEvent, resolve
 from events.projections.index import IndexProjection
 from events.projections.measures import MeasuresProjection
 from events.projections.parties import PartiesProjection
 from events.projections.statements import StatementsProjection
 from events.projections.tables import FOREVER, fact_columns
-from events.types import RecordedEvent
+from events.types import STREAM_KINDS, payload_from_text
 
 CHUNK = 500  # values per IN (...) list
-FLUSH = 5000  # rows per insert during a rebuild
+FLUSH = 20_000  # rows held (of all tables) before a rebuild writes them
+PAGE = 5000  # events fetched at a time during a rebuild
 
 
 def default_projections() -> list[Projection]:
@@ -65,8 +67,9 @@ async def apply(
             continue
         wanted: dict[Table, dict[str, set[Fact]]] = {table: {} for table in projection.tables}
         for stream in mine:
-            for table, facts in projection.facts(stream, resolved[stream]).items():
-                wanted[table][stream] = facts
+            facts = projection.start(stream).add(resolved[stream]).added
+            for table in projection.tables:
+                wanted[table][stream] = facts.get(table, set())
         for table, by_stream in wanted.items():
             await _update(conn, table, by_stream, at)
 
@@ -114,8 +117,25 @@ async def rebuild_into(
 ) -> int:
     """Replay the whole log into the projections' tables (or into `targets[table]`), which must
     be empty; return the number of events replayed. `progress` hears the count so far."""
+    indexes = [
+        index
+        for projection in projections
+        for table in projection.tables
+        for index in sorted(table.indexes, key=lambda index: str(index.name))
+    ]
+    unindexed = targets is None and conn.dialect.name == "sqlite"
+    if unindexed:
+        # SQLite fills an index made over a full table by sorting it, several times faster
+        # than keeping it up while rows come in no key order; in this transaction the drop is
+        # invisible to readers. (PostgreSQL would lock readers out of the table until commit.)
+        for index in indexes:
+            await conn.execute(DropIndex(index))
     with _rare_collections():
-        return await _replay(conn, projections, targets, progress)
+        count = await _replay(conn, projections, targets, progress)
+    if unindexed:
+        for index in indexes:
+            await conn.execute(CreateIndex(index))
+    return count
 
 
 @contextmanager
@@ -137,45 +157,82 @@ async def _replay(
     targets: Mapping[Table, Table] | None,
     progress: Callable[[int], object] | None,
 ) -> int:
-    buffers: dict[Table, list[tuple[Any, ...]]] = {}
+    tables = [table for projection in projections for table in projection.tables]
+    buffers: dict[Table, list[tuple[Any, ...]]] = {table: [] for table in tables}
     writer = BulkWriter(conn)
-    count = 0
+    count = pending = 0
 
-    async def flush(table: Table, force: bool = False) -> None:
-        rows = buffers.get(table, [])
-        if rows and (force or len(rows) >= FLUSH):
-            target = table if targets is None else targets[table]
-            await writer.insert(target, _row_columns(table), rows)
-            buffers[table] = []
+    async def flush() -> None:
+        for table, rows in buffers.items():
+            if rows:
+                target = table if targets is None else targets[table]
+                await writer.insert(target, _row_columns(table), rows)
+                buffers[table] = []
 
+    by_kind = {kind: [p for p in projections if kind in p.kinds] for kind in STREAM_KINDS}
     async for stream, events in _all_histories(conn):
         count += len(events)
-        kind = stream.split("/", 1)[0]
-        mine = [p for p in projections if kind in p.kinds]
-        held: dict[Table, dict[Fact, datetime]] = {t: {} for p in mine for t in p.tables}
-        replay = Replay()
-        for at, run in groupby(events, key=lambda event: event.recorded_at):
-            history = replay.add(list(run))
-            for projection in mine:
-                for table, facts in projection.facts(stream, history).items():
-                    opened = held[table]
-                    if facts == opened.keys():
-                        continue
-                    # Set operations: a long stream is looked at once per transaction.
-                    closed = opened.keys() - facts
-                    if closed:
-                        buffers.setdefault(table, []).extend(
-                            (stream, *fact, opened.pop(fact), at) for fact in closed
-                        )
-                    opened.update(dict.fromkeys(facts - opened.keys(), at))
-        for table, opened in held.items():
-            rows = buffers.setdefault(table, [])
-            rows.extend((stream, *f, since, FOREVER) for f, since in opened.items())
-            await flush(table)
+        pending += _replay_stream(stream, events, by_kind[stream.split("/", 1)[0]], buffers)
+        if pending >= FLUSH:
+            await flush()
+            pending = 0
         if progress is not None:
             progress(count)
-    for table in list(buffers):
-        await flush(table, force=True)
+    await flush()
+    return count
+
+
+def _replay_stream(
+    stream: str,
+    events: Sequence[StoredEvent],
+    projections: Sequence[Projection],
+    buffers: Mapping[Table, list[tuple[Any, ...]]],
+) -> int:
+    """Add to `buffers` the rows of one stream's facts, each with the recorded-time range in
+    which the stream's transactions held it; return how many."""
+    if events[0].recorded_at == events[-1].recorded_at:
+        # One transaction (most streams): every fact holds from it on.
+        at, count = events[0].recorded_at, 0
+        resolved = resolve(events)
+        for projection in projections:
+            for table, facts in projection.start(stream).add(resolved).added.items():
+                buffers[table].extend((stream, *fact, at, FOREVER) for fact in facts)
+                count += len(facts)
+        return count
+    held: dict[Table, dict[Fact, datetime]] = {t: {} for p in projections for t in p.tables}
+    folds = [p.start(stream) for p in projections]
+    replay = Replay()
+    closed: list[tuple[Table, Fact, datetime, datetime]] = []
+    for at, run in groupby(events, key=lambda event: event.recorded_at):
+        resolved, anew = replay.add(list(run))
+        if anew:
+            # A correction or retraction: every fact again, compared with those held.
+            folds = [p.start(stream) for p in projections]
+        for projection, fold in zip(projections, folds, strict=True):
+            changes = fold.add(resolved)
+            if anew:
+                for table in projection.tables:
+                    opened = held[table]
+                    facts = changes.added.get(table, set())
+                    for fact in opened.keys() - facts:
+                        closed.append((table, fact, opened.pop(fact), at))
+                    for fact in facts - opened.keys():
+                        opened[fact] = at
+                continue
+            for table, facts in changes.removed.items():
+                opened = held[table]
+                for fact in facts:
+                    closed.append((table, fact, opened.pop(fact), at))
+            for table, facts in changes.added.items():
+                opened = held[table]
+                for fact in facts:
+                    opened[fact] = at
+    for table, fact, since, until in closed:
+        buffers[table].append((stream, *fact, since, until))
+    count = len(closed)
+    for table, opened in held.items():
+        buffers[table].extend((stream, *fact, since, FOREVER) for fact, since in opened.items())
+        count += len(opened)
     return count
 
 
@@ -183,31 +240,57 @@ def _row_columns(table: Table) -> list[str]:
     return ["stream", *(c.name for c in fact_columns(table)), "rt_from", "rt_to"]
 
 
+# What the projections read of an event: its sources and its writer they leave alone.
+_READ = [
+    events_table.c.position,
+    events_table.c.id,
+    events_table.c.stream,
+    events_table.c.type,
+    events_table.c.schema_version,
+    events_table.c.occurred,
+    events_table.c.recorded_at,
+    events_table.c.note,
+    events_table.c.data,
+]
+
+
+def _stored(row: Sequence[Any]) -> StoredEvent:
+    position, id, stream, type, schema_version, occurred, recorded_at, note, data = row
+    return StoredEvent(
+        position,
+        id,
+        stream,
+        type,
+        occurred,
+        recorded_at,
+        note,
+        payload_from_text(type, schema_version, data),
+    )
+
+
 async def _histories(
     conn: AsyncConnection, streams: Collection[str]
-) -> dict[str, list[RecordedEvent]]:
-    histories: dict[str, list[RecordedEvent]] = {stream: [] for stream in streams}
+) -> dict[str, list[StoredEvent]]:
+    histories: dict[str, list[StoredEvent]] = {stream: [] for stream in streams}
     for chunk in _chunks(sorted(streams)):
         query = (
-            select(events_table)
+            select(*_READ)
             .where(events_table.c.stream.in_(chunk))
             .order_by(events_table.c.stream, events_table.c.version)
         )
         for row in await conn.execute(query):
-            histories[row.stream].append(to_recorded(row))
+            histories[row.stream].append(_stored(row))
     return histories
 
 
-async def _all_histories(
-    conn: AsyncConnection,
-) -> AsyncIterator[tuple[str, list[RecordedEvent]]]:
-    query = select(events_table).order_by(events_table.c.stream, events_table.c.version)
+async def _all_histories(conn: AsyncConnection) -> AsyncIterator[tuple[str, list[StoredEvent]]]:
+    query = select(*_READ).order_by(events_table.c.stream, events_table.c.version)
     result = await conn.stream(query)
     stream: str | None = None
-    events: list[RecordedEvent] = []
-    async for rows in result.partitions(2000):
+    events: list[StoredEvent] = []
+    async for rows in result.partitions(PAGE):
         for row in rows:
-            event = recorded_from(row)
+            event = _stored(row)
             if event.stream != stream:
                 if events:
                     yield stream, events  # type: ignore[misc]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Table
 
-from events.projections import Fact, Facts
+from events.projections import Fact, Facts, Recomputed
 from events.projections.history import StreamEvent
 from events.projections.tables import contact_pairs, contacts, meetings, stored
 from events.types import (
@@ -17,6 +17,7 @@ from events.types import (
     MeetingPostponed,
     MeetingScheduled,
     dumps,
+    dumps_list,
 )
 
 
@@ -26,6 +27,10 @@ class ContactsProjection:
 
     kinds = frozenset({"meeting"})
     tables: Sequence[Table] = (contacts, contact_pairs, meetings)
+
+    def start(self, stream: str) -> Recomputed:
+        """A short stream: its facts are worked out again on each step."""
+        return Recomputed(stream, self.facts)
 
     def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
         """Contact rows per participant and per ordered pair of participants of the last
@@ -37,7 +42,7 @@ class ContactsProjection:
         if held:
             last = held[-1]
             assert isinstance(last.data, MeetingHeld)
-            participants = dumps(list(last.data.participants))
+            participants = dumps_list(last.data.participants)
             when = stored(last.occurred)
             contact_rows = {
                 (actor, last.data.title, participants, last.position, *when)
@@ -58,7 +63,7 @@ def _standing(live: Sequence[StreamEvent]) -> set[Fact]:
         data = event.data
         if isinstance(data, MeetingScheduled):
             status, title, planned = "SCHEDULED", data.title, data.planned
-            participants = dumps(list(data.participants))
+            participants = dumps_list(data.participants)
             location = dumps(data.location.to_json()) if data.location else None
         elif isinstance(data, MeetingPostponed):
             status, planned = "POSTPONED", data.planned
@@ -66,7 +71,7 @@ def _standing(live: Sequence[StreamEvent]) -> set[Fact]:
             status = "CANCELLED"
         elif isinstance(data, MeetingHeld):
             status, title, held = "HELD", data.title, event.occurred.edtf
-            participants = dumps(list(data.participants))
+            participants = dumps_list(data.participants)
             kind = data.kind.value if data.kind else None
             level = data.level.value if data.level else None
             location = dumps(data.location.to_json()) if data.location else location

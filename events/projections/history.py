@@ -5,14 +5,54 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 from events import dates
 from events.dates import Edtf
-from events.types import EventCorrected, EventData, EventRetracted, RecordedEvent
+from events.types import EventCorrected, EventData, EventRetracted
 
 T = TypeVar("T")
+
+
+class Logged(Protocol):
+    """An event as read from the log: what resolving a stream needs of it (a RecordedEvent
+    or a StoredEvent)."""
+
+    @property
+    def position(self) -> int: ...
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def occurred(self) -> str: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+    @property
+    def note(self) -> str | None: ...
+    def payload(self) -> EventData:
+        """The typed data, upcast to its type's current schema version."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event read for the projections: its data decoded once, its sources left unread."""
+
+    position: int
+    id: UUID
+    stream: str
+    type: str
+    occurred: str
+    recorded_at: datetime
+    note: str | None
+    data: EventData
+
+    def payload(self) -> EventData:
+        """The typed data (decoded when read)."""
+        return self.data
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,28 +96,22 @@ def first(*candidates: Dated | None) -> Dated | None:
     return min(present, key=Dated.key) if present else None
 
 
-def resolve(
-    events: Sequence[RecordedEvent], payloads: dict[int, EventData] | None = None
-) -> list[StreamEvent]:
-    """The events of one stream (in position order) as now known. `payloads` caches the typed
-    data by position across calls (a rebuild resolves a stream once per transaction)."""
-    payloads = {} if payloads is None else payloads
-    for event in events:
-        if event.position not in payloads:
-            payloads[event.position] = event.payload()
+def resolve(events: Sequence[Logged]) -> list[StreamEvent]:
+    """The events of one stream (in position order) as now known."""
+    payloads = [event.payload() for event in events]
     corrections: dict[UUID, list[tuple[int, EventCorrected]]] = {}
     retracted: set[UUID] = set()
-    for event in events:  # in position order: a correction after a retraction is void
-        payload = payloads[event.position]
+    for event, payload in zip(events, payloads, strict=True):
+        # In position order: a correction after a retraction is void.
         if isinstance(payload, EventCorrected) and payload.target not in retracted:
             corrections.setdefault(payload.target, []).append((event.position, payload))
         elif isinstance(payload, EventRetracted):
             retracted.add(payload.target)
     resolved = []
-    for event in events:
-        payload = payloads[event.position]
+    for event, payload in zip(events, payloads, strict=True):
         occurred, corrected_by = event.occurred, None
-        for position, correction in corrections.get(event.id, ()):
+        # Most streams correct nothing: no lookup by id for them.
+        for position, correction in corrections.get(event.id, ()) if corrections else ():
             occurred = correction.occurred or occurred
             if correction.data:
                 payload = type(payload).model_validate({**payload.to_json(), **correction.data})
@@ -90,7 +124,7 @@ def resolve(
                 occurred=dates.parse(occurred),
                 data=payload,
                 note=event.note,
-                retracted=event.id in retracted,
+                retracted=bool(retracted) and event.id in retracted,
                 corrected_by=corrected_by,
             )
         )
@@ -102,23 +136,20 @@ class Replay:
 
     A transaction without corrections or retractions cannot change what earlier events mean
     (a correction targets an event already in the log), so its events are resolved alone and
-    appended; the earlier StreamEvents are kept as they are, which lets projections reuse what
-    they derived from them.
+    follow the earlier ones, which stay as they were: the projections' folds take just them.
+    A transaction that corrects or retracts resolves the whole stream again.
     """
 
     def __init__(self) -> None:
-        self.known: list[RecordedEvent] = []
-        self.history: list[StreamEvent] = []
-        self._payloads: dict[int, EventData] = {}
+        self.known: list[Logged] = []
 
-    def add(self, transaction: Sequence[RecordedEvent]) -> list[StreamEvent]:
-        """The history once `transaction` (this stream's events of one append) is known."""
+    def add(self, transaction: Sequence[Logged]) -> tuple[list[StreamEvent], bool]:
+        """The events that `transaction` (this stream's events of one append) brings, and
+        whether they are the whole history resolved anew (the folds must start again)."""
         self.known.extend(transaction)
         if any(event.type in _REWRITING for event in transaction):
-            self.history = resolve(self.known, self._payloads)
-        else:
-            self.history = [*self.history, *resolve(transaction, self._payloads)]
-        return self.history
+            return resolve(self.known), True
+        return resolve(transaction), False
 
 
 _REWRITING = frozenset({EventCorrected.type_name, EventRetracted.type_name})

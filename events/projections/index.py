@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from sqlalchemy import Table
 
-from events.projections import Fact, Facts
+from events.projections import Changes, Fact
 from events.projections.history import StreamEvent
 from events.projections.tables import stored, timeline, timeline_actors
-from events.types import STREAM_KINDS, ActorRegistered, actor_refs
+from events.types import STREAM_KINDS, ActorRegistered, EventData, named_actors
 
 # The fields whose words a text search finds, in this order; stored case-folded.
 TEXT_FIELDS = ("title", "name", "summary", "topic", "scope", "reason")
+
+
+@cache
+def _text_fields(cls: type[EventData]) -> tuple[str, ...]:
+    """Those of the TEXT_FIELDS that `cls` has."""
+    return tuple(name for name in TEXT_FIELDS if name in cls.model_fields)
 
 
 class IndexProjection:
@@ -21,50 +28,48 @@ class IndexProjection:
     kinds = frozenset(STREAM_KINDS)
     tables: Sequence[Table] = (timeline, timeline_actors)
 
-    def __init__(self) -> None:
-        # What facts() derived from each event of the stream it was last asked about, by the
-        # event's identity: a rebuild asks about one stream after each of its transactions,
-        # handing back the same StreamEvents (history.Replay), and need not redo them.
-        self._stream: str | None = None
-        self._derived: dict[int, tuple[StreamEvent, Fact, frozenset[str]]] = {}
+    def start(self, stream: str) -> IndexFold:
+        """The timeline rows of one stream."""
+        return IndexFold(stream)
 
-    def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
-        """Rows for every event; an event naming no actor takes those of the stream's first."""
-        if stream != self._stream:
-            self._stream, self._derived = stream, {}
-        rows: set[Fact] = set()
-        actor_rows: set[Fact] = set()
-        stream_actors: frozenset[str] | None = None  # those of the stream's first event
+
+class IndexFold:
+    """Rows for every event; an event naming no actor takes those of the stream's first. An
+    event's rows depend on it alone (as resolved), so a step only adds those of its events."""
+
+    def __init__(self, stream: str) -> None:
+        self.stream = stream
+        self.first_actors: frozenset[str] | None = None  # those of the stream's first event
+
+    def add(self, events: Sequence[StreamEvent]) -> Changes:
+        """The rows of these events."""
+        rows: list[Fact] = []
+        actor_rows: list[Fact] = []
         for event in events:
-            row, named = self._derive(stream, event)
-            if stream_actors is None:
-                stream_actors = named
-            rows.add(row)
-            actor_rows.update((event.position, actor) for actor in named or stream_actors)
-        return {timeline: rows, timeline_actors: actor_rows}
-
-    def _derive(self, stream: str, event: StreamEvent) -> tuple[Fact, frozenset[str]]:
-        derived = self._derived.get(id(event))
-        if derived is not None and derived[0] is event:
-            return derived[1], derived[2]
-        named = {actor for _, actor in actor_refs(event.data)}
-        if isinstance(event.data, ActorRegistered):
-            named.add(stream.split("/", 1)[1])
-        row = (
-            event.position,
-            event.type,
-            _text(event),
-            event.retracted,
-            event.corrected_by,
-            *stored(event.occurred),
-        )
-        self._derived[id(event)] = (event, row, frozenset(named))
-        return row, frozenset(named)
+            named = named_actors(event.data)
+            if isinstance(event.data, ActorRegistered):
+                named.add(self.stream.split("/", 1)[1])
+            if self.first_actors is None:
+                self.first_actors = frozenset(named)
+            rows.append(
+                (
+                    event.position,
+                    event.type,
+                    _text(event),
+                    event.retracted,
+                    event.corrected_by,
+                    *stored(event.occurred),
+                )
+            )
+            actor_rows.extend((event.position, actor) for actor in named or self.first_actors)
+        changes = Changes()
+        changes.add(timeline, rows)
+        changes.add(timeline_actors, actor_rows)
+        return changes
 
 
 def _text(event: StreamEvent) -> str:
-    fields = type(event.data).model_fields
-    values = [getattr(event.data, name) for name in TEXT_FIELDS if name in fields]
+    values = [getattr(event.data, name) for name in _text_fields(type(event.data))]
     words = [value for value in values if isinstance(value, str)]
     if event.note:
         words.append(event.note)

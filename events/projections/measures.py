@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Table
 
-from events.projections import Facts
-from events.projections.history import Dated, Mark, StreamEvent, first, walk
+from events.projections import Changes, Fact
+from events.projections.history import Dated, Interval, Mark, StreamEvent, first
+from events.projections.memberships import Memberships
 from events.projections.tables import measure_targets, stored, stored_end
 from events.types import MeasureAmended, MeasureImposed, MeasureLifted
 
@@ -18,41 +19,58 @@ class MeasuresProjection:
     kinds = frozenset({"measure"})
     tables: Sequence[Table] = (measure_targets,)
 
-    def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
-        """Target intervals, each ending at its removal or the measure's lift."""
-        live = [event for event in events if event.live]
-        imposition = next((e for e in live if isinstance(e.data, MeasureImposed)), None)
-        if imposition is None:
-            return {measure_targets: set()}
-        imposed = imposition.data
-        assert isinstance(imposed, MeasureImposed)
-        start = imposition.when(imposed.effective)
-        marks: dict[str, list[Mark[None]]] = {}
-        for target in imposed.targets:
-            marks.setdefault(target, []).append(Mark(start, True))
-        lifts: list[Dated] = []
-        for event in live:
+    def start(self, stream: str) -> MeasuresFold:
+        """The targets of one measure."""
+        return MeasuresFold()
+
+
+class MeasuresFold:
+    """Target intervals, each ending at its removal or the measure's lift; only a measure
+    imposed (and not retracted) has any."""
+
+    def __init__(self) -> None:
+        self.imposed: MeasureImposed | None = None
+        self.start: Dated | None = None
+        self.targets: Memberships[None] = Memberships(measure_targets)
+        self.lifts: list[Dated] = []
+        self.lifted: Dated | None = None
+
+    def add(self, events: Sequence[StreamEvent]) -> Changes:
+        """Mark the targets these events add or remove; redo their rows, or every target's
+        when the lift moved."""
+        imposed = self.imposed
+        for event in events:
+            if not event.live:
+                continue
             data = event.data
-            if isinstance(data, MeasureAmended):
+            if isinstance(data, MeasureImposed) and self.imposed is None:
+                self.imposed, self.start = data, event.when(data.effective)
+                for target in data.targets:
+                    self.targets.mark(target, Mark(self.start, True))
+            elif isinstance(data, MeasureAmended):
                 at = event.when(data.effective)
                 for target in data.targets_added:
-                    marks.setdefault(target, []).append(Mark(at, True))
+                    self.targets.mark(target, Mark(at, True))
                 for target in data.targets_removed:
-                    marks.setdefault(target, []).append(Mark(at, False))
+                    self.targets.mark(target, Mark(at, False))
             elif isinstance(data, MeasureLifted):
-                lifts.append(event.when(data.effective))
-        lifted = first(*lifts)
-        rows = set()
-        for target, target_marks in marks.items():
-            for interval in walk(target_marks):
-                rows.add(
-                    (
-                        imposed.kind.value,
-                        imposed.imposer,
-                        target,
-                        *stored(start),
-                        *stored(interval.since),
-                        *stored_end(first(interval.until, lifted)),
-                    )
-                )
-        return {measure_targets: rows}
+                self.lifts.append(event.when(data.effective))
+        changes = Changes()
+        if self.imposed is None:
+            return changes
+        lifted = first(*self.lifts)
+        moved = lifted != self.lifted or imposed is None
+        self.lifted = lifted
+        self.targets.redo(changes, self._row, every=moved)
+        return changes
+
+    def _row(self, target: str, interval: Interval[None]) -> Fact:
+        assert self.imposed is not None and self.start is not None
+        return (
+            self.imposed.kind.value,
+            self.imposed.imposer,
+            target,
+            *stored(self.start),
+            *stored(interval.since),
+            *stored_end(first(interval.until, self.lifted)),
+        )

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Table
 
-from events.projections import Facts
-from events.projections.history import Dated, Mark, StreamEvent, first, walk
+from events.projections import Changes, Fact
+from events.projections.history import Dated, Interval, Mark, StreamEvent, first
+from events.projections.memberships import Memberships
 from events.projections.tables import memberships, stored, stored_end
 from events.types import (
     InstrumentAdopted,
@@ -25,36 +26,53 @@ class PartiesProjection:
     kinds = frozenset({"instrument"})
     tables: Sequence[Table] = (memberships,)
 
-    def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
-        """One row per membership interval of each actor."""
-        live = [event for event in events if event.live]
-        adoption = next((e for e in live if isinstance(e.data, InstrumentAdopted)), None)
-        if adoption is None:
-            return {memberships: set()}
-        assert isinstance(adoption.data, InstrumentAdopted)
-        marks: dict[str, list[Mark[PartyAction]]] = {}
-        for party in adoption.data.parties:
-            marks.setdefault(party.actor, []).append(Mark(adoption.when(), True, party.action))
-        expiry = adoption.when(adoption.data.expires) if adoption.data.expires else None
-        terminations: list[Dated] = []
-        for event in live:
+    def start(self, stream: str) -> PartiesFold:
+        """The memberships of one instrument."""
+        return PartiesFold()
+
+
+class PartiesFold:
+    """One row per membership interval of each actor; only an instrument adopted (and not
+    retracted) has any."""
+
+    def __init__(self) -> None:
+        self.adopted = False
+        self.parties: Memberships[PartyAction] = Memberships(memberships)
+        self.expires: Dated | None = None  # the adoption's
+        self.extended: Dated | None = None  # the last extension's, by position
+        self.terminations: list[Dated] = []
+        self.end: Dated | None = None
+
+    def add(self, events: Sequence[StreamEvent]) -> Changes:
+        """Mark the actors these events open or close; redo their rows, or every actor's when
+        the instrument's end moved."""
+        adopted = self.adopted
+        for event in events:
+            if not event.live:
+                continue
             data = event.data
-            if isinstance(data, PartyJoined):
-                marks.setdefault(data.actor, []).append(
-                    Mark(event.when(data.effective), True, data.action)
-                )
+            if isinstance(data, InstrumentAdopted) and not self.adopted:
+                self.adopted = True
+                for party in data.parties:
+                    self.parties.mark(party.actor, Mark(event.when(), True, party.action))
+                self.expires = event.when(data.expires) if data.expires else None
+            elif isinstance(data, PartyJoined):
+                self.parties.mark(data.actor, Mark(event.when(data.effective), True, data.action))
             elif isinstance(data, PartyWithdrew):
-                marks.setdefault(data.actor, []).append(Mark(event.when(data.effective), False))
+                self.parties.mark(data.actor, Mark(event.when(data.effective), False))
             elif isinstance(data, InstrumentExtended):
-                expiry = event.when(data.expires)
+                self.extended = event.when(data.expires)
             elif isinstance(data, InstrumentTerminated):
-                terminations.append(event.when())
-        end = first(expiry, *terminations)
-        rows = set()
-        for actor, actor_marks in marks.items():
-            for interval in walk(actor_marks):
-                until = first(interval.until, end)
-                rows.add(
-                    (actor, interval.payload.value, *stored(interval.since), *stored_end(until))
-                )
-        return {memberships: rows}
+                self.terminations.append(event.when())
+        changes = Changes()
+        if not self.adopted:
+            return changes
+        end = first(self.extended or self.expires, *self.terminations)
+        moved = end != self.end or not adopted
+        self.end = end
+        self.parties.redo(changes, self._row, every=moved)
+        return changes
+
+    def _row(self, actor: str, interval: Interval[PartyAction]) -> Fact:
+        until = first(interval.until, self.end)
+        return (actor, interval.payload.value, *stored(interval.since), *stored_end(until))

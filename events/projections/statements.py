@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import Table
 
-from events.projections import Facts
+from events.projections import Facts, Recomputed
 from events.projections.history import StreamEvent
 from events.projections.tables import statements, stored
-from events.types import StatementIssued, dumps
+from events.types import StatementIssued, dumps_list
 
 
 class StatementsProjection:
@@ -18,6 +18,10 @@ class StatementsProjection:
     kinds = frozenset({"statement"})
     tables: Sequence[Table] = (statements,)
 
+    def start(self, stream: str) -> Recomputed:
+        """A short stream: its facts are worked out again on each step."""
+        return Recomputed(stream, self.facts)
+
     def facts(self, stream: str, events: Sequence[StreamEvent]) -> Facts:
         """One row per `about` actor of the (not retracted) statement."""
         issued = next((e for e in events if e.live and isinstance(e.data, StatementIssued)), None)
@@ -25,7 +29,7 @@ class StatementsProjection:
             return {statements: set()}
         data = issued.data
         assert isinstance(data, StatementIssued)
-        about = dumps(list(data.about))
+        about = dumps_list(data.about)
         stance = data.stance.value if data.stance else None
         return {
             statements: {
