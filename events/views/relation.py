@@ -12,15 +12,18 @@ from sqlalchemy import (
     CompoundSelect,
     FromClause,
     Select,
+    String,
     and_,
     bindparam,
     func,
     or_,
     select,
+    true,
     tuple_,
     union,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.projections.tables import (
@@ -477,8 +480,23 @@ async def _walk(
     meeting it attends: it walks its own contacts too."""
     pairs = _pairs(kind, side_a, side_b)
     singles = sorted(side_a & side_b) if kind == "contacts" else []
-    seeks = [("pair", *pair) for pair in pairs] + [("single", actor, "") for actor in singles]
+    params: dict[str, Any] = {
+        "known_at": known_at,
+        "until": until,
+        "since": since,
+        "items": NO_LIMIT if limit is None else limit,
+        **dict(zip(("k0", "k1", "k2"), after or (), strict=False)),
+    }
     found: dict[str, tuple[Any, ...]] = {}
+    if conn.dialect.name == "postgresql" and pairs:
+        query = _lateral_walks(kind, newest, since is not None, after is not None)
+        xs, ys = (list(column) for column in zip(*pairs, strict=True))
+        found.update(
+            (row[0], tuple(row[1:]))
+            for row in await conn.execute(query, {**params, "xs": xs, "ys": ys})
+        )
+        pairs = []
+    seeks = [("pair", *pair) for pair in pairs] + [("single", actor, "") for actor in singles]
     # SQLite takes at most 500 selects in one UNION ALL: large sides seek in several queries.
     for start in range(0, len(seeks), WALKS_PER_QUERY):
         chunk = seeks[start : start + WALKS_PER_QUERY]
@@ -492,17 +510,13 @@ async def _walk(
             since is not None,
             after is not None,
         )
-        params: dict[str, Any] = {
+        names = {
             **{f"x{i}": x for i, (x, _) in enumerate(chunk_pairs)},
             **{f"y{i}": y for i, (_, y) in enumerate(chunk_pairs)},
             **{f"s{i}": actor for i, actor in enumerate(chunk_singles)},
-            "known_at": known_at,
-            "until": until,
-            "since": since,
-            "items": NO_LIMIT if limit is None else limit,
-            **dict(zip(("k0", "k1", "k2"), after or (), strict=False)),
         }
-        found.update((row[0], tuple(row[1:])) for row in await conn.execute(query, params))
+        rows = await conn.execute(query, {**params, **names})
+        found.update((row[0], tuple(row[1:])) for row in rows)
     ordered = sorted(found, key=found.__getitem__, reverse=newest)
     return [(stream, found[stream]) for stream in ordered[:limit]]
 
@@ -518,6 +532,48 @@ def _pairs(kind: str, side_a: Side, side_b: Side) -> list[tuple[str, str]]:
     return list(dict.fromkeys(forward + backward))
 
 
+def _pair_seek(kind: str, x: Any, y: Any, since: bool) -> Select[Any]:
+    """One pair's rows in the walk's window: contact_pairs of participant `x` with `y`, or
+    statements issued by `x` about `y`, with their date keys."""
+    if kind == "contacts":
+        table, prefix, first, second = contact_pairs, "held", "participant", "other"
+        key = (table.c.held_earliest, table.c.held_latest, table.c.held_position)
+    else:
+        table, prefix, first, second = statements, "occurred", "issuer", "about_actor"
+        key = (table.c.occurred_earliest, table.c.occurred_latest, table.c.position)
+    window_since: BindParameter[Any] | None = bindparam("since") if since else None
+    return select(table.c.stream, *key).where(
+        table.c[first] == x,
+        table.c[second] == y,
+        *_window(table, prefix, bindparam("known_at"), window_since, bindparam("until")),
+    )
+
+
+def _bounded(seek: Select[Any], newest: bool, after: bool) -> Select[Any]:
+    """`seek` in the walk's order (newest first, or oldest first after the `k0..k2` key),
+    limited to `items` rows."""
+    columns = list(seek.selected_columns)[1:]
+    if newest:
+        seek = seek.order_by(*(column.desc() for column in columns))
+    else:
+        if after:
+            bound = [bindparam(f"k{i}", type_=column.type) for i, column in enumerate(columns)]
+            seek = seek.where(tuple_(*columns) > tuple_(*bound))
+        seek = seek.order_by(*columns)
+    return seek.limit(bindparam("items"))
+
+
+def _first_distinct(rows: FromClause, newest: bool) -> Select[Any]:
+    """The `items` first distinct (stream, key) rows of `rows`, in the walk's order."""
+    keys = list(rows.c)[1:]
+    return (
+        select(*rows.c)
+        .distinct()
+        .order_by(*(column.desc() if newest else column for column in keys))
+        .limit(bindparam("items"))
+    )
+
+
 @cache
 def _walks(
     kind: str, pairs: int, singles: int, newest: bool, since: bool, after: bool
@@ -525,51 +581,38 @@ def _walks(
     """The union of `pairs` pair seeks and `singles` single-actor contact walks, each limited
     to `items` rows, and of them the `items` first distinct, with bound parameters only, built
     once per shape: building and compiling dozens of selects on every call cost more than
-    running them."""
-    known_at: BindParameter[Any] = bindparam("known_at")
-    until: BindParameter[Any] = bindparam("until")
+    running them. (SQLite has no LATERAL; its planner takes a union of hundreds of selects in
+    well under a millisecond.)"""
+    seeks = [_pair_seek(kind, bindparam(f"x{i}"), bindparam(f"y{i}"), since) for i in range(pairs)]
     window_since: BindParameter[Any] | None = bindparam("since") if since else None
-    if kind == "contacts":
-        table, prefix, first, second = contact_pairs, "held", "participant", "other"
-        key = (table.c.held_earliest, table.c.held_latest, table.c.held_position)
-    else:
-        table, prefix, first, second = statements, "occurred", "issuer", "about_actor"
-        key = (table.c.occurred_earliest, table.c.occurred_latest, table.c.position)
-    seeks = [
-        select(table.c.stream, *key).where(
-            table.c[first] == bindparam(f"x{i}"),
-            table.c[second] == bindparam(f"y{i}"),
-            *_window(table, prefix, known_at, window_since, until),
-        )
-        for i in range(pairs)
-    ]
-    own_key = (contacts.c.held_earliest, contacts.c.held_latest, contacts.c.held_position)
     seeks += [
-        select(contacts.c.stream, *own_key).where(
+        select(
+            contacts.c.stream,
+            contacts.c.held_earliest,
+            contacts.c.held_latest,
+            contacts.c.held_position,
+        ).where(
             contacts.c.participant == bindparam(f"s{i}"),
-            *_window(contacts, "held", known_at, window_since, until),
+            *_window(contacts, "held", bindparam("known_at"), window_since, bindparam("until")),
         )
         for i in range(singles)
     ]
-    bounded = []
-    for one in seeks:
-        columns = list(one.selected_columns)[1:]
-        if newest:
-            one = one.order_by(*(column.desc() for column in columns))
-        else:
-            if after:
-                bound = [bindparam(f"k{i}", type_=column.type) for i, column in enumerate(key)]
-                one = one.where(tuple_(*columns) > tuple_(*bound))
-            one = one.order_by(*columns)
-        bounded.append(select(one.limit(bindparam("items")).subquery()))
-    rows = union_all(*bounded).subquery()
-    keys = list(rows.c)[1:]
-    return (
-        select(rows)
-        .distinct()
-        .order_by(*(column.desc() if newest else column for column in keys))
-        .limit(bindparam("items"))
-    )
+    bounded = [select(_bounded(seek, newest, after).subquery()) for seek in seeks]
+    return _first_distinct(union_all(*bounded).subquery(), newest)
+
+
+@cache
+def _lateral_walks(kind: str, newest: bool, since: bool, after: bool) -> Select[Any]:
+    """The pair seeks as one LATERAL join over the pairs given as two arrays (`xs`, `ys`), for
+    PostgreSQL: one small statement whatever the number of pairs, where a union of hundreds of
+    selects took PostgreSQL longer to plan (it plans each call anew, force_custom_plan) than
+    to run."""
+    pairs = select(
+        func.unnest(bindparam("xs", type_=ARRAY(String))).label("x"),
+        func.unnest(bindparam("ys", type_=ARRAY(String))).label("y"),
+    ).subquery("pairs")
+    seek = _bounded(_pair_seek(kind, pairs.c.x, pairs.c.y, since), newest, after).lateral("seek")
+    return _first_distinct(select(*seek.c).select_from(pairs.join(seek, true())).subquery(), newest)
 
 
 async def _current_rows(
