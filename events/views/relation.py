@@ -487,34 +487,24 @@ async def _walk(
         "items": NO_LIMIT if limit is None else limit,
         **dict(zip(("k0", "k1", "k2"), after or (), strict=False)),
     }
+    shape = (newest, since is not None, after is not None)
+    queries: list[tuple[Select[Any], dict[str, Any]]] = []
+    if conn.dialect.name == "postgresql":
+        if pairs:
+            xs, ys = (list(column) for column in zip(*pairs, strict=True))
+            queries.append((_lateral_walks(kind, *shape), {"xs": xs, "ys": ys}))
+    else:
+        # SQLite takes at most 500 selects in one UNION ALL: large sides seek in several queries.
+        for start in range(0, len(pairs), WALKS_PER_QUERY):
+            chunk = pairs[start : start + WALKS_PER_QUERY]
+            names = {f"x{i}": x for i, (x, _) in enumerate(chunk)}
+            names |= {f"y{i}": y for i, (_, y) in enumerate(chunk)}
+            queries.append((_walks(kind, len(chunk), 0, *shape), names))
+    if singles:  # a or b itself at most: two actors' sides share no one else
+        names = {f"s{i}": actor for i, actor in enumerate(singles)}
+        queries.append((_walks(kind, 0, len(singles), *shape), names))
     found: dict[str, tuple[Any, ...]] = {}
-    if conn.dialect.name == "postgresql" and pairs:
-        query = _lateral_walks(kind, newest, since is not None, after is not None)
-        xs, ys = (list(column) for column in zip(*pairs, strict=True))
-        found.update(
-            (row[0], tuple(row[1:]))
-            for row in await conn.execute(query, {**params, "xs": xs, "ys": ys})
-        )
-        pairs = []
-    seeks = [("pair", *pair) for pair in pairs] + [("single", actor, "") for actor in singles]
-    # SQLite takes at most 500 selects in one UNION ALL: large sides seek in several queries.
-    for start in range(0, len(seeks), WALKS_PER_QUERY):
-        chunk = seeks[start : start + WALKS_PER_QUERY]
-        chunk_pairs = [(x, y) for how, x, y in chunk if how == "pair"]
-        chunk_singles = [x for how, x, _ in chunk if how == "single"]
-        query = _walks(
-            kind,
-            len(chunk_pairs),
-            len(chunk_singles),
-            newest,
-            since is not None,
-            after is not None,
-        )
-        names = {
-            **{f"x{i}": x for i, (x, _) in enumerate(chunk_pairs)},
-            **{f"y{i}": y for i, (_, y) in enumerate(chunk_pairs)},
-            **{f"s{i}": actor for i, actor in enumerate(chunk_singles)},
-        }
+    for query, names in queries:
         rows = await conn.execute(query, {**params, **names})
         found.update((row[0], tuple(row[1:])) for row in rows)
     ordered = sorted(found, key=found.__getitem__, reverse=newest)
