@@ -14,6 +14,7 @@ from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -32,16 +33,19 @@ from strawberry.types import ExecutionResult
 from api import exports
 from api.access import Access
 from api.auth import ANONYMOUS, Principal, Unauthenticated
-from api.graphiql import graphiql_html
+from api.caching import AnswerCaching
+from api.graphiql import graphiql_html, graphiql_policy
 from api.graphql.context import Context
 from api.graphql.errors import ApiError, coded
 from api.graphql.schema import schema
 from api.metrics import Metrics
+from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from api.transport import (
     GRAPHQL_RESPONSE,
     JSON,
     BodyTooLarge,
+    BodyTooSlow,
     error_response,
     is_request_error,
     media_type,
@@ -53,6 +57,8 @@ from events.db import create_engine, schema_problem
 from events.interchange.formats import FORMATS
 from events.notify import LogListener
 from events.store import EventStore
+
+GRAPHIQL_HEADERS = {"Content-Security-Policy": graphiql_policy()}
 
 
 class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
@@ -114,6 +120,7 @@ class TimelineGraphQL(GraphQL[Context, None]):
         self.store = store
         self.listener = listener
         self.metrics = metrics
+        self.caching = AnswerCaching(settings, store)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate, then answer: a bad token never reaches GraphQL, nor a body over the
@@ -123,7 +130,11 @@ class TimelineGraphQL(GraphQL[Context, None]):
             principal = _principal(self.settings, headers.get("authorization"))
         except Unauthenticated as error:
             if scope["type"] == "websocket":
-                await WebSocket(scope, receive, send).close(code=4401, reason=str(error))
+                await _refuse_websocket(WebSocket(scope, receive, send), str(error))
+            elif _opens_graphiql(scope, headers):
+                # The page holds no data, and a browser cannot send a token to open it: its
+                # queries carry the token typed in its headers editor.
+                await HTMLResponse(graphiql_html(), headers=GRAPHIQL_HEADERS)(scope, receive, send)
             else:
                 await _unauthenticated(str(error), media_type(headers))(scope, receive, send)
             return
@@ -132,21 +143,42 @@ class TimelineGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         limit = self.settings.limits.max_body_bytes
+        seconds = self.settings.connections.body_timeout_seconds
         try:
-            body = await read_body(scope, receive, limit)
+            body = await read_body(scope, receive, limit, seconds)
         except BodyTooLarge:
             response = error_response(
                 413,
                 f"the request body is larger than {limit} bytes",
                 "QUERY_TOO_COMPLEX",
                 media_type(headers),
+                # The rest of the body is not read: the connection ends with the answer.
+                headers={"Connection": "close"},
                 limit=limit,
+            )
+        except BodyTooSlow:
+            response = error_response(
+                408,
+                f"the request body took longer than {seconds:g} seconds to arrive",
+                "BAD_USER_INPUT",
+                media_type(headers),
             )
         else:
             response = await self._answer(Request(scope, replay(body, receive)))
         await response(scope, receive, send)
 
     async def _answer(self, request: Request) -> Response:
+        """The answer; a GET goes through the answer cache (api/caching.py)."""
+        if request.method != "GET":
+            return await self._execute(request)
+        return await self.caching.answer(
+            request,
+            request.state.principal,
+            lambda: self._execute(request),
+            lambda: getattr(request.state, "succeeded", False),
+        )
+
+    async def _execute(self, request: Request) -> Response:
         """strawberry's answer, with a request it cannot take as a coded error, and in
         graphql-response+json when the client accepts it: then a request error (nothing
         executed) is a 400, as the GraphQL-over-HTTP specification asks."""
@@ -163,7 +195,7 @@ class TimelineGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL, opened on the example queries (api/graphiql.py)."""
-        return HTMLResponse(graphiql_html())
+        return HTMLResponse(graphiql_html(), headers=GRAPHIQL_HEADERS)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         """Who asks (authenticated in __call__) and the request's loaders."""
@@ -186,6 +218,7 @@ class TimelineGraphQL(GraphQL[Context, None]):
             result.errors = [coded(error) for error in result.errors]
         request_error = is_request_error(result.data, result.errors)
         request.state.request_error = request_error
+        request.state.succeeded = not result.errors  # only a success is cached
         response = await super().process_result(request, result)
         if request_error and wants_graphql_response(request.headers):
             # graphql-response+json: a request error has no `data` entry at all.
@@ -199,6 +232,26 @@ class TimelineGraphQL(GraphQL[Context, None]):
             "logPosition": head.position,
         }
         return response
+
+
+async def _refuse_websocket(websocket: WebSocket, reason: str) -> None:
+    """Close with graphql-transport-ws's 4401 (Unauthorized) and the reason, which a client of
+    the protocol is shown; a close before accepting would reach it as a bare HTTP 403."""
+    if GRAPHQL_TRANSPORT_WS_PROTOCOL in websocket.scope.get("subprotocols", ()):
+        await websocket.accept(subprotocol=GRAPHQL_TRANSPORT_WS_PROTOCOL)
+    await websocket.close(code=4401, reason=reason)
+
+
+def _opens_graphiql(scope: Scope, headers: Headers) -> bool:
+    """Whether a request, with no token, asks for the GraphiQL page (a browser's GET of
+    /graphql with no query), as strawberry decides it."""
+    return (
+        scope["type"] == "http"
+        and scope["method"] == "GET"
+        and "authorization" not in headers
+        and b"query=" not in scope.get("query_string", b"")
+        and "text/html" in headers.get("accept", "")
+    )
 
 
 def _principal(settings: Settings, authorization: str | None) -> Principal:
@@ -230,6 +283,10 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ready"})
 
     async def schema_sdl(request: Request) -> Response:
+        try:
+            _principal(settings, request.headers.get("authorization"))
+        except Unauthenticated as error:
+            return _unauthenticated(str(error), JSON)
         return PlainTextResponse(schema.as_str() + "\n", media_type="application/graphql")
 
     async def export(request: Request) -> Response:
@@ -270,7 +327,26 @@ def create_app(settings: Settings) -> Starlette:
         routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))
     return Starlette(
         routes=routes,
-        middleware=[Middleware(Access, routes=routes, metrics=metrics)],
+        middleware=[
+            Middleware(Access, routes=routes, metrics=metrics),
+            Middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds),
+            # Bearer tokens, no cookies: no credentials mode, any origin not listed refused. A
+            # browser may revalidate a cached answer (If-None-Match) and read its ETag.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "Accept",
+                    "X-Request-ID",
+                    "If-None-Match",
+                ],
+                expose_headers=["X-Request-ID", "ETag"],
+                max_age=600,
+            ),
+        ],
         lifespan=lifespan,
     )
 

@@ -68,6 +68,7 @@ demo_app = typer.Typer(
 app.add_typer(demo_app, name="demo")
 
 err = Console(stderr=True, soft_wrap=True)
+WORKER_STARTUP_SECONDS = 60
 T = TypeVar("T")
 
 
@@ -475,6 +476,7 @@ def serve(
         _load_demo()
     # Before the workers start, which inherit where to share their metrics.
     metrics_dir = prepare_multiprocess(1 if reload else workers) if settings.metrics else None
+    connections = settings.connections
     try:
         uvicorn.run(
             "api.app:app_from_env",
@@ -487,6 +489,16 @@ def serve(
             log_level=settings.log_level,
             access_log=False,  # api/access.py logs each request, with its id
             timeout_graceful_shutdown=shutdown_seconds,
+            # uvicorn kills a worker that does not answer its health check within 5 s by
+            # default, which a worker still importing on a busy machine misses, again and again.
+            timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
+            # Bounds on each client (docs/configuration.md, "Abuse and slow clients").
+            http="api.connections:BoundedHttpProtocol",
+            limit_concurrency=connections.max_connections,
+            timeout_keep_alive=connections.keep_alive_seconds,
+            ws_max_size=settings.limits.max_body_bytes,
+            ws_ping_interval=connections.ws_ping_seconds,
+            ws_ping_timeout=connections.ws_ping_seconds,
         )
     finally:
         if metrics_dir is not None:

@@ -6,7 +6,10 @@ against examples/sample.jsonl.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -120,3 +123,32 @@ def graphiql_html() -> str:
         + html[end + 2 :]
     )
     return html.replace(_PROPS, f"{_PROPS}\n          defaultTabs: {tabs},", 1)
+
+
+# Where strawberry's page loads GraphiQL, React and their styles from (with integrity hashes).
+_CDN = "https://unpkg.com"
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+@cache
+def graphiql_policy() -> str:
+    """The Content-Security-Policy of the GraphiQL page: scripts from the CDN and the page's own
+    inline script by its hash (no other inline script runs), styles from the CDN and inline
+    (GraphiQL sets its own), queries and subscriptions to this server only, never framed."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+        for script in _INLINE_SCRIPT.findall(graphiql_html())
+    )
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {_CDN} {hashes}",
+            f"style-src {_CDN} 'unsafe-inline'",
+            f"font-src {_CDN} data:",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )

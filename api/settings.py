@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TypeVar
 
+from strawberry.http.websocket_origin import normalize_allowed_origins
+
 from api.auth import Token, TokenTable
 from events.db import DEFAULT_DATABASE_URL, database_url
 from events.errors import ConfigurationError
@@ -56,6 +58,19 @@ class Pool:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Connections:
+    """What one client connection may take of a `timeline serve` process (uvicorn and
+    api/connections.py): slow or greedy clients are cut off, the others still answered."""
+
+    max_connections: int = 1000  # per process; past it uvicorn answers 503 at once
+    max_header_bytes: int = 65_536  # request line and headers; past it 431 and closed
+    header_timeout_seconds: float = 10.0  # to send a request's head; past it 408 and closed
+    body_timeout_seconds: float = 30.0  # to send a request's body; past it 408
+    keep_alive_seconds: int = 5  # an idle keep-alive connection is closed after this
+    ws_ping_seconds: float = 20.0  # WebSocket ping interval, and how long a pong may take
+
+
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 LOG_FORMATS = ("json", "text")
 
@@ -67,8 +82,12 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     tokens: TokenTable = field(default_factory=TokenTable)
     read_requires_token: bool = False
+    # Browser origins allowed to call the API (CORS) and to open WebSocket connections.
     cors_origins: tuple[str, ...] = ()
+    # Strict-Transport-Security max-age; 0 (off) unless the server is reached over TLS only.
+    hsts_seconds: int = 0
     limits: Limits = field(default_factory=Limits)
+    connections: Connections = field(default_factory=Connections)
     # SQLite: seconds between two reads of the log head while subscriptions wait for events
     # (PostgreSQL is told of appends by NOTIFY instead).
     log_poll_seconds: float = POLL_INTERVAL
@@ -79,6 +98,9 @@ class Settings:
     log_level: str = "info"
     log_format: str = "json"  # one JSON object per line; `text` for people at a terminal
     metrics: bool = True  # Prometheus metrics at /metrics
+    # The in-process cache of GET answers (api/caching.py): 0 entries turns it off.
+    answer_cache_entries: int = 1000
+    answer_cache_bytes: int = 64 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -89,11 +111,8 @@ class Settings:
             database_url=url,
             tokens=_tokens(env),
             read_requires_token=_setting(env, "TIMELINE_READ_REQUIRES_TOKEN", _boolean, "false"),
-            cors_origins=tuple(
-                origin.strip()
-                for origin in env.get("TIMELINE_CORS_ORIGINS", "").split(",")
-                if origin.strip()
-            ),
+            cors_origins=_setting(env, "TIMELINE_CORS_ORIGINS", _origins, ""),
+            hsts_seconds=_setting(env, "TIMELINE_HSTS_SECONDS", _count, "0"),
             log_poll_seconds=_setting(
                 env, "TIMELINE_LOG_POLL_SECONDS", _seconds, str(POLL_INTERVAL)
             ),
@@ -110,6 +129,10 @@ class Settings:
             log_level=_setting(env, "TIMELINE_LOG_LEVEL", _one_of(LOG_LEVELS), "info"),
             log_format=_setting(env, "TIMELINE_LOG_FORMAT", _one_of(LOG_FORMATS), "json"),
             metrics=_setting(env, "TIMELINE_METRICS", _boolean, "true"),
+            answer_cache_entries=_setting(env, "TIMELINE_ANSWER_CACHE_ENTRIES", _count, "1000"),
+            answer_cache_bytes=_setting(
+                env, "TIMELINE_ANSWER_CACHE_BYTES", _positive, str(64 * 1024 * 1024)
+            ),
             limits=Limits(
                 **{
                     limit.name: _setting(
@@ -117,6 +140,16 @@ class Settings:
                     )
                     for limit in fields(Limits)
                 }
+            ),
+            connections=Connections(
+                max_connections=_setting(env, "TIMELINE_MAX_CONNECTIONS", _positive, "1000"),
+                max_header_bytes=_setting(env, "TIMELINE_MAX_HEADER_BYTES", _header_bytes, "65536"),
+                header_timeout_seconds=_setting(
+                    env, "TIMELINE_HEADER_TIMEOUT_SECONDS", _seconds, "10"
+                ),
+                body_timeout_seconds=_setting(env, "TIMELINE_BODY_TIMEOUT_SECONDS", _seconds, "30"),
+                keep_alive_seconds=_setting(env, "TIMELINE_KEEP_ALIVE_SECONDS", _positive, "5"),
+                ws_ping_seconds=_setting(env, "TIMELINE_WS_PING_SECONDS", _seconds, "20"),
             ),
         )
 
@@ -150,6 +183,23 @@ def _count(text: str) -> int:
     if value < 0:
         raise ValueError(f"{text!r} must be a whole number, 0 or more")
     return value
+
+
+def _header_bytes(text: str) -> int:
+    value = int(text)
+    if value < 1024:
+        raise ValueError(f"{text!r} must be a number of bytes, 1024 or more")
+    return value
+
+
+def _origins(text: str) -> tuple[str, ...]:
+    """Comma-separated origins (`https://host[:port]`, or `*` for any), as browsers send them
+    in `Origin`: scheme and host in lower case, no default port."""
+    try:
+        found = normalize_allowed_origins([item for item in text.split(",") if item.strip()])
+    except ValueError as error:
+        raise ValueError(str(error).replace(" in allowed_origins", "")) from None
+    return tuple(sorted(found))
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:

@@ -5,6 +5,7 @@ GraphQL errors rather than plain text.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from graphql import GraphQLError
@@ -58,12 +59,25 @@ class BodyTooLarge(Exception):
     """The request body is longer than the limit."""
 
 
-async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The whole request body, or BodyTooLarge as soon as it passes `limit` bytes: a declared
-    Content-Length over the limit is refused before anything is read."""
+class BodyTooSlow(Exception):
+    """The request body took longer than the limit to arrive."""
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int, seconds: float) -> bytes:
+    """The whole request body, or BodyTooLarge as soon as it passes `limit` bytes (a declared
+    Content-Length over the limit is refused before anything is read), or BodyTooSlow when it
+    has not all come within `seconds`: a client trickling its body holds no task for long."""
     declared = Headers(scope=scope).get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
+    try:
+        async with asyncio.timeout(seconds):
+            return await _read(receive, limit)
+    except TimeoutError:
+        raise BodyTooSlow from None
+
+
+async def _read(receive: Receive, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:

@@ -12,17 +12,13 @@ import argparse
 import asyncio
 import cProfile
 import gc
-import hashlib
 import importlib
 import os
-import platform
 import pstats
 import random
-import shlex
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,13 +39,18 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.record import RESULTS, header, publish
+
+# Re-exported: bench.asof and bench.http import them from here.
+from bench.record import cpu_model as cpu_model
+from bench.record import record as record
 from events.db import create_engine, upgrade
-from events.store import EventStore
-from events.types import NewEvent, data_json, dumps, event_from_json, sources_json
+from events.store import Appender, EventStore
+from events.sync_write import SQLITE_WORKER_ENGINE
+from events.types import NewEvent, RecordedEvent, data_json, dumps, event_from_json, sources_json
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 POSTGRES_URL_ENV = "TIMELINE_BENCH_POSTGRES_URL"
-RESULTS = Path(__file__).with_name("RESULTS.md")
 RECORDED_BY = "bench"
 
 STATES = ("USA", "CHN", "GBR", "FRA", "DEU", "JPN", "IND", "BRA")
@@ -373,23 +374,30 @@ def eventsourcing_sqlite(
     return elapsed
 
 
-def eventsourcing_postgres(database: Database, workload: Workload, batch: int) -> float:
-    """Seconds PostgresApplicationRecorder takes to insert the workload, `batch` per call."""
+def eventsourcing_postgres_recorder(url: str) -> tuple[Any, Any]:
+    """The `eventsourcing` datastore (one connection, text originator ids) and application
+    recorder, its table created, on the PostgreSQL database at `url`."""
     from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
-    url = make_url(database.url)
+    parsed = make_url(url)
     datastore = PostgresDatastore(
-        dbname=url.database or "",
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password or "",
+        dbname=parsed.database or "",
+        host=parsed.host or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password or "",
         pool_size=1,
         originator_id_type="text",
     )
+    recorder = PostgresApplicationRecorder(datastore)
+    recorder.create_table()
+    return datastore, recorder
+
+
+def eventsourcing_postgres(database: Database, workload: Workload, batch: int) -> float:
+    """Seconds PostgresApplicationRecorder takes to insert the workload, `batch` per call."""
+    datastore, recorder = eventsourcing_postgres_recorder(database.url)
     try:
-        recorder = PostgresApplicationRecorder(datastore)
-        recorder.create_table()
         parts = batches(workload.stored, batch)
         start = time.perf_counter()
         for part in parts:
@@ -543,47 +551,6 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
-def cpu_model() -> str:
-    """The CPU model /proc/cpuinfo names, else what platform says."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def code_identity() -> str:
-    """Which code is measured: the git commit, whether events/ or migrations/ differ from it,
-    and a digest of their Python files (read-only git commands)."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in sorted([*root.glob("events/**/*.py"), *root.glob("migrations/**/*.py")]):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-    try:
-        git = ["git", "--no-optional-locks", "-C", str(root)]
-        head = subprocess.run(
-            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        changed = subprocess.run(
-            [*git, "status", "--porcelain", "--", "events", "migrations"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        head, changed = "unknown commit", []
-    state = f"{len(changed)} changed files in events/, migrations/" if changed else "clean"
-    return f"git {head} ({state}); sources sha256 {digest.hexdigest()[:12]}"
-
-
-def record(text: str) -> None:
-    """Append `text` as a section of bench/RESULTS.md."""
-    with RESULTS.open("a", encoding="utf-8") as results:
-        results.write(text)
-
-
 # --- the profile ---------------------------------------------------------------------------------
 
 
@@ -630,13 +597,17 @@ async def profile_backend(backend: Backend, workload: Workload) -> None:
             def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
                 statements.append(statement.split(None, 1)[0].upper())
 
-            sa_event.listen(engine.sync_engine, "before_cursor_execute", note)
+            # On SQLite the append's statements run on the worker thread's engine.
+            engines = [engine.sync_engine, SQLITE_WORKER_ENGINE]
+            for listened in engines:
+                sa_event.listen(listened, "before_cursor_execute", note)
             with counting_thread_hops() as hops:
                 start = time.perf_counter()
                 for item in counted:
                     await store.append([item], recorded_by=RECORDED_BY)
                 per_append = (time.perf_counter() - start) / len(counted) * 1e6
-            sa_event.remove(engine.sync_engine, "before_cursor_execute", note)
+            for listened in engines:
+                sa_event.remove(listened, "before_cursor_execute", note)
             kinds = {kind: statements.count(kind) / len(counted) for kind in set(statements)}
             print(f"\n## {backend.name}: {per_append:,.0f} µs per single-event append")
             hops_text = f"; aiosqlite thread hops: {hops[0] / len(counted):g}" if hops[0] else ""
@@ -675,17 +646,51 @@ async def round_trips(database: Database, engine: AsyncEngine, times: int = 500)
     return f"SELECT 1: {through_engine:.0f} µs through SQLAlchemy async, {bare:.0f} µs bare driver"
 
 
+@contextmanager
+def profiling_one_hop() -> Iterator[tuple[cProfile.Profile, list[float]]]:
+    """Profile `Appender._append` (the statements and checks of an append, run in one hop)
+    in whichever thread runs it; also sum its wall time."""
+    inner = cProfile.Profile()
+    inside = [0.0]
+    original = Appender._append
+
+    def profiled(self: Appender, *args: Any) -> list[RecordedEvent]:
+        start = time.perf_counter()
+        inner.enable()
+        try:
+            return original(self, *args)
+        finally:
+            inner.disable()
+            inside[0] += time.perf_counter() - start
+
+    Appender._append = profiled  # type: ignore[method-assign]
+    try:
+        yield inner, inside
+    finally:
+        Appender._append = original  # type: ignore[method-assign]
+
+
 async def profile_appends(store: EventStore, events: Sequence[NewEvent]) -> None:
     """A sampled profile of appending `events` one by one (pyinstrument, else cProfile)."""
     try:
         from pyinstrument import Profiler
     except ImportError:
         profiler = cProfile.Profile()
-        profiler.enable()
-        for item in events:
-            await store.append([item], recorded_by=RECORDED_BY)
-        profiler.disable()
+        with profiling_one_hop() as (inner, inside):
+            profiler.enable()
+            start = time.perf_counter()
+            for item in events:
+                await store.append([item], recorded_by=RECORDED_BY)
+            total = time.perf_counter() - start
+            profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        # On SQLite the one-hop function runs on aiosqlite's thread, which the profiler of
+        # this thread does not see: it has a profiler of its own.
+        print(
+            f"inside the one-hop function (Appender._append): {inside[0] / total:.0%} of the "
+            "append's wall time (under cProfile); its own profile, by own time:"
+        )
+        pstats.Stats(inner).sort_stats("tottime").print_stats(25)
         return
     sampler = Profiler(interval=0.0002, async_mode="enabled")
     sampler.start()
@@ -748,7 +753,6 @@ async def available_backends(args: argparse.Namespace, notes: list[str]) -> list
 async def run(args: argparse.Namespace) -> str:
     """Measure every case of every backend asked for; return the Markdown report."""
     started = datetime.now(UTC)
-    code = code_identity()
     singles = make_workload(max(1, args.events // 10), "single")
     batched = make_workload(args.events, "batch")
     notes: list[str] = []
@@ -770,15 +774,8 @@ async def run(args: argparse.Namespace) -> str:
         finally:
             await backend.stop()
     took = (datetime.now(UTC) - started).total_seconds()
-    command = shlex.join(["python", "-m", "bench.append", *args.argv])
     lines = [
-        f"## {started:%Y-%m-%d %H:%M} UTC",
-        "",
-        f"- machine: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
-        f"{cpu_model()}; Python {platform.python_version()}; "
-        f"{'; '.join(versions)} (sqlite3 module {sqlite3.sqlite_version})",
-        f"- code: {code}",
-        f"- command: `{command}` ({took:.0f} s)",
+        *header("bench.append", started, "bench.append", args.argv, took, versions),
         f"- {singles.count:,} events for 1 event/txn, {batched.count:,} for {args.batch}/txn; "
         f"median of {args.runs} runs, a fresh database per run",
         *(f"- {note}" for note in notes),
@@ -801,6 +798,17 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5, help="runs per case (5)")
     parser.add_argument("--batch", type=int, default=100, help="events per batch (100)")
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="instead of the table: profile the store's single-event append",
+    )
+    return parse_common(parser, argv)
+
+
+def parse_common(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """Add the options bench.append and bench.imports share (--backends, --postgres-url,
+    --record), parse `argv` (kept as `args.argv`, for the record)."""
+    parser.add_argument(
         "--backends",
         type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
         default=["sqlite", "postgresql"],
@@ -812,14 +820,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help=f"admin connection used to CREATE DATABASE bench_… (${POSTGRES_URL_ENV}, "
         f"else {DEFAULT_POSTGRES_URL})",
     )
-    parser.add_argument(
-        "--record", action="store_true", help="append the result to bench/RESULTS.md"
-    )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="instead of the table: profile the store's single-event append",
-    )
+    parser.add_argument("--record", action="store_true", help=f"append the report to {RESULTS}")
     args = parser.parse_args(argv)
     unknown = set(args.backends) - {"sqlite", "postgresql"}
     if unknown:
@@ -834,11 +835,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.profile:
         asyncio.run(profile(args))
         return
-    report = asyncio.run(run(args))
-    print(report)
-    if args.record:
-        record(report)
-        print(f"recorded in {RESULTS}", file=sys.stderr)
+    publish(asyncio.run(run(args)), args.record)
 
 
 if __name__ == "__main__":

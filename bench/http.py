@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import event as sa_event
@@ -160,20 +161,44 @@ query Events {
 
 RELATION_VARIABLES = {"a": "USA", "b": "CHN", "asOf": AS_OF}
 
+# The same relation as the log knew it at KNOWN_AT, long before the head's recordedAt (the
+# synthetic log is recorded up to the end of 2024): an immutable answer (docs/caching.md),
+# which GET answers with an ETag and the LRU keeps.
+KNOWN_AT = "2020-06-01T00:00:00Z"
+PINNED_QUERY = RELATION_QUERY.replace(
+    "$asOf: Date!) {", "$asOf: Date!, $knownAt: DateTime!) {"
+).replace("asOf: $asOf) {", "asOf: $asOf, knownAt: $knownAt) {")
+PINNED_VARIABLES = {**RELATION_VARIABLES, "knownAt": KNOWN_AT}
+# The servers a case can be sent to: the default settings, and the answer cache turned off.
+CACHE_OFF = {"TIMELINE_ANSWER_CACHE_ENTRIES": "0"}
+
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity
 class Case:
-    """One request, sent over and over: a GraphQL POST, or a GET of the plain route."""
+    """One request, sent over and over: a GraphQL POST, a GraphQL GET (`get`), or a GET of the
+    plain route; to the server with the default settings, or with the answer cache off
+    (`cache_off`); with the If-None-Match of the answer's ETag (`revalidate`), a 304."""
 
     name: str
     path: str
     query: str | None = None
     variables: dict[str, str] | None = None
+    get: bool = False
+    cache_off: bool = False
+    revalidate: bool = False
+
+    @property
+    def url(self) -> str:
+        """The path and query string of the request."""
+        if not self.get or self.query is None:
+            return self.path
+        params = {"query": self.query, "variables": json.dumps(self.variables or {})}
+        return f"{self.path}?{urlencode(params)}"
 
     @property
     def body(self) -> str | None:
-        """The JSON body of a GraphQL case."""
-        if self.query is None:
+        """The JSON body of a GraphQL POST case."""
+        if self.query is None or self.get:
             return None
         payload: dict[str, Any] = {"query": self.query}
         if self.variables:
@@ -194,9 +219,58 @@ PLAIN = Case(
     "relation, plain JSON route, relation() alone", f"{PLAIN_PATH}?a=USA&b=CHN&asOf={AS_OF}"
 )
 EVENTS = Case("events(first: 100)", "/graphql", EVENTS_QUERY)
-CASES = (HEAD, RELATION, PLAIN_PAGE, RELATION_VIEW, PLAIN, EVENTS)
+PINNED_CACHED = Case(
+    "relation, GET, knownAt in the past, answer cache on",
+    "/graphql",
+    PINNED_QUERY,
+    PINNED_VARIABLES,
+    get=True,
+)
+PINNED_UNCACHED = Case(
+    "relation, GET, knownAt in the past, answer cache off",
+    "/graphql",
+    PINNED_QUERY,
+    PINNED_VARIABLES,
+    get=True,
+    cache_off=True,
+)
+PINNED_304 = Case(
+    "relation, GET, knownAt in the past, If-None-Match (304), answer cache off",
+    "/graphql",
+    PINNED_QUERY,
+    PINNED_VARIABLES,
+    get=True,
+    cache_off=True,
+    revalidate=True,
+)
+KNOWN_NOW_CACHED = Case(
+    "relation, GET, known now, answer cache on",
+    "/graphql",
+    RELATION_QUERY,
+    RELATION_VARIABLES,
+    get=True,
+)
+CASES = (
+    HEAD,
+    RELATION,
+    PLAIN_PAGE,
+    RELATION_VIEW,
+    PLAIN,
+    EVENTS,
+    PINNED_CACHED,
+    PINNED_UNCACHED,
+    PINNED_304,
+    KNOWN_NOW_CACHED,
+)
 # What each GraphQL relation is compared with: the first pair is the goal's.
-RATIOS = ((RELATION, PLAIN_PAGE), (RELATION, PLAIN), (RELATION_VIEW, PLAIN))
+RATIOS = (
+    (RELATION, PLAIN_PAGE),
+    (RELATION, PLAIN),
+    (RELATION_VIEW, PLAIN),
+    (PINNED_CACHED, PINNED_UNCACHED),
+    (PINNED_304, PINNED_UNCACHED),
+    (KNOWN_NOW_CACHED, PINNED_UNCACHED),
+)
 
 
 # --- the application under test ------------------------------------------------------------------
@@ -424,8 +498,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(database_url: str, log: Path) -> Iterator[str]:
-    """uvicorn serving `app_factory` on `database_url`, one worker; yields its base URL."""
+def server(database_url: str, log: Path, settings: dict[str, str] | None = None) -> Iterator[str]:
+    """uvicorn serving `app_factory` on `database_url`, one worker, `settings` added to its
+    environment; yields its base URL."""
     port = free_port()
     command = [
         sys.executable,
@@ -434,7 +509,7 @@ def server(database_url: str, log: Path) -> Iterator[str]:
         *("--log-level", "warning", "--no-access-log"),
     ]
     root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "TIMELINE_DATABASE_URL": database_url}
+    env = {**os.environ, **(settings or {}), "TIMELINE_DATABASE_URL": database_url}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=root, env=env, stdout=output, stderr=output)
@@ -483,9 +558,12 @@ end
 """
 
 
-def wrk_script(case: Case, directory: Path) -> Path:
-    """The Lua script wrk runs for `case`: the request, and the `done` hook."""
+def wrk_script(case: Case, directory: Path, etag: str | None = None) -> Path:
+    """The Lua script wrk runs for `case`: the request (with If-None-Match: `etag` if given),
+    and the `done` hook."""
     lines = []
+    if etag is not None:
+        lines.append(f'wrk.headers["If-None-Match"] = [==[{etag}]==]')
     if case.body is not None:
         lines += [
             'wrk.method = "POST"',
@@ -522,7 +600,7 @@ def run_wrk(
     command = [
         wrk,
         *("-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s"),
-        *("--timeout", "30s", "-s", str(script), base + case.path),
+        *("--timeout", "30s", "-s", str(script), base + case.url),
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     match = re.search(r"^RESULT (\{.*\})$", output, re.MULTILINE)
@@ -539,11 +617,13 @@ def run_wrk(
     )
 
 
-def check(base: str, case: Case) -> tuple[int, Any]:
-    """Send `case` once and check the answer is a success with data, not an error; return
-    the size of the response body in bytes and the body."""
+def check(base: str, case: Case, etag: str | None = None) -> tuple[int, Any, str | None]:
+    """Send `case` once (with If-None-Match: `etag` if given, which must be a 304) and check
+    the answer is a success with data, not an error; return the size of the response body in
+    bytes, the body and the ETag."""
     if case.body is None:
-        response = httpx.get(base + case.path, timeout=60)
+        headers = {} if etag is None else {"If-None-Match": etag}
+        response = httpx.get(base + case.url, headers=headers, timeout=60)
     else:
         response = httpx.post(
             base + case.path,
@@ -551,19 +631,28 @@ def check(base: str, case: Case) -> tuple[int, Any]:
             headers={"Content-Type": "application/json"},
             timeout=60,
         )
+    if etag is not None:
+        if response.status_code != 304 or response.content:
+            raise RuntimeError(f"{case.name}: {response.status_code}, not a 304 without a body")
+        return 0, None, etag
     response.raise_for_status()
     body = response.json()
-    if case.body is not None:
+    if case.query is not None:
         if body.get("errors") or not body.get("data"):
             raise RuntimeError(f"{case.name}: {json.dumps(body)[:2000]}")
         data = body["data"]
         if case is EVENTS and len(data["events"]["edges"]) != 100:
             raise RuntimeError(f"{case.name}: {len(data['events']['edges'])} edges, not 100")
-        if case is RELATION and not data["relation"]["contacts"]["edges"]:
+        if (
+            case.query in (RELATION_QUERY, PINNED_QUERY)
+            and not data["relation"]["contacts"]["edges"]
+        ):
             raise RuntimeError(f"{case.name}: no contacts: the log is too small")
+        if case.get and "etag" not in response.headers:
+            raise RuntimeError(f"{case.name}: no ETag")
     elif not (body["relation"]["contacts"]["edges"] if case is PLAIN_PAGE else body["contacts"]):
         raise RuntimeError(f"{case.name}: no contacts: the log is too small")
-    return len(response.content), body
+    return len(response.content), body, response.headers.get("etag")
 
 
 def same_information(graphql: Any, plain: Any) -> None:
@@ -624,22 +713,34 @@ async def prepare(backend: Backend, url: str, args: argparse.Namespace) -> int:
     return count
 
 
-def measure(backend: str, base: str, args: argparse.Namespace, scripts: Path) -> list[Result]:
+def measure(
+    backend: str, bases: dict[bool, str], args: argparse.Namespace, scripts: Path
+) -> list[Result]:
     """Check every case once, warm each up, then run the rounds, the case order rotating
-    every round so that noise on a shared machine falls on every case alike."""
+    every round so that noise on a shared machine falls on every case alike. `bases`: the
+    server of each case by its `cache_off`."""
     wrk = wrk_path()
     results = [Result(backend, case) for case in CASES]
-    paths = {case: wrk_script(case, scripts) for case in CASES}
     bodies = {}
+    etags: dict[str, str | None] = {}
+    paths = {}
     for result in results:
-        result.response_bytes, bodies[result.case] = check(base, result.case)
-        run_wrk(wrk, base, result.case, paths[result.case], args, args.warmup)
+        case = result.case
+        base = bases[case.cache_off]
+        etag = etags.get(case.url) if case.revalidate else None
+        if case.revalidate and etag is None:
+            raise RuntimeError(f"{case.name}: no ETag yet: list its 200 case before it")
+        result.response_bytes, bodies[case], found = check(base, case, etag)
+        etags.setdefault(case.url, found)
+        paths[case] = wrk_script(case, scripts, etag)
+        run_wrk(wrk, base, case, paths[case], args, args.warmup)
     same_information(bodies[RELATION], bodies[PLAIN_PAGE])
     for index in range(args.rounds):
         shift = index % len(results)
         for result in results[shift:] + results[:shift]:
+            case = result.case
             result.runs.append(
-                run_wrk(wrk, base, result.case, paths[result.case], args, args.duration)
+                run_wrk(wrk, bases[case.cache_off], case, paths[case], args, args.duration)
             )
         print(f"{backend}: round {index + 1}/{args.rounds} done", file=sys.stderr)
     return results
@@ -654,8 +755,10 @@ async def measure_backend(
         async with backend.fresh(migrated=True) as database:
             count = await prepare(backend, database.url, args)
             log = workdir / f"uvicorn-{backend.name}.log"
-            with server(database.url, log) as base:
-                results = await asyncio.to_thread(measure, backend.name, base, args, workdir)
+            off_log = workdir / f"uvicorn-{backend.name}-cache-off.log"
+            with server(database.url, log) as base, server(database.url, off_log, CACHE_OFF) as off:
+                bases = {False: base, True: off}
+                results = await asyncio.to_thread(measure, backend.name, bases, args, workdir)
     finally:
         await backend.stop()
     return count, results
@@ -686,7 +789,7 @@ async def profile(args: argparse.Namespace) -> list[str]:
 
 async def _send(http: httpx.AsyncClient, case: Case) -> None:
     if case.body is None:
-        response = await http.get(case.path)
+        response = await http.get(case.url)
     else:
         response = await http.post(
             case.path, content=case.body, headers={"Content-Type": "application/json"}
@@ -704,7 +807,8 @@ async def _profile_app(app: Starlette, engine: Any, requests: int) -> list[str]:
     lines = []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-        for case in CASES:
+        # One app, with the default settings: the cases of the second server are left out.
+        for case in (case for case in CASES if not case.cache_off):
             for _ in range(5):
                 await _send(http, case)
             statements.clear()
@@ -816,7 +920,8 @@ def table(results: Sequence[Result]) -> str:
     by_key = {(r.backend, r.case): r for r in results}
     for backend in dict.fromkeys(r.backend for r in results):
         for graphql, plain in RATIOS:
-            ratio = by_key[backend, graphql].rate / by_key[backend, plain].rate
+            below = by_key[backend, plain].rate
+            ratio = by_key[backend, graphql].rate / below if below else float("nan")
             goal = ""
             if (graphql, plain) == RATIOS[0]:
                 goal = f">= 0.5: {'met' if ratio >= 0.5 else 'missed'}"
@@ -857,7 +962,8 @@ def report(
         f"- data: `bench/synthetic.py --events {args.events} --seed {args.seed}` loaded with "
         "`import_jsonl` into a fresh migrated database"
         + "".join(f"; {name} {count:,} events" for name, count in counts.items())
-        + f"; relation: USA-CHN asOf {AS_OF}, known now",
+        + f"; relation: USA-CHN asOf {AS_OF}, known now (the GET cases marked so: known at "
+        f"{KNOWN_AT})",
     ]
     if args.profile:
         lines += [

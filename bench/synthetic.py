@@ -313,7 +313,9 @@ class Generator:
             return f"{day:%Y-%m}?"
         if draw < 0.95:
             return f"{day.year}~"
-        end = min(day + timedelta(days=self.rng.randint(1, 5)), self.now)
+        # Capped at the clock, but never before its start (a day the clock has not reached
+        # yet, a plan, makes a one-day interval).
+        end = max(day, min(day + timedelta(days=self.rng.randint(1, 5)), self.now))
         return f"{day.isoformat()}/{end.isoformat()}"
 
     def _pair_sides(self, size: int) -> tuple[list[str], bool]:

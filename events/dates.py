@@ -329,6 +329,8 @@ def _unrecognised(text: str, part: str, *, allow_time: bool) -> str:
     """The message for a string our grammar does not match, naming the reason when it can."""
     if part.startswith("Y"):
         return f"{text!r} is not supported: years with a 'Y' prefix, {_UNSUPPORTED_YEARS}"
+    if re.match(r"[0-9]{5}", part):
+        return f"{text!r} is not supported: years of five digits or more, {_UNSUPPORTED_YEARS}"
     if re.match(r"-[0-9X]{4}", part):
         return f"{text!r} is not supported: negative years, {_UNSUPPORTED_YEARS}"
     if part[:1] in ("[", "{"):

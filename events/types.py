@@ -548,6 +548,27 @@ ENVELOPE_FIELDS = frozenset(
 RECORDED_FIELDS = frozenset({"version", "position", "recordedAt", "recordedBy"})
 
 
+# PostgreSQL can store no NUL character in text or JSONB: refused alike on both backends.
+NUL_MESSAGE = "contains the NUL character (U+0000), which the log cannot store"
+
+
+def nul_paths(value: Any, path: str = "") -> Iterator[str]:
+    """The JSON path (`data.participants[1]`) of every string in `value`, keys included, that
+    holds a NUL character."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                yield where
+            yield from nul_paths(item, where)
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            yield from nul_paths(item, f"{path}[{number}]")
+
+
 def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> NewEvent:
     """Validate the JSON form of one event (domain.md §3) into a NewEvent.
 
@@ -559,6 +580,7 @@ def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> New
         raise InvalidEvents([Problem(index, "", "an event must be a JSON object")])
     allowed = ENVELOPE_FIELDS | RECORDED_FIELDS if restoring else ENVELOPE_FIELDS
     problems = [Problem(index, key, "unknown field") for key in obj if key not in allowed]
+    problems += [Problem(index, path, NUL_MESSAGE) for path in nul_paths(obj)]
     type_name = obj.get("type")
     cls = EVENT_TYPES.get(type_name) if isinstance(type_name, str) else None
     if cls is None:

@@ -36,7 +36,10 @@ TOKENS = json.dumps(
 )
 AUTH = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
 TIMELINE = Path(sys.executable).parent / "timeline"
-WAIT = 30.0  # seconds: the longest any single message or start-up may take before we give up
+WAIT = 30.0  # seconds: the longest any single message may take before we give up
+# A `timeline serve` process imports the whole stack before it answers: on a machine shared by
+# busy test runs that alone took 17 to 20 s, so start-up gets a safety net of its own.
+STARTUP = 90.0
 # Servers under test never re-read the log on their own: an event that only that safety net
 # would deliver (a wake-up lost) makes a test wait WAIT seconds and fail.
 NO_RECHECK = {"TIMELINE_LOG_RECHECK_SECONDS": "3600"}
@@ -158,7 +161,7 @@ async def timeline_process(database_url: str, *options: str, **env: str) -> Asyn
             )
         served = Served(f"127.0.0.1:{port}", process, log)
         try:
-            async with httpx.AsyncClient() as http, asyncio.timeout(WAIT):
+            async with httpx.AsyncClient() as http, asyncio.timeout(STARTUP):
                 while True:
                     if process.returncode is not None:
                         pytest.fail(f"timeline serve exited: {log.read_text(encoding='utf-8')}")

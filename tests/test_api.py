@@ -610,6 +610,14 @@ async def test_record_events_is_all_or_nothing(client: httpx.AsyncClient) -> Non
     assert stale["events"] == [] and stale["userErrors"][0]["code"] == "CONFLICT", stale
     head = await query(client, "{ logHead { position } }")
     assert head["data"]["logHead"]["position"] == 7
+    # No event at all: a user error naming the list (it once failed as an internal error).
+    empty = await record_many([])
+    assert empty == {
+        "events": [],
+        "userErrors": [
+            {"field": "events", "message": "no event to record", "code": "BAD_USER_INPUT"}
+        ],
+    }
     # Both valid: appended together, in order, by the editor.
     recorded = await record_many([STATEMENT, {**second, "expectedVersion": 0}])
     assert recorded["userErrors"] == []
@@ -617,3 +625,28 @@ async def test_record_events_is_all_or_nothing(client: httpx.AsyncClient) -> Non
         {"stream": "statement/2024-02-mfa", "version": 1, "position": 8, "recordedBy": "ed"},
         {"stream": "statement/2024-02-mfa-2", "version": 1, "position": 9, "recordedBy": "ed"},
     ]
+
+
+async def test_a_nul_character_in_a_request_is_bad_user_input(client: httpx.AsyncClient) -> None:
+    # Found by tests/test_fuzz_api.py: on PostgreSQL, a NUL in an id (or in a recorded text)
+    # reached the driver and came back as INTERNAL_SERVER_ERROR.
+    headers = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+    literal = await query(client, '{ stream(id: "a\\u0000b") { version } }')
+    assert literal["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}, literal
+    summary = {"statementIssued": {**STATEMENT["data"]["statementIssued"], "summary": "a\0b"}}
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": RECORD_MANY,
+            "variables": {"input": {"events": [{**STATEMENT, "data": summary}]}},
+        },
+        headers=headers,
+    )
+    error = response.json()["errors"][0]
+    assert error["message"] == "a string contains the NUL character (U+0000)", error
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "input.events[0].data.statementIssued.summary",
+    }
+    head = await query(client, "{ logHead { position } }")
+    assert head["data"]["logHead"]["position"] == 7

@@ -360,6 +360,20 @@ async def test_series_limits(store: EventStore) -> None:
     assert (series[0].start, series[-1].end) == (date(1924, 1, 1), date(2023, 12, 31))
 
 
+async def test_a_series_from_year_1(store: EventStore) -> None:
+    # Found by tests/test_fuzz_api.py: the day before the first bucket overflowed (an
+    # INTERNAL_SERVER_ERROR through the API); the series from 0001-01-01 now simply starts there.
+    await seed_2023(store)
+    series = await relation_series(
+        store.engine, "USA", "CHN", date(1, 3, 5), date(3, 1, 1), Interval.YEAR
+    )
+    assert [(point.start, point.contacts) for point in series] == [
+        (date(1, 1, 1), 0),
+        (date(2, 1, 1), 0),
+        (date(3, 1, 1), 0),
+    ]
+
+
 # --- property: changes equals a diff of two oracle relations -----------------------------------
 
 

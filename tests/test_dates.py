@@ -2,6 +2,7 @@
 
 import calendar
 import dataclasses
+import os
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ from events.dates import (
     possibly_in_effect,
     sort_key,
 )
+from tests.hostile_input import edtf_strings
 
 MIN = date.min
 MAX = date.max
@@ -523,3 +525,50 @@ def test_random_text_raises_only_invalid_date(text: str) -> None:
 @given(st.text(alphabet="0123456789X-/?~%.TZ:+Y[]{},ES ", max_size=25))
 def test_random_edtf_like_text_raises_only_invalid_date(text: str) -> None:
     _parses_or_is_invalid(text)
+
+
+# --- fuzzing (docs/fuzzing.md) --------------------------------------------------------------------
+
+EDTF_EXAMPLES = int(os.environ.get("TIMELINE_FUZZ_EDTF_EXAMPLES", "1000"))
+
+
+@settings(database=None, max_examples=EDTF_EXAMPLES, deadline=None)
+@given(edtf_strings())
+def test_edtf_shaped_strings_parse_or_raise_invalid_date_naming_them(text: str) -> None:
+    try:
+        value = parse(text)
+    except InvalidDate as error:
+        assert str(error).startswith(repr(text)), error  # the message names the input
+    else:
+        assert value.edtf == text
+        assert value.earliest <= value.latest
+
+
+@settings(database=None, max_examples=EDTF_EXAMPLES, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 99), st.integers(0, 99), st.sampled_from("?~%"))
+def test_a_day_parses_exactly_when_the_calendar_has_it(
+    year: int, month: int, day: int, qualifier: str
+) -> None:
+    text = f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        real = date(year, month, day)
+    except ValueError:
+        real = None
+    for written in (text, text + qualifier, f"{text}/..", f"../{text}"):
+        if real is None:
+            with pytest.raises(InvalidDate, match=r"is not (a valid date|supported)"):
+                parse(written)
+        else:
+            value = parse(written)
+            assert real in (value.earliest, value.latest)
+
+
+@settings(database=None, deadline=None)
+@given(st.integers(1, 9998), st.integers(13, 99))
+def test_only_the_four_level_1_seasons_parse(year: int, month: int) -> None:
+    text = f"{year:04d}-{month:02d}"
+    if 21 <= month <= 24:
+        assert parse(text).earliest.year == year
+    else:
+        with pytest.raises(InvalidDate, match=r"is not (a valid date|supported)"):
+            parse(text)

@@ -14,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, MetaData, Text, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.db import Base, alembic_config, create_engine, head_revision, schema_problem, upgrade
 from events.projections import tables  # noqa: F401  (registers its tables, as env.py does)
@@ -180,15 +181,74 @@ async def test_the_pair_lookups_migration_fills_contact_pairs_as_a_rebuild_would
         retracted = new("meeting/gone", "EventRetracted", target=str(gone.id), reason="r")
         await store.append([people, retracted], recorded_by="t")
         await store.append([meeting("later", "CHN", "USA")], recorded_by="t")
-        async with engine.connect() as conn:
-            before = (await conn.execute(text("SELECT count(*) FROM contact_pairs"))).scalar()
-        assert before and before > 2
-        config = alembic_config(database_url)
-        await asyncio.to_thread(command.downgrade, config, "0003")
-        await asyncio.to_thread(upgrade, database_url)
-        async with engine.connect() as conn:
-            after = (await conn.execute(text("SELECT count(*) FROM contact_pairs"))).scalar()
+        before, after = await _refilled(engine, database_url, "contact_pairs", "0003")
+        assert before > 2
         assert after == before
         assert await verify(engine) == []
     finally:
         await engine.dispose()
+
+
+async def test_the_dialogue_pairs_migration_fills_them_as_a_rebuild_would(
+    database_url: str,
+) -> None:
+    # A dialogue whose parties a correction changes (one pair leaves, one comes), a retracted
+    # one and a plain one: downgrading drops dialogue_pairs, and upgrading must refill it with
+    # exactly a rebuild's rows.
+    engine = create_engine(database_url)
+    store = EventStore(engine)
+    try:
+        talks = new(
+            "dialogue/talks",
+            "DialogueEstablished",
+            name="Talks",
+            track="TRACK_I",
+            parties=["USA", "CHN", "GBR"],
+        )
+        gone = new(
+            "dialogue/gone",
+            "DialogueEstablished",
+            name="Gone",
+            track="TRACK_II",
+            parties=["USA", "FRA"],
+        )
+        await store.append([talks, gone], recorded_by="t")
+        parties = new(
+            "dialogue/talks",
+            "EventCorrected",
+            target=str(talks.id),
+            reason="r",
+            data={"parties": ["USA", "CHN", "JPN"]},
+        )
+        retracted = new("dialogue/gone", "EventRetracted", target=str(gone.id), reason="r")
+        await store.append([parties, retracted], recorded_by="t")
+        later = new(
+            "dialogue/later",
+            "DialogueEstablished",
+            name="Later",
+            track="TRACK_I",
+            parties=["CHN", "USA"],
+        )
+        await store.append([later], recorded_by="t")
+        before, after = await _refilled(engine, database_url, "dialogue_pairs", "0004")
+        # talks: 6 pairs, of which the 4 with GBR end and 4 with JPN begin; gone; later.
+        assert before == 6 + 4 + 2 + 2
+        assert after == before
+        assert await verify(engine) == []
+    finally:
+        await engine.dispose()
+
+
+async def _refilled(
+    engine: AsyncEngine, database_url: str, table: str, revision: str
+) -> tuple[int, int]:
+    """The rows of `table` before a downgrade to `revision` (which drops it) and after the
+    upgrade back to head (which fills it again)."""
+    count = text(f"SELECT count(*) FROM {table}")
+    async with engine.connect() as conn:
+        before = (await conn.execute(count)).scalar_one()
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), revision)
+    await asyncio.to_thread(upgrade, database_url)
+    async with engine.connect() as conn:
+        after = (await conn.execute(count)).scalar_one()
+    return before, after

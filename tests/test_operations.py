@@ -291,6 +291,8 @@ async def test_pool_settings_reach_the_engine() -> None:
         ("TIMELINE_LOG_LEVEL", "loud"),
         ("TIMELINE_LOG_FORMAT", "xml"),
         ("TIMELINE_METRICS", "2"),
+        ("TIMELINE_ANSWER_CACHE_ENTRIES", "-1"),
+        ("TIMELINE_ANSWER_CACHE_BYTES", "0"),
     ],
 )
 def test_bad_operations_settings_are_named(name: str, value: str) -> None:

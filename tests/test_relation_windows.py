@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func, select
+
+from events.db import events_table
 from events.store import EventStore
 from events.views.relation import (
     RECENT,
@@ -186,3 +189,23 @@ async def test_an_actor_on_both_sides_connects_them_in_each_meeting_it_attends(
     assert [c.meeting for c in view.contacts] == ["meeting/paris"]
     page = await contacts_page(store.engine, "us-envoy", "USA", first=5, until=date(2024, 1, 1))
     assert (page.total, [c.meeting for _, c in page.items]) == (1, ["meeting/paris"])
+
+
+async def test_latest_contacts_partly_inside_the_recent_window(store: EventStore) -> None:
+    # Seven meetings in the two years before the date and five long before: the view looks
+    # first in the last two years, finds fewer than RECENT and must still hold the latest
+    # RECENT of all, in date order; known at an instant before the later ones were recorded,
+    # only the old ones.
+    old = [meeting(f"old{n}", "USA", "CHN", occurred=f"2001-03-0{n + 1}") for n in range(5)]
+    await store.append(old, recorded_by="t")
+    async with store.engine.connect() as conn:
+        (between,) = (await conn.execute(select(func.max(events_table.c.recorded_at)))).one()
+    recent = [meeting(f"new{n}", "CHN", "USA", occurred=f"2021-05-1{n}") for n in range(7)]
+    await store.append(recent, recorded_by="t")
+    view = await relation(store.engine, "USA", "CHN", date(2022, 1, 1))
+    assert [c.meeting for c in view.contacts] == [
+        *(f"meeting/old{n}" for n in range(2, 5)),
+        *(f"meeting/new{n}" for n in range(7)),
+    ]
+    then = await relation(store.engine, "USA", "CHN", date(2022, 1, 1), between)
+    assert [c.meeting for c in then.contacts] == [f"meeting/old{n}" for n in range(5)]

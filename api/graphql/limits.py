@@ -1,9 +1,11 @@
 """The query limits of api.md ("Limits"): tokens, depth, aliases and a connection cost budget.
 
-Tokens are counted by the parser (`max_tokens`, which counts comments too). Depth, aliases and
-cost are one validation rule, so that strawberry's ValidationCache keeps its verdict: the cache
-keys on the schema, the document and the tuple of rule classes, so the rule class for a given
-`Limits` is made once and reused (`rules_for`), never per request (strawberry issue #4635).
+A document over a limit is refused before the standard validation rules visit it (see
+`rules_for`). Tokens are counted by the parser (`max_tokens`, which counts comments too).
+Depth, aliases and cost are one validation rule, so that strawberry's ValidationCache keeps
+its verdict: the cache keys on the schema, the document and the tuple of rule classes, so the
+rule class for a given `Limits` is made once and reused (`rules_for`), never per request
+(strawberry issue #4635).
 
 Cost is GitHub's node count: every connection (a field returning `…Connection`) must say how many
 items it wants (`first` or `last`, or a default the schema declares), at most `max_page`; each
@@ -44,6 +46,7 @@ from graphql import (
 )
 from graphql.language import SKIP, Node
 from graphql.pyutils import Undefined
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
 from api.settings import Limits
@@ -285,8 +288,16 @@ def rules_for(limits: Limits) -> tuple[type[ASTValidationRule], ...]:
         def enter_document(self, node: DocumentNode, *_: object) -> object:
             context = self.context
             assert isinstance(context, ValidationContext)
-            for problem in problems(context.schema, node, limits):
+            found = list(problems(context.schema, node, limits))
+            for problem in found[:-1]:
                 self.report_error(problem)
+            if found:
+                last = found[-1]
+                # A refused document is not visited by the other rules at all: on a bomb they
+                # cost ten times what the limits do (OverlappingFieldsCanBeMerged, variable
+                # usages through every fragment), CPU a flood of bombs would take from others.
+                # graphql-core's validate() ends the visit on this error, and keeps it.
+                raise ValidationAbortedError(last.message, last.nodes, extensions=last.extensions)
             return SKIP  # the whole document is measured at once; nothing left to visit
 
     return (QueryLimitsRule,)

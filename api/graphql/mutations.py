@@ -91,6 +91,8 @@ async def _record(
     batch: bool,
 ) -> tuple[list[Event], list[UserError]]:
     who = _require_editor(info)
+    if not objects:  # only a batch can be empty
+        return [], [UserError(field="events", message="no event to record", code="BAD_USER_INPUT")]
     events: list[NewEvent] = []
     errors: list[UserError] = []
     for index, obj in enumerate(objects):

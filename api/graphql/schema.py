@@ -15,6 +15,7 @@ from api.graphql.errors import ErrorCodes
 from api.graphql.events import OBJECT_TYPES
 from api.graphql.limits import QueryLimits
 from api.graphql.mutations import Mutation
+from api.graphql.nul import RefuseNul
 from api.graphql.operation import OperationName
 from api.graphql.queries import Query
 from api.graphql.scalars import EDTF, EDTF_SCALAR
@@ -41,6 +42,7 @@ extensions: list[Any] = [
     ErrorCodes,
     SharedReads,
     OperationName,
+    RefuseNul,
 ]
 schema = Schema(
     query=Query,

@@ -5,6 +5,12 @@ snapshot while appends go on); a filtered export writes the events the filter se
 recorded, in position order (events/interchange/selection.py). Import streams the file in
 batches: by default all of it in one transaction, so a bad line anywhere appends nothing; with
 `partial`, each batch commits on its own and the report says which lines landed.
+
+Into an empty log the projections wait for the end and are rebuilt at once, in the same
+transaction (a kill leaves the log empty). Otherwise each batch replays the streams it touches
+(Appender.replay_projections): a batch committed with `partial` carries its projections, so a
+kill between batches leaves whole batches, projections included, and running the same import
+again appends only what is missing (the ids already in the log are dropped).
 """
 
 from __future__ import annotations
@@ -105,13 +111,15 @@ async def import_jsonl(
             if report.problems:
                 break
             async with store.transaction() as appender:
+                appender.replay_projections()
                 await _append(appender, batch, recorded_by, report)
             if not report.problems:
                 report.landed_through = batch[-1][0]
         _drain(batches)
     else:
         async with store.transaction() as appender:
-            await appender.defer_projections()
+            if not await appender.defer_projections():
+                appender.replay_projections()
             for batch in batches:
                 if not report.problems:
                     await _append(appender, batch, recorded_by, report)

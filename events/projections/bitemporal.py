@@ -11,11 +11,26 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Delete,
+    Insert,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
@@ -51,15 +66,23 @@ def default_projections() -> list[Projection]:
     ]
 
 
-async def apply(
-    conn: AsyncConnection,
+def apply(
+    conn: Connection,
     projections: Sequence[Projection],
     streams: Collection[str],
     at: datetime,
+    new: Mapping[str, Sequence[StoredEvent]] | None = None,
 ) -> None:
     """Bring the facts of `streams` up to date with the log as `conn` sees it; what changes,
-    changes at `at` (the recordedAt of the events just appended)."""
-    histories = await _histories(conn, streams)
+    changes at `at` (the recordedAt of the events just appended). `new` holds the whole
+    history of the streams that had no events before these (so no rows in the projections):
+    they are neither read back nor compared with rows. Synchronous: the append runs it in
+    one hop with the rest of its statements (events/sync_write.py)."""
+    new = new or {}
+    histories: dict[str, Sequence[StoredEvent]] = {
+        **_histories(conn, [stream for stream in streams if stream not in new]),
+        **new,
+    }
     resolved = {stream: resolve(events) for stream, events in histories.items()}
     for projection in projections:
         mine = [s for s in resolved if s.split("/", 1)[0] in projection.kinds]
@@ -71,19 +94,42 @@ async def apply(
             for table in projection.tables:
                 wanted[table][stream] = facts.get(table, set())
         for table, by_stream in wanted.items():
-            await _update(conn, table, by_stream, at)
+            _update(conn, table, by_stream, at, new)
 
 
-async def _update(
-    conn: AsyncConnection, table: Table, wanted: Mapping[str, set[Fact]], at: datetime
+def replay_streams(
+    conn: Connection, projections: Sequence[Projection], streams: Collection[str]
+) -> None:
+    """Replace the facts of `streams` with a replay of their whole histories, as a rebuild
+    writes them: the same rows as `apply` after each of their transactions, but a few
+    statements for a batch of many transactions instead of several for each (an import).
+    Synchronous, as `apply`."""
+    tables = [table for projection in projections for table in projection.tables]
+    for table in tables:
+        for chunk in _chunks(sorted(streams)):
+            conn.execute(delete(table).where(table.c.stream.in_(chunk)))
+    buffers: dict[Table, list[tuple[Any, ...]]] = {table: [] for table in tables}
+    by_kind = {kind: [p for p in projections if kind in p.kinds] for kind in STREAM_KINDS}
+    for stream, events in _histories(conn, streams).items():
+        _replay_stream(stream, events, by_kind[stream.split("/", 1)[0]], buffers)
+    for table, rows in buffers.items():
+        if rows:
+            names = _row_columns(table)
+            conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+
+
+def _update(
+    conn: Connection,
+    table: Table,
+    wanted: Mapping[str, set[Fact]],
+    at: datetime,
+    new: Collection[str],
 ) -> None:
     columns = fact_columns(table)
     current: dict[str, dict[Fact, tuple[int, datetime]]] = {stream: {} for stream in wanted}
-    for chunk in _chunks(list(wanted)):
-        query = select(table.c.id, table.c.stream, table.c.rt_from, *columns).where(
-            table.c.stream.in_(chunk), table.c.rt_to == FOREVER
-        )
-        for row in await conn.execute(query):
+    statements = _statements(table)
+    for chunk in _chunks([stream for stream in wanted if stream not in new]):
+        for row in conn.execute(statements.current, {"keys": chunk}):
             current[row.stream][tuple(row[3:])] = (row.id, row.rt_from)
     closed: list[int] = []
     dropped: list[int] = []
@@ -102,11 +148,35 @@ async def _update(
             if fact not in held
         )
     for chunk in _chunks(closed):
-        await conn.execute(update(table).where(table.c.id.in_(chunk)).values(rt_to=at))
+        conn.execute(statements.close, {"keys": chunk, "at": at})
     for chunk in _chunks(dropped):
-        await conn.execute(delete(table).where(table.c.id.in_(chunk)))
+        conn.execute(statements.drop, {"keys": chunk})
     if opened:
-        await conn.execute(insert(table), opened)
+        conn.execute(statements.open, opened)
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """What an append runs on one projection table, built once (SQLAlchemy then finds each in
+    its compiled cache without rebuilding and re-keying a new statement per call)."""
+
+    current: Select[Any]
+    close: Update
+    drop: Delete
+    open: Insert
+
+
+@cache
+def _statements(table: Table) -> _Statements:
+    keys: BindParameter[Any] = bindparam("keys", expanding=True)
+    return _Statements(
+        current=select(table.c.id, table.c.stream, table.c.rt_from, *fact_columns(table)).where(
+            table.c.stream.in_(keys), table.c.rt_to == FOREVER
+        ),
+        close=update(table).where(table.c.id.in_(keys)).values(rt_to=bindparam("at")),
+        drop=delete(table).where(table.c.id.in_(keys)),
+        open=insert(table),
+    )
 
 
 async def rebuild_into(
@@ -254,6 +324,13 @@ _READ = [
 ]
 
 
+_HISTORIES = (
+    select(*_READ)
+    .where(events_table.c.stream.in_(bindparam("keys", expanding=True)))
+    .order_by(events_table.c.stream, events_table.c.version)
+)
+
+
 def _stored(row: Sequence[Any]) -> StoredEvent:
     position, id, stream, type, schema_version, occurred, recorded_at, note, data = row
     return StoredEvent(
@@ -268,17 +345,10 @@ def _stored(row: Sequence[Any]) -> StoredEvent:
     )
 
 
-async def _histories(
-    conn: AsyncConnection, streams: Collection[str]
-) -> dict[str, list[StoredEvent]]:
+def _histories(conn: Connection, streams: Collection[str]) -> dict[str, list[StoredEvent]]:
     histories: dict[str, list[StoredEvent]] = {stream: [] for stream in streams}
     for chunk in _chunks(sorted(streams)):
-        query = (
-            select(*_READ)
-            .where(events_table.c.stream.in_(chunk))
-            .order_by(events_table.c.stream, events_table.c.version)
-        )
-        for row in await conn.execute(query):
+        for row in conn.execute(_HISTORIES, {"keys": chunk}):
             histories[row.stream].append(_stored(row))
     return histories
 

@@ -1,4 +1,5 @@
-"""Dialogues: parties, and status intervals (ESTABLISHED, ACTIVE, SUSPENDED, ENDED)."""
+"""Dialogues: parties (and their ordered pairs, by which a relation finds its dialogues), and
+status intervals (ESTABLISHED, ACTIVE, SUSPENDED, ENDED)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from sqlalchemy import Table
 
 from events.projections import Changes, Fact
 from events.projections.history import Dated, StreamEvent
-from events.projections.tables import dialogue_parties, dialogue_statuses, stored, stored_end
+from events.projections.tables import (
+    dialogue_pairs,
+    dialogue_parties,
+    dialogue_statuses,
+    stored,
+    stored_end,
+)
 from events.types import (
     DialogueEnded,
     DialogueEstablished,
@@ -32,7 +39,7 @@ class DialoguesProjection:
     """A dialogue's parties and its statuses in date order (docs/projections.md)."""
 
     kinds = frozenset({"dialogue"})
-    tables: Sequence[Table] = (dialogue_parties, dialogue_statuses)
+    tables: Sequence[Table] = (dialogue_parties, dialogue_pairs, dialogue_statuses)
 
     def start(self, stream: str) -> DialoguesFold:
         """The parties and statuses of one dialogue."""
@@ -63,7 +70,11 @@ class DialoguesFold:
                 continue
             if isinstance(event.data, DialogueEstablished) and not self.established:
                 self.established = True
-                changes.add(dialogue_parties, {(party,) for party in event.data.parties})
+                parties = event.data.parties
+                changes.add(dialogue_parties, {(party,) for party in parties})
+                changes.add(
+                    dialogue_pairs, {(p, other) for p in parties for other in parties if p != other}
+                )
             since = event.when()
             key = since.key()
             at = bisect_right(self.changes, key, key=lambda change: change[0])

@@ -75,7 +75,9 @@ memberships = _fact_table(
     Column("action", String(32), nullable=False),
     *_dated("since"),
     *_dated("until", nullable=True),
-    indexes=[["actor", "since_earliest", "until_latest"]],
+    # Covers a relation's lookup (a side's memberships in effect at D, known at K) inside the
+    # index, ended memberships' open-ended earlier records included.
+    indexes=[["actor", "since_earliest", "until_latest", "rt_from", "rt_to", "stream"]],
 )
 
 measure_targets = _fact_table(
@@ -100,13 +102,27 @@ dialogue_parties = _fact_table(
     indexes=[["party", "rt_from"]],
 )
 
+STATUS_KEY = ["stream", "since_earliest", "until_latest", "rt_from", "rt_to"]
+
+# Every ordered pair of distinct parties of a dialogue: a relation's dialogues are seeks per
+# pair of its sides' actors, not every dialogue either side ever had.
+dialogue_pairs = _fact_table(
+    "dialogue_pairs",
+    Column("party", String(200), nullable=False),
+    Column("other", String(200), nullable=False),
+    indexes=[["party", "other", "rt_from", "rt_to", "stream"]],
+)
+
 dialogue_statuses = _fact_table(
     "dialogue_statuses",
     Column("seq", Integer, nullable=False),
     Column("status", String(16), nullable=False),
     *_dated("since"),
     *_dated("until", nullable=True),
-    indexes=[],
+    # Covers a relation's lookup (the statuses of its dialogues in effect at D, known at K)
+    # inside the index: an ended dialogue's earlier statuses are passed over without reading
+    # the table.
+    indexes=[[*STATUS_KEY, "seq", "status", "since_edtf", "since_latest", "until_earliest"]],
 )
 
 contacts = _fact_table(
@@ -215,6 +231,7 @@ ALL = (
     memberships,
     measure_targets,
     dialogue_parties,
+    dialogue_pairs,
     dialogue_statuses,
     contacts,
     contact_pairs,

@@ -111,7 +111,8 @@ async def relation_series(
     if len(buckets) > MAX_BUCKETS:
         raise ValueError(f"{len(buckets)} buckets: at most {MAX_BUCKETS}; use a wider interval")
     first_start, last_end = buckets[0][0], buckets[-1][1]
-    before_first = first_start - timedelta(days=1)
+    # The day before the first bucket; a series from year 1 has none, and starts from 0001-01-01.
+    before_first = max(first_start, date.min + timedelta(days=1)) - timedelta(days=1)
     held = await contacts_between(engine, a, b, before_first, last_end, known_at)
     said = await statements_between(engine, a, b, before_first, last_end, known_at)
     previous = await relation(engine, a, b, before_first, known_at)

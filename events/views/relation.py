@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
+    Column,
     ColumnElement,
     CompoundSelect,
     FromClause,
@@ -26,9 +29,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from events import dates
 from events.projections.tables import (
     contact_pairs,
     contacts,
+    dialogue_pairs,
     dialogue_parties,
     dialogue_statuses,
     measure_targets,
@@ -38,8 +43,10 @@ from events.projections.tables import (
 from events.views.axes import known, possibly, resolve_axes
 from events.views.reader import Reader
 from events.views.rows import (
+    DIALOGUE_STATUS_COLUMNS,
     MEMBERSHIP_COLUMNS,
     AnyRow,
+    DialogueStatusRow,
     MembershipRow,
     actor_list,
     dialogue_state,
@@ -75,6 +82,14 @@ NO_LIMIT = 2**62
 # How many of the latest contacts and statements a relation view carries; older ones are
 # reached through `contacts_between` and `statements_between`.
 RECENT = 10
+
+# A walk's rows: the stream, its date key (earliest, latest, position), and for statements
+# these columns, which is all a relation shows of a statement.
+KEY = 3
+STATEMENT_COLUMNS = ("issuer", "about", "stance", "occurred_edtf")
+
+# How far back from its date a relation first looks for its latest contacts and statements.
+RECENT_WINDOW = timedelta(days=730)
 
 
 async def relation(
@@ -252,7 +267,9 @@ async def _contacts_of(
     conn: AsyncConnection, streams: list[str], until: date, known_at: datetime
 ) -> list[Contact]:
     """The contacts of meetings `streams`, in that order."""
-    rows = await _current_rows(conn, contacts, streams, known_at)
+    c = contacts.c
+    columns = (c.stream, c.title, c.held_edtf, c.held_latest, c.participants)
+    rows = await _current_rows(conn, contacts, columns, streams, known_at)
     return [
         Contact(
             meeting=row.stream,
@@ -268,23 +285,28 @@ async def _contacts_of(
 async def _dialogues(
     conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
 ) -> tuple[DialogueState, ...]:
-    query = select(dialogue_parties.c.stream, dialogue_parties.c.party).where(
-        dialogue_parties.c.party.in_(side_a | side_b), known(dialogue_parties, known_at)
+    """The dialogues with a party of each side (found by pair of parties, or by an actor on
+    both sides), each with its status at `as_of`."""
+    pairs = dialogue_pairs
+    between: Select[Any] | CompoundSelect[Any] = select(pairs.c.stream).where(
+        pairs.c.party.in_(side_a), pairs.c.other.in_(side_b), known(pairs, known_at)
     )
-    parties: dict[str, set[str]] = {}
-    for stream, party in await conn.execute(query):
-        parties.setdefault(stream, set()).add(party)
-    both = sorted(s for s, present in parties.items() if present & side_a and present & side_b)
-    if not both:
-        return ()
-    query = select(dialogue_statuses).where(
-        dialogue_statuses.c.stream.in_(both),
+    if side_a & side_b:
+        parties = dialogue_parties
+        between = union(
+            between,
+            select(parties.c.stream).where(
+                parties.c.party.in_(side_a & side_b), known(parties, known_at)
+            ),
+        )
+    query = select(*DIALOGUE_STATUS_COLUMNS).where(
+        dialogue_statuses.c.stream.in_(between.scalar_subquery()),
         known(dialogue_statuses, known_at),
         possibly(dialogue_statuses, "since", as_of),
     )
-    statuses: dict[str, list[AnyRow]] = {}
-    for row in await conn.execute(query):
-        statuses.setdefault(row.stream, []).append(row)
+    statuses: dict[str, list[DialogueStatusRow]] = {}
+    for row in (await conn.execute(query)).tuples():
+        statuses.setdefault(row[0], []).append(row)
     return tuple(dialogue_state(rows, as_of) for _, rows in sorted(statuses.items()))
 
 
@@ -404,7 +426,7 @@ async def statements_page(
             newest=False,
             after=after,
         )
-        said = await _statements_of(conn, [stream for stream, _ in found], until, known_at)
+        said = [_statement_item(stream, values, until) for stream, values in found]
         table = statements
         total = None
         if count:
@@ -433,26 +455,21 @@ async def _statements(
     found = await _walk(
         conn, "statements", side_a, side_b, known_at, after, until, limit, newest=True
     )
-    return tuple(reversed(await _statements_of(conn, [s for s, _ in found], until, known_at)))
+    return tuple(_statement_item(stream, values, until) for stream, values in reversed(found))
 
 
-async def _statements_of(
-    conn: AsyncConnection, streams: list[str], until: date, known_at: datetime
-) -> list[StatementItem]:
-    """The statements `streams`, in that order."""
-    rows = await _current_rows(conn, statements, streams, known_at)
-    return [
-        StatementItem(
-            statement=row.stream,
-            position=row.position,
-            issuer=row.issuer,
-            about=actor_list(row.about),
-            stance=row.stance,
-            occurred=edtf(row, "occurred"),
-            certain=row.occurred_latest <= until,
-        )
-        for row in rows
-    ]
+def _statement_item(stream: str, values: tuple[Any, ...], until: date) -> StatementItem:
+    """A statement from a walk's row: its date key, then STATEMENT_COLUMNS."""
+    _, latest, position, issuer, about, stance, occurred = values
+    return StatementItem(
+        statement=stream,
+        position=position,
+        issuer=issuer,
+        about=actor_list(about),
+        stance=stance,
+        occurred=dates.parse(occurred),
+        certain=latest <= until,
+    )
 
 
 async def _walk(
@@ -467,19 +484,35 @@ async def _walk(
     *,
     newest: bool,
     after: DateKey | None = None,
-) -> list[tuple[str, DateKey]]:
+) -> list[tuple[str, tuple[Any, ...]]]:
     """The meetings (`kind` "contacts") or statements ("statements") between the sides, held
-    or issued after `since` and by `until`, with their date keys: the `limit` newest, newest
-    first; or, in date order, the `limit` whose keys follow `after`.
+    or issued after `since` and by `until`, with their date keys (a statement's
+    STATEMENT_COLUMNS after it): the `limit` newest, newest first; or, in date order, the
+    `limit` whose keys follow `after`.
 
     Each pair of actors, one of each side, seeks its own index range (contact_pairs by
     participant and other; statements by issuer and actor spoken about, both ways), backwards
     for the newest or forwards from `after`, and stops after `limit` items: the cost depends on
     the sides' sizes and `limit`, not on how much either actor did before. An actor on both
     sides (a country's minister in a relation with that country) has a contact in every
-    meeting it attends: it walks its own contacts too."""
+    meeting it attends: it walks its own contacts too.
+
+    The newest are first sought in one join of the pairs with the rows of the last
+    RECENT_WINDOW before `until` (or before `known_at`'s day, if earlier): when that finds
+    `limit`, no pair has read more than the rows of that window, whatever the length of the
+    history before it (pairs that meet weekly would otherwise read `limit` rows each). Only
+    when the sides met less often than that are the pairs walked one by one."""
     pairs = _pairs(kind, side_a, side_b)
     singles = sorted(side_a & side_b) if kind == "contacts" else []
+    # What was known at K mostly happened by K: as known long before `until`, the newest rows
+    # lie before K's day. (Within RECENT_WINDOW of year 1 there is nothing before to skip.)
+    top = min(until, known_at.date())
+    if newest and limit is not None and pairs and top - date.min > RECENT_WINDOW:
+        window = top - RECENT_WINDOW
+        if since is None or since < window:
+            recent = await _recent(conn, kind, pairs, singles, known_at, window, until, limit)
+            if len(recent) >= limit:
+                return recent
     params: dict[str, Any] = {
         "known_at": known_at,
         "until": until,
@@ -511,6 +544,57 @@ async def _walk(
     return [(stream, found[stream]) for stream in ordered[:limit]]
 
 
+async def _recent(
+    conn: AsyncConnection,
+    kind: str,
+    pairs: list[tuple[str, str]],
+    singles: list[str],
+    known_at: datetime,
+    since: date,
+    until: date,
+    limit: int,
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The `limit` newest meetings or statements between the pairs (and the actors on both
+    sides) held or issued after `since` and by `until`, newest first, in one statement."""
+    postgresql = conn.dialect.name == "postgresql"
+    query = _window_join(kind, postgresql, len(singles))
+    params: dict[str, Any] = {
+        "known_at": known_at,
+        "since": since,
+        "until": until,
+        "items": limit,
+        **{f"s{i}": actor for i, actor in enumerate(singles)},
+    }
+    if postgresql:
+        params |= {"xs": [x for x, _ in pairs], "ys": [y for _, y in pairs]}
+    else:
+        params["pairs"] = json.dumps(pairs)
+    rows = await conn.execute(query, params)
+    return [(row[0], tuple(row[1:])) for row in rows]
+
+
+@cache
+def _window_join(kind: str, postgresql: bool, singles: int) -> Select[Any]:
+    """The rows of every pair (given as two arrays `xs`, `ys` on PostgreSQL, one JSON list of
+    pairs `pairs` on SQLite) and of `singles` single-actor contact walks in the window, and of
+    them the `items` newest distinct."""
+    x: ColumnElement[Any]
+    y: ColumnElement[Any]
+    if postgresql:
+        given = select(
+            func.unnest(bindparam("xs", type_=ARRAY(String))).label("x"),
+            func.unnest(bindparam("ys", type_=ARRAY(String))).label("y"),
+        ).subquery("pairs")
+        x, y = given.c.x, given.c.y
+    else:
+        each = func.json_each(bindparam("pairs", type_=String)).table_valued("value").alias("p")
+        x, y = func.json_extract(each.c.value, "$[0]"), func.json_extract(each.c.value, "$[1]")
+    seeks = [_pair_seek(kind, x, y, since=True)]
+    seeks += [_single_seek(bindparam(f"s{i}"), since=True) for i in range(singles)]
+    rows = seeks[0] if len(seeks) == 1 else union_all(*seeks)
+    return _first_distinct(rows.subquery(), newest=True)
+
+
 def _pairs(kind: str, side_a: Side, side_b: Side) -> list[tuple[str, str]]:
     """The (actor, other) index ranges a walk seeks: for contacts, an actor of `side_a` with
     a different one of `side_b` (contact_pairs holds both orders of every pair); for
@@ -524,13 +608,22 @@ def _pairs(kind: str, side_a: Side, side_b: Side) -> list[tuple[str, str]]:
 
 def _pair_seek(kind: str, x: Any, y: Any, since: bool) -> Select[Any]:
     """One pair's rows in the walk's window: contact_pairs of participant `x` with `y`, or
-    statements issued by `x` about `y`, with their date keys."""
+    statements issued by `x` about `y`, with their date keys (and STATEMENT_COLUMNS)."""
     if kind == "contacts":
         table, prefix, first, second = contact_pairs, "held", "participant", "other"
-        key = (table.c.held_earliest, table.c.held_latest, table.c.held_position)
+        key: tuple[Column[Any], ...] = (
+            table.c.held_earliest,
+            table.c.held_latest,
+            table.c.held_position,
+        )
     else:
         table, prefix, first, second = statements, "occurred", "issuer", "about_actor"
-        key = (table.c.occurred_earliest, table.c.occurred_latest, table.c.position)
+        key = (
+            table.c.occurred_earliest,
+            table.c.occurred_latest,
+            table.c.position,
+            *(table.c[name] for name in STATEMENT_COLUMNS),
+        )
     window_since: BindParameter[Any] | None = bindparam("since") if since else None
     return select(table.c.stream, *key).where(
         table.c[first] == x,
@@ -539,10 +632,24 @@ def _pair_seek(kind: str, x: Any, y: Any, since: bool) -> Select[Any]:
     )
 
 
+def _single_seek(actor: Any, since: bool) -> Select[Any]:
+    """The contacts of `actor` (one on both sides) in the walk's window, with their date keys."""
+    window_since: BindParameter[Any] | None = bindparam("since") if since else None
+    return select(
+        contacts.c.stream,
+        contacts.c.held_earliest,
+        contacts.c.held_latest,
+        contacts.c.held_position,
+    ).where(
+        contacts.c.participant == actor,
+        *_window(contacts, "held", bindparam("known_at"), window_since, bindparam("until")),
+    )
+
+
 def _bounded(seek: Select[Any], newest: bool, after: bool) -> Select[Any]:
     """`seek` in the walk's order (newest first, or oldest first after the `k0..k2` key),
     limited to `items` rows."""
-    columns = list(seek.selected_columns)[1:]
+    columns = list(seek.selected_columns)[1 : 1 + KEY]
     if newest:
         seek = seek.order_by(*(column.desc() for column in columns))
     else:
@@ -555,7 +662,7 @@ def _bounded(seek: Select[Any], newest: bool, after: bool) -> Select[Any]:
 
 def _first_distinct(rows: FromClause, newest: bool) -> Select[Any]:
     """The `items` first distinct (stream, key) rows of `rows`, in the walk's order."""
-    keys = list(rows.c)[1:]
+    keys = list(rows.c)[1 : 1 + KEY]
     return (
         select(*rows.c)
         .distinct()
@@ -574,19 +681,7 @@ def _walks(
     running them. (SQLite has no LATERAL; its planner takes a union of hundreds of selects in
     well under a millisecond.)"""
     seeks = [_pair_seek(kind, bindparam(f"x{i}"), bindparam(f"y{i}"), since) for i in range(pairs)]
-    window_since: BindParameter[Any] | None = bindparam("since") if since else None
-    seeks += [
-        select(
-            contacts.c.stream,
-            contacts.c.held_earliest,
-            contacts.c.held_latest,
-            contacts.c.held_position,
-        ).where(
-            contacts.c.participant == bindparam(f"s{i}"),
-            *_window(contacts, "held", bindparam("known_at"), window_since, bindparam("until")),
-        )
-        for i in range(singles)
-    ]
+    seeks += [_single_seek(bindparam(f"s{i}"), since) for i in range(singles)]
     bounded = [select(_bounded(seek, newest, after).subquery()) for seek in seeks]
     return _first_distinct(union_all(*bounded).subquery(), newest)
 
@@ -606,20 +701,25 @@ def _lateral_walks(kind: str, newest: bool, since: bool, after: bool) -> Select[
 
 
 async def _current_rows(
-    conn: AsyncConnection, table: FromClause, streams: list[str], known_at: datetime
+    conn: AsyncConnection,
+    table: FromClause,
+    columns: Sequence[ColumnElement[Any]],
+    streams: list[str],
+    known_at: datetime,
 ) -> list[AnyRow]:
-    """A row of each stream of `streams` as known at `known_at`, in that order."""
+    """`columns` (the stream first) of a row of each stream of `streams` as known at
+    `known_at`, in that order."""
     if not streams:
         return []
     rows: dict[str, AnyRow] = {}
-    query = select(table).where(table.c.stream.in_(streams), known(table, known_at))
+    query = select(*columns).where(table.c.stream.in_(streams), known(table, known_at))
     for row in await conn.execute(query):
         rows.setdefault(row.stream, row)
     return [rows[stream] for stream in streams]
 
 
 def _dated_page(
-    found: list[tuple[str, DateKey]], items: list[T], first: int, total: int | None
+    found: list[tuple[str, tuple[Any, ...]]], items: list[T], first: int, total: int | None
 ) -> DatedPage[T]:
-    page = [(key, item) for (_, key), item in zip(found, items, strict=True)]
+    page = [(values[:KEY], item) for (_, values), item in zip(found, items, strict=True)]
     return DatedPage(items=tuple(page[:first]), total=total, has_next=len(page) > first)

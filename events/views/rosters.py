@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from events.projections.tables import dialogue_statuses, measure_targets, memberships
 from events.views.axes import known, possibly, resolve_axes
 from events.views.rows import (
+    DIALOGUE_STATUS_COLUMNS,
     MEMBERSHIP_COLUMNS,
     AnyRow,
     dialogue_state,
@@ -46,13 +47,13 @@ async def dialogue_status(
 ) -> DialogueState | None:
     """The status of `dialogue` at `as_of`, as known at `known_at`; None before it began."""
     as_of, known_at = resolve_axes(as_of, known_at)
-    query = select(dialogue_statuses).where(
+    query = select(*DIALOGUE_STATUS_COLUMNS).where(
         dialogue_statuses.c.stream == dialogue,
         known(dialogue_statuses, known_at),
         possibly(dialogue_statuses, "since", as_of),
     )
     async with engine.connect() as conn:
-        rows = list(await conn.execute(query))
+        rows = list((await conn.execute(query)).tuples())
     return dialogue_state(rows, as_of) if rows else None
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Row
 
 from events import dates
 from events.dates import Edtf
-from events.projections.tables import memberships
+from events.projections.tables import dialogue_statuses, memberships
 from events.views.states import DialogueState, MeasureState, Membership
 
 AnyRow = Row[*tuple[Any, ...]]
@@ -80,14 +80,24 @@ def memberships_by_actor(rows: Iterable[MembershipRow], as_of: date) -> dict[str
     return {actor: membership(group, as_of) for actor, group in sorted(grouped.items())}
 
 
-def dialogue_state(rows: Sequence[AnyRow], as_of: date) -> DialogueState:
-    """A dialogue's state from its statuses possibly in effect: the last one."""
-    last = max(rows, key=lambda row: row.seq)
+# The columns `dialogue_state` reads, in this order: a pair of sides with a long history has
+# hundreds of ended dialogues, read as plain tuples of these.
+DIALOGUE_STATUS_COLUMNS = tuple(
+    dialogue_statuses.c[name]
+    for name in ("stream", "seq", "status", "since_edtf", "since_latest", "until_earliest")
+)
+DialogueStatusRow = tuple[str, int, str, str, date, date]
+
+
+def dialogue_state(rows: Iterable[DialogueStatusRow], as_of: date) -> DialogueState:
+    """A dialogue's state from its statuses (DIALOGUE_STATUS_COLUMNS) possibly in effect: the
+    last one."""
+    stream, _, status, since, since_latest, until_earliest = max(rows, key=lambda row: row[1])
     return DialogueState(
-        dialogue=last.stream,
-        status=last.status,
-        since=edtf(last, "since"),
-        certain=certain(last, "since", as_of),
+        dialogue=stream,
+        status=status,
+        since=dates.parse(since),
+        certain=since_latest <= as_of < until_earliest,
     )
 
 
