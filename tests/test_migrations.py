@@ -21,6 +21,7 @@ from events.projections import tables  # noqa: F401  (registers its tables, as e
 from events.projections.rebuild import verify
 from events.store import EventStore
 from tests.factories import actor, meeting, new
+from tests.test_in_effect import membership_events
 
 
 async def diff_against(url: str, metadata: MetaData) -> list[Any]:
@@ -233,6 +234,33 @@ async def test_the_dialogue_pairs_migration_fills_them_as_a_rebuild_would(
         before, after = await _refilled(engine, database_url, "dialogue_pairs", "0004")
         # talks: 6 pairs, of which the 4 with GBR end and 4 with JPN begin; gone; later.
         assert before == 6 + 4 + 2 + 2
+        assert after == before
+        assert await verify(engine) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_the_strata_migration_fills_them_as_a_rebuild_would(
+    database_url: str,
+) -> None:
+    # Memberships and measures of every stratum, from a day to open-ended, at the edges of the
+    # calendar (which asyncpg stores as infinities): downgrading drops `span`, and upgrading
+    # must fill it as a rebuild does, or verify finds the rows differ.
+    engine = create_engine(database_url)
+    store = EventStore(engine)
+    spans = text(
+        "SELECT 'm', span, count(*) FROM memberships GROUP BY span UNION ALL "
+        "SELECT 't', span, count(*) FROM measure_targets GROUP BY span ORDER BY 1, 2"
+    )
+    try:
+        await store.append(membership_events(), recorded_by="t")
+        async with engine.connect() as conn:
+            before = (await conn.execute(spans)).all()
+        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0005")
+        await asyncio.to_thread(upgrade, database_url)
+        async with engine.connect() as conn:
+            after = (await conn.execute(spans)).all()
+        assert len(before) >= 16
         assert after == before
         assert await verify(engine) == []
     finally:

@@ -9,7 +9,7 @@ from sqlalchemy import Table
 from events.projections import Changes, Fact
 from events.projections.history import Dated, Interval, Mark, StreamEvent, first
 from events.projections.memberships import Memberships
-from events.projections.tables import measure_targets, stored, stored_end
+from events.projections.tables import measure_targets, span_stratum, stored, stored_end
 from events.types import MeasureAmended, MeasureImposed, MeasureLifted
 
 
@@ -66,11 +66,14 @@ class MeasuresFold:
 
     def _row(self, target: str, interval: Interval[None]) -> Fact:
         assert self.imposed is not None and self.start is not None
+        since = stored(interval.since)
+        end = stored_end(first(interval.until, self.lifted))
         return (
             self.imposed.kind.value,
             self.imposed.imposer,
             target,
             *stored(self.start),
-            *stored(interval.since),
-            *stored_end(first(interval.until, self.lifted)),
+            *since,
+            *end,
+            span_stratum(since[1], end[2]),
         )

@@ -9,7 +9,7 @@ from sqlalchemy import Table
 from events.projections import Changes, Fact
 from events.projections.history import Dated, Interval, Mark, StreamEvent, first
 from events.projections.memberships import Memberships
-from events.projections.tables import memberships, stored, stored_end
+from events.projections.tables import memberships, span_stratum, stored, stored_end
 from events.types import (
     InstrumentAdopted,
     InstrumentExtended,
@@ -75,4 +75,6 @@ class PartiesFold:
 
     def _row(self, actor: str, interval: Interval[PartyAction]) -> Fact:
         until = first(interval.until, self.end)
-        return (actor, interval.payload.value, *stored(interval.since), *stored_end(until))
+        since = stored(interval.since)
+        end = stored_end(until)
+        return (actor, interval.payload.value, *since, *end, span_stratum(since[1], end[2]))

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -75,9 +76,10 @@ memberships = _fact_table(
     Column("action", String(32), nullable=False),
     *_dated("since"),
     *_dated("until", nullable=True),
-    # Covers a relation's lookup (a side's memberships in effect at D, known at K) inside the
-    # index, ended memberships' open-ended earlier records included.
-    indexes=[["actor", "since_earliest", "until_latest", "rt_from", "rt_to", "stream"]],
+    Column("span", SmallInteger, nullable=False),  # see `span_stratum`
+    # A relation's lookup (a side's memberships in effect at D, known at K) is a seek per
+    # stratum of this index (see `span_stratum`), answered inside it.
+    indexes=[["actor", "span", "since_earliest", "until_latest", "rt_from", "rt_to", "stream"]],
 )
 
 measure_targets = _fact_table(
@@ -88,10 +90,16 @@ measure_targets = _fact_table(
     *_dated("start"),  # the measure's start
     *_dated("since"),  # this target's start
     *_dated("until", nullable=True),
-    # The first covers a relation's lookup (measures between two sides in force at D, known
-    # at K) inside the index, among the pair's own measures.
+    Column("span", SmallInteger, nullable=False),  # see `span_stratum`
+    # The first: a relation's lookup (measures between two sides in force at D, known at K) is
+    # a seek per stratum (see `span_stratum`) among the pair's own measures, inside the index.
     indexes=[
-        ["imposer", "target", "since_earliest", "until_latest", "rt_from", "rt_to", "stream"],
+        [
+            "imposer",
+            "target",
+            "span",
+            *["since_earliest", "until_latest", "rt_from", "rt_to", "stream"],
+        ],
         ["target", "since_earliest"],
     ],
 )
@@ -246,6 +254,26 @@ ALL = (
 def fact_columns(table: Table) -> tuple[Column[Any], ...]:
     """The columns that make up a fact: all but the surrogate id, the stream and rt range."""
     return tuple(c for c in table.columns if c.name not in ("id", "stream", "rt_from", "rt_to"))
+
+
+# The strata of `span_stratum`: 2**22 days outlast any two dates of the calendar.
+SPAN_STRATA = range(23)
+
+
+def span_stratum(earliest: date, until_latest: date) -> int:
+    """The stratum of a fact possibly in effect over `[earliest, until_latest)`: the least `s`
+    with 2**s >= its length in days (an open end makes it the last stratum).
+
+    A fact of stratum `s` possibly in effect at D began after D - 2**s. So the facts in effect
+    at D are found by one short seek per stratum, `earliest` in (D - 2**s, D], rather than by a
+    scan of every fact that began before D, which grows with the history (an interval
+    lookup by strata of length; see docs/projections.md)."""
+    return max(0, (until_latest - earliest).days - 1).bit_length()
+
+
+def stratum_floor(stratum: int, as_of: date) -> date:
+    """The earliest start of a fact of `stratum` possibly in effect at `as_of`."""
+    return date.fromordinal(max(1, as_of.toordinal() - 2**stratum + 1))
 
 
 def stored(value: Dated | Edtf) -> tuple[str, date, date]:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, and_
+from sqlalchemy import CTE, ColumnElement, Date, FromClause, Integer, and_, column, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from events.projections.tables import SPAN_STRATA
 
 
 def today() -> date:
@@ -34,3 +40,54 @@ def known(table: FromClause, known_at: datetime) -> ColumnElement[bool]:
 def possibly(table: FromClause, prefix: str, as_of: date) -> ColumnElement[bool]:
     """Facts `<prefix>_earliest <= D < until_latest`: possibly in effect at D."""
     return and_(table.c[f"{prefix}_earliest"] <= as_of, table.c.until_latest > as_of)
+
+
+# A row per stratum of fact lengths (`span`, events.projections.tables.span_stratum) and the
+# days (2**span - 1) by which a fact of that stratum in effect at D may have begun before D.
+# Plain text, so that SQLAlchemy compiles a statement using it once, not on every call.
+SPAN_STRATA_ROWS: CTE = (
+    text(" UNION ALL ".join(f"SELECT {s} AS span, {2**s - 1} AS days" for s in SPAN_STRATA))
+    .columns(column("span", Integer), column("days", Integer))
+    .cte("span_strata")
+)
+
+
+class StratumFloor(FunctionElement[Any]):
+    """`as_of - days`, the earliest start of a fact of the stratum in effect at `as_of`, or the
+    first day of the calendar when that is before it (no database counts days before it)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(StratumFloor, "sqlite")
+def _stratum_floor_sqlite(element: StratumFloor, compiler: SQLCompiler, **kw: Any) -> str:
+    as_of, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    shifted = f"julianday({as_of}) - {days}"
+    first = "'0001-01-01'"
+    return f"CASE WHEN {shifted} < julianday({first}) THEN {first} ELSE date({shifted}) END"
+
+
+@compiles(StratumFloor, "postgresql")
+def _stratum_floor_postgresql(element: StratumFloor, compiler: SQLCompiler, **kw: Any) -> str:
+    # asyncpg sends date.min as -infinity (and stores the first day so): no subtraction from it.
+    as_of, days = (compiler.process(clause, **kw) for clause in element.clauses)
+    return (
+        f"CASE WHEN {as_of} < DATE '0001-01-01' + {days} THEN DATE '-infinity' "
+        f"ELSE {as_of} - {days} END"
+    )
+
+
+def in_effect_by_span(table: FromClause, as_of: date) -> tuple[FromClause, ColumnElement[bool]]:
+    """The strata joined to `table` (which has `span` and `since_earliest`), and the condition
+    that its facts possibly in effect at `as_of` meet: one short seek per stratum of an index
+    on (key, span, since_earliest), not a scan of every fact that began before `as_of`."""
+    strata = SPAN_STRATA_ROWS
+    joined = strata.join(
+        table,
+        and_(
+            table.c.span == strata.c.span,
+            table.c.since_earliest >= StratumFloor(as_of, strata.c.days),
+        ),
+    )
+    return joined, possibly(table, "since", as_of)

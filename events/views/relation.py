@@ -40,7 +40,7 @@ from events.projections.tables import (
     memberships,
     statements,
 )
-from events.views.axes import known, possibly, resolve_axes
+from events.views.axes import in_effect_by_span, known, possibly, resolve_axes
 from events.views.reader import Reader
 from events.views.rows import (
     DIALOGUE_STATUS_COLUMNS,
@@ -315,11 +315,19 @@ async def _measures(
 ) -> tuple[MeasureState, ...]:
     table = measure_targets
     in_force = and_(known(table, known_at), possibly(table, "since", as_of))
-    between = or_(
-        and_(table.c.imposer.in_(side_a), table.c.target.in_(side_b)),
-        and_(table.c.imposer.in_(side_b), table.c.target.in_(side_a)),
+    joined, in_effect = in_effect_by_span(table, as_of)
+    # One seek per stratum and pair of sides each way (a union: an OR of the two ways would
+    # not seek on both).
+    between = union_all(
+        *(
+            select(table.c.stream)
+            .select_from(joined)
+            .where(known(table, known_at), in_effect, table.c.imposer.in_(imposers))
+            .where(table.c.target.in_(targets))
+            for imposers, targets in ((side_a, side_b), (side_b, side_a))
+        )
     )
-    streams = sorted(set(await conn.scalars(select(table.c.stream).where(in_force, between))))
+    streams = sorted(set(await conn.scalars(between)))
     if not streams:
         return ()
     rows: dict[str, list[AnyRow]] = {}
@@ -363,10 +371,11 @@ async def _instruments(
     known_at: datetime,
 ) -> Standings:
     table = memberships
-    query = select(*MEMBERSHIP_COLUMNS).where(
-        table.c.actor.in_(side_a | side_b),
-        known(table, known_at),
-        possibly(table, "since", as_of),
+    joined, in_effect = in_effect_by_span(table, as_of)
+    query = (
+        select(*MEMBERSHIP_COLUMNS)
+        .select_from(joined)
+        .where(table.c.actor.in_(side_a | side_b), known(table, known_at), in_effect)
     )
     rows: dict[str, list[MembershipRow]] = {}
     for row in await conn.execute(query):

@@ -1,0 +1,122 @@
+"""Memberships and measures in effect at a date by strata of length (events/projections/tables.py
+`span_stratum`, events/views/axes.py `in_effect_by_span`): the seeks per stratum find exactly the
+rows a plain `since <= D < until` filter finds, at every edge of every stratum, for rows from
+one day long to open-ended ones, and near the first and last days of the calendar.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from events.projections.tables import NO_END, SPAN_STRATA, span_stratum, stratum_floor
+from events.store import EventStore
+from events.types import NewEvent
+from events.views.relation import instrument_standings, relation
+from tests.factories import new
+
+
+@pytest.mark.parametrize(
+    ("days", "stratum"),
+    [(-5, 0), (0, 0), (1, 0), (2, 1), (3, 2), (4, 2), (5, 3), (1024, 10), (1025, 11)],
+)
+def test_a_stratum_is_the_least_power_of_two_days_the_length_fits_in(
+    days: int, stratum: int
+) -> None:
+    since = date(2000, 1, 1)
+    assert span_stratum(since, since + timedelta(days=days)) == stratum
+
+
+def test_every_length_of_the_calendar_has_a_stratum() -> None:
+    assert span_stratum(date.min, NO_END) == SPAN_STRATA[-1]
+    assert span_stratum(date(2024, 2, 19), NO_END) in SPAN_STRATA
+
+
+def test_a_stratum_floor_stops_at_the_first_day() -> None:
+    assert stratum_floor(0, date(2000, 1, 1)) == date(2000, 1, 1)
+    assert stratum_floor(3, date(2000, 1, 8)) == date(2000, 1, 1)  # 7 days before
+    assert stratum_floor(SPAN_STRATA[-1], date(2000, 1, 1)) == date.min
+    assert stratum_floor(5, date(1, 1, 3)) == date.min
+
+
+# (since, until) of each membership of USA, one instrument each: every stratum from a day to
+# open-ended, at the edges of the calendar too.
+SPANS = [
+    (date(2000, 1, 1), date(2000, 1, 2)),  # 1 day
+    (date(2000, 1, 1), date(2000, 1, 3)),  # 2 days
+    (date(2000, 1, 1), date(2000, 1, 4)),  # 3 days
+    (date(2000, 1, 1), date(2000, 1, 5)),  # 4 days
+    (date(2000, 1, 1), date(2000, 4, 10)),  # 100 days
+    (date(1990, 3, 1), date(2000, 1, 1)),
+    (date(1800, 1, 1), date(2001, 1, 1)),
+    (date(1, 1, 1), date(2, 1, 1)),
+    (date(1, 1, 1), date(9000, 1, 1)),
+    (date(9999, 1, 1), date(9999, 12, 31)),
+    (date(2000, 6, 1), None),  # open-ended
+    (date(1, 1, 2), None),
+]
+
+
+def membership_events() -> list[NewEvent]:
+    """An instrument per membership of SPANS, USA its only party, and a measure of USA on
+    CHN per span."""
+    events: list[NewEvent] = []
+    for number, (since, until) in enumerate(SPANS):
+        stream = f"instrument/span-{number}"
+        events.append(
+            new(
+                stream,
+                "InstrumentAdopted",
+                since.isoformat(),
+                title=f"Instrument {number}",
+                kind="AGREEMENT",
+                parties=[{"actor": "USA", "action": "SIGN"}],
+            )
+        )
+        if until is not None:
+            events.append(new(stream, "InstrumentTerminated", until.isoformat()))
+        measure = f"measure/span-{number}"
+        events.append(
+            new(
+                measure,
+                "MeasureImposed",
+                since.isoformat(),
+                title=f"Measure {number}",
+                kind="SANCTION",
+                imposer="USA",
+                targets=["CHN"],
+            )
+        )
+        if until is not None:
+            events.append(new(measure, "MeasureLifted", until.isoformat()))
+    return events
+
+
+def _edges() -> list[date]:
+    days = {date.min, date(9999, 12, 31)}
+    for since, until in SPANS:
+        for day in (since, until or NO_END):
+            for shift in (-1, 0, 1):
+                ordinal = day.toordinal() + shift
+                if 1 <= ordinal <= date.max.toordinal():
+                    days.add(date.fromordinal(ordinal))
+    return sorted(days)
+
+
+async def test_the_seeks_per_stratum_find_every_membership_and_measure_in_effect(
+    store: EventStore,
+) -> None:
+    await store.append(membership_events(), recorded_by="t")
+    for day in _edges():
+        standings = await instrument_standings(store.engine, "USA", "CHN", day)
+        found = {item.instrument for item in standings.only_a}
+        expected = {
+            f"instrument/span-{number}"
+            for number, (since, until) in enumerate(SPANS)
+            if since <= day < (until or NO_END)  # an open end is date.max, itself excluded
+        }
+        assert found == expected, day
+        view = await relation(store.engine, "USA", "CHN", day)
+        measures = {m.measure.replace("measure/", "instrument/") for m in view.measures_in_force}
+        assert measures == expected, day
