@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from events.projections.tables import NO_END, SPAN_STRATA, span_stratum, stratum_floor
+from events.projections.tables import NO_END, SPAN_STRATA, span_stratum
 from events.store import EventStore
 from events.types import NewEvent
 from events.views.relation import instrument_standings, relation
@@ -33,13 +33,6 @@ def test_every_length_of_the_calendar_has_a_stratum() -> None:
     assert span_stratum(date(2024, 2, 19), NO_END) in SPAN_STRATA
 
 
-def test_a_stratum_floor_stops_at_the_first_day() -> None:
-    assert stratum_floor(0, date(2000, 1, 1)) == date(2000, 1, 1)
-    assert stratum_floor(3, date(2000, 1, 8)) == date(2000, 1, 1)  # 7 days before
-    assert stratum_floor(SPAN_STRATA[-1], date(2000, 1, 1)) == date.min
-    assert stratum_floor(5, date(1, 1, 3)) == date.min
-
-
 # (since, until) of each membership of USA, one instrument each: every stratum from a day to
 # open-ended, at the edges of the calendar too.
 SPANS = [
@@ -58,7 +51,7 @@ SPANS = [
 ]
 
 
-def membership_events() -> list[NewEvent]:
+def span_events() -> list[NewEvent]:
     """An instrument per membership of SPANS, USA its only party, and a measure of USA on
     CHN per span."""
     events: list[NewEvent] = []
@@ -107,7 +100,7 @@ def _edges() -> list[date]:
 async def test_the_seeks_per_stratum_find_every_membership_and_measure_in_effect(
     store: EventStore,
 ) -> None:
-    await store.append(membership_events(), recorded_by="t")
+    await store.append(span_events(), recorded_by="t")
     for day in _edges():
         standings = await instrument_standings(store.engine, "USA", "CHN", day)
         found = {item.instrument for item in standings.only_a}

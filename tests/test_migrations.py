@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, MetaData, Text, text
+from sqlalchemy import Column, MetaData, Text, TextClause, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,7 +21,7 @@ from events.projections import tables  # noqa: F401  (registers its tables, as e
 from events.projections.rebuild import verify
 from events.store import EventStore
 from tests.factories import actor, meeting, new
-from tests.test_in_effect import membership_events
+from tests.test_in_effect import span_events
 
 
 async def diff_against(url: str, metadata: MetaData) -> list[Any]:
@@ -253,13 +253,8 @@ async def test_the_strata_migration_fills_them_as_a_rebuild_would(
         "SELECT 't', span, count(*) FROM measure_targets GROUP BY span ORDER BY 1, 2"
     )
     try:
-        await store.append(membership_events(), recorded_by="t")
-        async with engine.connect() as conn:
-            before = (await conn.execute(spans)).all()
-        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0005")
-        await asyncio.to_thread(upgrade, database_url)
-        async with engine.connect() as conn:
-            after = (await conn.execute(spans)).all()
+        await store.append(span_events(), recorded_by="t")
+        before, after = await _reread(engine, database_url, spans, "0005")
         assert len(before) >= 16
         assert after == before
         assert await verify(engine) == []
@@ -273,10 +268,19 @@ async def _refilled(
     """The rows of `table` before a downgrade to `revision` (which drops it) and after the
     upgrade back to head (which fills it again)."""
     count = text(f"SELECT count(*) FROM {table}")
+    before, after = await _reread(engine, database_url, count, revision)
+    return before[0][0], after[0][0]
+
+
+async def _reread(
+    engine: AsyncEngine, database_url: str, query: TextClause, revision: str
+) -> tuple[list[Any], list[Any]]:
+    """The rows `query` reads before a downgrade to `revision` and after the upgrade back to
+    head."""
     async with engine.connect() as conn:
-        before = (await conn.execute(count)).scalar_one()
+        before = list((await conn.execute(query)).all())
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), revision)
     await asyncio.to_thread(upgrade, database_url)
     async with engine.connect() as conn:
-        after = (await conn.execute(count)).scalar_one()
+        after = list((await conn.execute(query)).all())
     return before, after

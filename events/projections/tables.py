@@ -271,11 +271,6 @@ def span_stratum(earliest: date, until_latest: date) -> int:
     return max(0, (until_latest - earliest).days - 1).bit_length()
 
 
-def stratum_floor(stratum: int, as_of: date) -> date:
-    """The earliest start of a fact of `stratum` possibly in effect at `as_of`."""
-    return date.fromordinal(max(1, as_of.toordinal() - 2**stratum + 1))
-
-
 def stored(value: Dated | Edtf) -> tuple[str, date, date]:
     """How a date is stored in a fact: (edtf, earliest, latest)."""
     edtf = value.value if isinstance(value, Dated) else value
