@@ -311,6 +311,7 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             # Subscriptions still waiting end (complete) rather than hang the shutdown.
             await listener.close()
+            await store.close()
             await engine.dispose()
             if metrics is not None:
                 metrics.close()

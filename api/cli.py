@@ -89,7 +89,11 @@ def _run(work: Callable[[EventStore], Awaitable[T]]) -> T:
             problem = await schema_problem(engine)
             if problem is not None:
                 raise ConfigurationError(problem)
-            return await work(EventStore(engine))
+            store = EventStore(engine)
+            try:
+                return await work(store)
+            finally:
+                await store.close()
         finally:
             await engine.dispose()
 

@@ -36,7 +36,7 @@ import asyncpg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 from sqlalchemy import event as sa_event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.record import RESULTS, header, publish
@@ -45,8 +45,8 @@ from bench.record import RESULTS, header, publish
 from bench.record import cpu_model as cpu_model
 from bench.record import record as record
 from events.db import create_engine, upgrade
-from events.store import Appender, EventStore
-from events.sync_write import SQLITE_WORKER_ENGINE
+from events.sqlite_writer import SQLiteWriter
+from events.store import EventStore, Writes
 from events.types import NewEvent, RecordedEvent, data_json, dumps, event_from_json, sources_json
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -556,19 +556,27 @@ def table(results: Sequence[Result]) -> str:
 
 @contextmanager
 def counting_thread_hops() -> Iterator[list[int]]:
-    """Count the calls aiosqlite hands to its connection thread while the block runs."""
+    """Count the calls handed to another thread while the block runs: to aiosqlite's connection
+    thread, and to the store's SQLite writer thread."""
     hops = [0]
     original = aiosqlite.Connection._execute
+    original_run = SQLiteWriter.run
 
     async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
         hops[0] += 1
         return await original(self, fn, *args, **kwargs)
 
+    async def counted_run(self: SQLiteWriter, *args: Any, **kwargs: Any) -> Any:
+        hops[0] += 1
+        return await original_run(self, *args, **kwargs)
+
     aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    SQLiteWriter.run = counted_run  # type: ignore[method-assign]
     try:
         yield hops
     finally:
         aiosqlite.Connection._execute = original  # type: ignore[method-assign]
+        SQLiteWriter.run = original_run  # type: ignore[method-assign]
 
 
 def micros_per_item(function: Callable[[Any], object], items: Sequence[Any]) -> float:
@@ -597,20 +605,18 @@ async def profile_backend(backend: Backend, workload: Workload) -> None:
             def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
                 statements.append(statement.split(None, 1)[0].upper())
 
-            # On SQLite the append's statements run on the worker thread's engine.
-            engines = [engine.sync_engine, SQLITE_WORKER_ENGINE]
-            for listened in engines:
-                sa_event.listen(listened, "before_cursor_execute", note)
+            # On SQLite the append's statements run on the writer thread's own engine: listen
+            # on every engine.
+            sa_event.listen(Engine, "before_cursor_execute", note)
             with counting_thread_hops() as hops:
                 start = time.perf_counter()
                 for item in counted:
                     await store.append([item], recorded_by=RECORDED_BY)
                 per_append = (time.perf_counter() - start) / len(counted) * 1e6
-            for listened in engines:
-                sa_event.remove(listened, "before_cursor_execute", note)
+            sa_event.remove(Engine, "before_cursor_execute", note)
             kinds = {kind: statements.count(kind) / len(counted) for kind in set(statements)}
             print(f"\n## {backend.name}: {per_append:,.0f} µs per single-event append")
-            hops_text = f"; aiosqlite thread hops: {hops[0] / len(counted):g}" if hops[0] else ""
+            hops_text = f"; thread hops: {hops[0] / len(counted):g}" if hops[0] else ""
             print(
                 f"per append: {len(statements) / len(counted):g} statements "
                 f"({', '.join(f'{kind} {n:g}' for kind, n in sorted(kinds.items()))}), "
@@ -648,26 +654,26 @@ async def round_trips(database: Database, engine: AsyncEngine, times: int = 500)
 
 @contextmanager
 def profiling_one_hop() -> Iterator[tuple[cProfile.Profile, list[float]]]:
-    """Profile `Appender._append` (the statements and checks of an append, run in one hop)
-    in whichever thread runs it; also sum its wall time."""
+    """Profile `Writes.write` (the statements and checks of an append, run in one hop) in
+    whichever thread runs it; also sum its wall time."""
     inner = cProfile.Profile()
     inside = [0.0]
-    original = Appender._append
+    original = Writes.write
 
-    def profiled(self: Appender, *args: Any) -> list[RecordedEvent]:
+    def profiled(self: Writes, *args: Any, **kwargs: Any) -> list[RecordedEvent]:
         start = time.perf_counter()
         inner.enable()
         try:
-            return original(self, *args)
+            return original(self, *args, **kwargs)
         finally:
             inner.disable()
             inside[0] += time.perf_counter() - start
 
-    Appender._append = profiled  # type: ignore[method-assign]
+    Writes.write = profiled  # type: ignore[method-assign]
     try:
         yield inner, inside
     finally:
-        Appender._append = original  # type: ignore[method-assign]
+        Writes.write = original  # type: ignore[method-assign]
 
 
 async def profile_appends(store: EventStore, events: Sequence[NewEvent]) -> None:
@@ -684,10 +690,10 @@ async def profile_appends(store: EventStore, events: Sequence[NewEvent]) -> None
             total = time.perf_counter() - start
             profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
-        # On SQLite the one-hop function runs on aiosqlite's thread, which the profiler of
+        # On SQLite the one-hop function runs on the writer thread, which the profiler of
         # this thread does not see: it has a profiler of its own.
         print(
-            f"inside the one-hop function (Appender._append): {inside[0] / total:.0%} of the "
+            f"inside the one-hop function (Writes.write): {inside[0] / total:.0%} of the "
             "append's wall time (under cProfile); its own profile, by own time:"
         )
         pstats.Stats(inner).sort_stats("tottime").print_stats(25)

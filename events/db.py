@@ -33,11 +33,12 @@ from sqlalchemy import (
     Uuid,
     event,
 )
-from sqlalchemy.engine import URL, Connection, Row, make_url
+from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy.engine import URL, Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 import migrations
 from events.errors import ConfigurationError
@@ -161,7 +162,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     parsed = database_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, **options)
-        _set_up_sqlite(engine)
+        _set_up_sqlite(engine.sync_engine)
         return engine
     # asyncpg prepares every statement; after five runs PostgreSQL may switch to a generic plan,
     # which on a table not yet analysed (a new or freshly restored log) scans instead of using
@@ -173,8 +174,24 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     return create_async_engine(parsed, connect_args=connect_args, **options)
 
 
-def _set_up_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def sqlite_writer_engine(url: URL) -> Engine:
+    """A synchronous engine holding ONE connection to the SQLite file at `url` (an async URL),
+    set up like the async engine's, whose transactions all take the write lock at BEGIN.
+
+    It belongs to a single writer thread (see events/sqlite_writer.py); it may be disposed of
+    from another thread once that thread is idle."""
+    engine = sa_create_engine(
+        url.set(drivername="sqlite+pysqlite"),
+        poolclass=StaticPool,
+        connect_args={"check_same_thread": False},
+        execution_options={WRITE: True},
+    )
+    _set_up_sqlite(engine)
+    return engine
+
+
+def _set_up_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not the driver, say when a transaction begins (see _on_begin).
         dbapi_connection.isolation_level = None
@@ -194,7 +211,7 @@ def _set_up_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get(WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

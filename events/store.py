@@ -1,6 +1,6 @@
 """The log: append (ordering, concurrency, idempotency), read, head.
 
-One code path for SQLite and PostgreSQL. Every append runs in one transaction that
+One code path for SQLite and PostgreSQL (`Writes.write`). Every append runs in one transaction that
 
 1. takes the append lock (see `_lock`), so that positions are handed out in commit order;
 2. drops events whose id is already in the log with the same content (idempotent retries) and
@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -35,6 +36,7 @@ from events.notify import CHANNEL
 from events.projections import Projection, bitemporal
 from events.projections.history import StoredEvent
 from events.projections.tables import FOREVER, actors
+from events.sqlite_writer import SQLiteWriter
 from events.sync_write import run_sync_write
 from events.types import (
     EVENT_TYPES,
@@ -82,6 +84,14 @@ class EventStore:
         self._writer = asyncio.Lock()
         self._appended: list[Callable[[int], None]] = []
         self._committed: list[Callable[[int, int], None]] = []
+        # On SQLite, single appends go to a writer thread of their own (made on first use).
+        self._sqlite_writer: SQLiteWriter | None = None
+
+    async def close(self) -> None:
+        """Release what the store holds beside the engine (on SQLite, its writer thread)."""
+        if self._sqlite_writer is not None:
+            await self._sqlite_writer.close()
+            self._sqlite_writer = None
 
     def on_append(self, callback: Callable[[int], None]) -> None:
         """Call `callback(new head position)` after each commit that appended events."""
@@ -109,9 +119,24 @@ class EventStore:
         the original is returned in its place.
         Raises InvalidEvents, ConcurrencyConflict or DuplicateId; then nothing was appended.
         """
-        async with self.transaction() as batch:
-            return await batch.append(
-                events, recorded_by=recorded_by, expected_version=expected_version
+        if not self.is_sqlite:
+            async with self.transaction() as batch:
+                return await batch.append(
+                    events, recorded_by=recorded_by, expected_version=expected_version
+                )
+        # One hand-off to the writer thread for the whole transaction (events/sqlite_writer.py).
+        if self._sqlite_writer is None:
+            self._sqlite_writer = SQLiteWriter(self.engine.url)
+        writes = Writes(self.projections)
+        async with self._writer:
+            return await self._sqlite_writer.run(
+                partial(
+                    writes.write,
+                    events=events,
+                    recorded_by=recorded_by,
+                    expected_version=expected_version,
+                ),
+                committed=lambda: self._announce(writes),
             )
 
     @asynccontextmanager
@@ -126,11 +151,14 @@ class EventStore:
             yield appender
             if appender.appended and not self.is_sqlite:
                 await conn.execute(select(func.pg_notify(CHANNEL, str(appender.head_position))))
-        if appender.appended:
+        self._announce(appender)
+
+    def _announce(self, committed: Writes) -> None:
+        if committed.appended:
             for callback in self._appended:
-                callback(appender.head_position)
+                callback(committed.head_position)
             for counted in self._committed:
-                counted(appender.head_position, appender.appended)
+                counted(committed.head_position, committed.appended)
 
     @asynccontextmanager
     async def locked(self, *, rollback: bool = False) -> AsyncIterator[AsyncConnection]:
@@ -222,11 +250,11 @@ class EventStore:
                     after = batch[-1].position
 
 
-class Appender:
-    """Appends inside one open, locked write transaction (see EventStore.transaction)."""
+class Writes:
+    """The appends of one write transaction, as synchronous Core code on a `Connection` in
+    that transaction: checks, inserts, projections. See `Appender` for the async side."""
 
-    def __init__(self, conn: AsyncConnection, projections: Sequence[Projection]) -> None:
-        self.conn = conn
+    def __init__(self, projections: Sequence[Projection]) -> None:
         self.projections = projections
         self.appended = 0  # events this transaction added to the log so far
         self.head_position = 0  # the position of the last of them
@@ -236,44 +264,14 @@ class Appender:
         # table does not know them yet.
         self.registered: set[str] = set()
 
-    async def defer_projections(self) -> bool:
-        """Leave the projections alone until `finish`, which rebuilds them at once: much faster
-        for a whole log restored into an empty database. Only then is it allowed; returns
-        whether it was."""
-        self.deferred = (await read_head(self.conn)).position == 0
-        return self.deferred
-
-    def replay_projections(self) -> None:
-        """Bring the projections of the streams each append touches up to date by replaying
-        those streams whole, once per append rather than once per transaction of the log it
-        holds: the same rows, far fewer statements for a batch restored from an export."""
-        self.replaying = True
-
-    async def finish(self) -> None:
-        """Bring deferred projections up to date with everything appended."""
-        if self.deferred:
-            await bitemporal.rebuild_into(self.conn, self.projections)
-            self.deferred = False
-
-    async def append(
-        self,
-        events: Sequence[NewEvent],
-        *,
-        recorded_by: str,
-        expected_version: ExpectedVersion = None,
-    ) -> list[RecordedEvent]:
-        """Append `events` in this transaction; see EventStore.append."""
-        # Synchronous Core code, run in one hop (see events/sync_write.py): the checks, the
-        # insert and the projections of an append are a dozen small statements.
-        return await run_sync_write(self.conn, self._append, events, recorded_by, expected_version)
-
-    def _append(
+    def write(
         self,
         conn: Connection,
         events: Sequence[NewEvent],
         recorded_by: str,
         expected_version: ExpectedVersion,
     ) -> list[RecordedEvent]:
+        """Append `events` in `conn`'s transaction; see EventStore.append."""
         expected = _expected_by_stream(events, expected_version)
         originals = _already_recorded(conn, events)
         fresh = [event for event in events if event.id not in originals]
@@ -364,6 +362,45 @@ class Appender:
         self.appended += len(rows)
         self.head_position = position
         return [originals.get(event.id) or recorded[event.id] for event in events]
+
+
+class Appender(Writes):
+    """Appends inside one open, locked write transaction (see EventStore.transaction)."""
+
+    def __init__(self, conn: AsyncConnection, projections: Sequence[Projection]) -> None:
+        super().__init__(projections)
+        self.conn = conn
+
+    async def defer_projections(self) -> bool:
+        """Leave the projections alone until `finish`, which rebuilds them at once: much faster
+        for a whole log restored into an empty database. Only then is it allowed; returns
+        whether it was."""
+        self.deferred = (await read_head(self.conn)).position == 0
+        return self.deferred
+
+    def replay_projections(self) -> None:
+        """Bring the projections of the streams each append touches up to date by replaying
+        those streams whole, once per append rather than once per transaction of the log it
+        holds: the same rows, far fewer statements for a batch restored from an export."""
+        self.replaying = True
+
+    async def finish(self) -> None:
+        """Bring deferred projections up to date with everything appended."""
+        if self.deferred:
+            await bitemporal.rebuild_into(self.conn, self.projections)
+            self.deferred = False
+
+    async def append(
+        self,
+        events: Sequence[NewEvent],
+        *,
+        recorded_by: str,
+        expected_version: ExpectedVersion = None,
+    ) -> list[RecordedEvent]:
+        """Append `events` in this transaction; see EventStore.append."""
+        # Synchronous Core code, run in one hop (see events/sync_write.py): the checks, the
+        # insert and the projections of an append are a dozen small statements.
+        return await run_sync_write(self.conn, self.write, events, recorded_by, expected_version)
 
 
 def _already_recorded(conn: Connection, events: Sequence[NewEvent]) -> dict[UUID, RecordedEvent]:

@@ -100,10 +100,12 @@ async def store(database_url: str) -> AsyncIterator[EventStore]:
     """An EventStore on a fresh database. After the test, the projections must equal a rebuild
     from the log (`timeline projections verify`), whatever the test did."""
     engine = create_engine(database_url)
+    store = EventStore(engine)
     try:
-        yield EventStore(engine)
+        yield store
         assert await verify(engine) == [], "the projections differ from a rebuild of the log"
     finally:
+        await store.close()
         await engine.dispose()
 
 

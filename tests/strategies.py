@@ -569,6 +569,9 @@ Log = list[list[dict[str, Any]]]  # transactions of JSON events
 async def load_log(engine: AsyncEngine, log: Log) -> list[RecordedEvent]:
     """Append a generated log transaction by transaction; return it as the store recorded it."""
     store = EventStore(engine)
-    for tx in log:
-        await store.append([event_from_json(e, restoring=True) for e in tx], recorded_by="test")
-    return await store.read_all(limit=10**9)
+    try:
+        for tx in log:
+            await store.append([event_from_json(e, restoring=True) for e in tx], recorded_by="test")
+        return await store.read_all(limit=10**9)
+    finally:
+        await store.close()

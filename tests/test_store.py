@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import threading
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from events.db import create_engine, events_table
 from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents
+from events.projections import Changes
 from events.store import EventStore
 from events.types import NewEvent, RecordedEvent, event_from_json
 from tests.factories import actor, event_json, meeting, new, statement
@@ -839,3 +845,99 @@ async def test_concurrent_writers_and_a_tailing_reader(database_url: str) -> Non
         own_stream(n, j) for n in range(WRITERS) for j in range(0, APPENDS_PER_WRITER, 2)
     )
     assert {stream: len(versions[stream]) for stream in own} == own_appends
+
+
+class _Held:
+    """A projection of meetings whose fold waits on `release` (on the writer thread): it holds
+    an append in the middle of its transaction for as long as the test wants."""
+
+    kinds = frozenset({"meeting"})
+    tables: tuple[Any, ...] = ()
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def start(self, stream: str) -> _Held:
+        return self
+
+    def add(self, events: Sequence[Any]) -> Changes:
+        self.entered.set()
+        assert self.release.wait(timeout=30), "the test never released the append"
+        return Changes()
+
+
+@asynccontextmanager
+async def sqlite_store(
+    directory: Path, template: Path, projection: Any
+) -> AsyncIterator[tuple[EventStore, list[int]]]:
+    """A store on a fresh SQLite copy of `template` with only `projection`, and the head
+    positions it announces to tailing readers."""
+    path = directory / "timeline.db"
+    shutil.copy(template, path)
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    store = EventStore(engine, [projection])
+    announced: list[int] = []
+    store.on_append(announced.append)
+    try:
+        yield store, announced
+    finally:
+        await store.close()
+        await engine.dispose()
+
+
+async def test_a_cancelled_append_on_sqlite_still_commits_whole_and_is_announced(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    # On SQLite a single append runs on the store's writer thread, which a cancelled caller
+    # cannot stop: the append must then commit whole AND be announced to tailing readers, or a
+    # subscriber would wait for an event the log already holds.
+    held = _Held()
+    async with sqlite_store(tmp_path, sqlite_template, held) as (store, announced):
+        task = asyncio.create_task(store.append([meeting("held", "USA")], recorded_by="t"))
+        assert await asyncio.to_thread(held.entered.wait, 30)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        held.release.set()
+        await store.close()  # waits for the writer thread's transaction
+        assert (await store.head()).position == 1
+        assert announced == [1]
+        # The next append, on a new writer thread, follows it.
+        recorded = await store.append([meeting("next", "CHN")], recorded_by="t")
+        assert [event.position for event in recorded] == [2]
+        assert announced == [1, 2]
+
+
+class _Failing:
+    """A projection of meetings whose fold fails on the meeting `failing`: the error comes
+    after the append has inserted its events."""
+
+    kinds = frozenset({"meeting"})
+    tables: tuple[Any, ...] = ()
+    stream = ""
+
+    def start(self, stream: str) -> _Failing:
+        fold = _Failing()
+        fold.stream = stream
+        return fold
+
+    def add(self, events: Sequence[Any]) -> Changes:
+        if self.stream == "meeting/failing":
+            raise RuntimeError("the projection failed")
+        return Changes()
+
+
+async def test_an_append_failing_in_its_projections_on_sqlite_leaves_nothing(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    async with sqlite_store(tmp_path, sqlite_template, _Failing()) as (store, announced):
+        await store.append([meeting("first", "USA")], recorded_by="t")
+        with pytest.raises(RuntimeError, match="the projection failed"):
+            await store.append(
+                [meeting("second", "USA"), meeting("failing", "USA")], recorded_by="t"
+            )
+        assert [event.stream for event in await store.read_all()] == ["meeting/first"]
+        recorded = await store.append([meeting("third", "CHN")], recorded_by="t")
+        assert [event.position for event in recorded] == [2]
+        assert announced == [1, 2]
