@@ -44,7 +44,8 @@ from bench.record import RESULTS, header, publish
 # Re-exported: bench.asof and bench.http import them from here.
 from bench.record import cpu_model as cpu_model
 from bench.record import record as record
-from events.db import create_engine, upgrade
+from events.db import create_engine, events_table, upgrade
+from events.projections.tables import ALL as PROJECTION_TABLES
 from events.sqlite_writer import SQLiteWriter
 from events.store import EventStore, Writes
 from events.types import NewEvent, RecordedEvent, data_json, dumps, event_from_json, sources_json
@@ -483,6 +484,7 @@ async def store_transactions(backend: Backend, workload: Workload, batch: int) -
     key = (backend.name, batch)
     if key in _written:
         return _written[key]
+    names = [events_table.name, *(table.name for table in PROJECTION_TABLES)]
     async with backend.fresh(migrated=True) as database:
         await store_appends(database, workload, batch)
         engine = create_engine(database.url)
@@ -490,29 +492,13 @@ async def store_transactions(backend: Backend, workload: Workload, batch: int) -
             async with engine.connect() as conn:
                 raw = await conn.get_raw_connection()
                 driver: Any = raw.driver_connection
-                if backend.name == "sqlite":
-                    names = [
-                        row[0]
-                        for row in await driver.execute_fetchall(
-                            "SELECT name FROM sqlite_master WHERE type = 'table' "
-                            "AND name NOT LIKE 'sqlite_%' AND name <> 'alembic_version'"
-                        )
-                    ]
-                    tables = {}
-                    for name in names:
+                tables = {}
+                for name in names:
+                    if backend.name == "sqlite":
                         cursor = await driver.execute(f'SELECT * FROM "{name}"')
                         columns = [column[0] for column in cursor.description]
                         tables[name] = (columns, list(await cursor.fetchall()))
-                else:
-                    names = [
-                        row[0]
-                        for row in await driver.fetch(
-                            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                            "AND tablename <> 'alembic_version'"
-                        )
-                    ]
-                    tables = {}
-                    for name in names:
+                    else:
                         records = await driver.fetch(f'SELECT * FROM "{name}"')
                         columns = list(records[0].keys()) if records else []
                         tables[name] = (columns, [tuple(record) for record in records])
