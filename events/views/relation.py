@@ -305,7 +305,7 @@ async def _dialogues(
         possibly(dialogue_statuses, "since", as_of),
     )
     statuses: dict[str, list[DialogueStatusRow]] = {}
-    for row in (await conn.execute(query)).tuples():
+    for row in await conn.execute(query):
         statuses.setdefault(row[0], []).append(row)
     return tuple(dialogue_state(rows, as_of) for _, rows in sorted(statuses.items()))
 

@@ -53,7 +53,7 @@ async def dialogue_status(
         possibly(dialogue_statuses, "since", as_of),
     )
     async with engine.connect() as conn:
-        rows = list((await conn.execute(query)).tuples())
+        rows = list(await conn.execute(query))
     return dialogue_state(rows, as_of) if rows else None
 
 
