@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import re
@@ -24,7 +25,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Iterator, Sequence
-from contextlib import AsyncExitStack, contextmanager
+from contextlib import AsyncExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -169,7 +170,7 @@ class Load:
     warm_seconds: float  # rebuild() after the import: every date string parsed already
     cold_seconds: float | None  # rebuild() with the date-string cache emptied (--cold-rebuild)
     dates_parsed: int  # distinct EDTF strings the import parsed
-    floor_seconds: float | None = None  # SQLite: bare sqlite3 writing the same rows
+    floor: Floor | None = None  # SQLite only
 
     def rate(self, seconds: float) -> float:
         """Events replayed per second by a rebuild that took `seconds`."""
@@ -240,31 +241,69 @@ async def keep(backend: Backend, database: Database, size: int, args: argparse.N
     await backend.admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
 
 
-def insert_floor(path: Path, template: Path) -> float:
-    """Seconds bare sqlite3 takes to write every projection row of the database at `path`
-    into a fresh migrated copy (same indexes and pragmas as the store's engine), in one
-    transaction: what a rebuild on SQLite cannot go below, however little Python it runs."""
+@dataclass(frozen=True)
+class Floor:
+    """What a rebuild on SQLite cannot go below, however little Python it runs: bare sqlite3
+    reading the log and writing every projection row, with no folding in between."""
+
+    read_seconds: float  # the log's rows fetched as a rebuild reads them, their JSON parsed
+    write_seconds: float  # the rows and indexes written as the rebuild writes them
+
+    @property
+    def seconds(self) -> float:
+        """Both together."""
+        return self.read_seconds + self.write_seconds
+
+
+def rebuild_floor(path: Path) -> Floor:
+    """Time bare sqlite3 doing the database's part of a rebuild of the database at `path`.
+
+    Read its log as the rebuild reads it (the columns events/projections/bitemporal.py reads,
+    in its order; each event's JSON parsed, nothing more done with it). Then, in a copy of the
+    database with the store's pragmas, write its projection rows again in one transaction the
+    way `rebuild()` does on SQLite: every projection row deleted, the projection indexes
+    dropped, the rows inserted, the indexes made again, commit."""
     tables = [table.name for table in PROJECTION_TABLES]
-    with sqlite3.connect(path) as source:
-        rows = {name: source.execute(f'SELECT * FROM "{name}"').fetchall() for name in tables}
+    log = "SELECT position, id, stream, type, schema_version, occurred, recorded_at, note, data"
     target = path.with_name(f"{path.stem}-floor.db")
-    shutil.copy(template, target)
     try:
-        conn = sqlite3.connect(target, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536"):
-            conn.execute(f"PRAGMA {pragma}")
-        started = time.perf_counter()
-        conn.execute("BEGIN")
-        for name, table_rows in rows.items():
-            if table_rows:
-                marks = ", ".join("?" * len(table_rows[0]))
-                conn.executemany(f'INSERT INTO "{name}" VALUES ({marks})', table_rows)
-        conn.execute("COMMIT")
-        took = time.perf_counter() - started
-        conn.close()
+        with closing(sqlite3.connect(path)) as source:
+            rows = {name: source.execute(f'SELECT * FROM "{name}"').fetchall() for name in tables}
+            started = time.perf_counter()
+            for row in source.execute(f"{log} FROM events ORDER BY stream, version"):
+                json.loads(row[-1])
+            read = time.perf_counter() - started
+            with closing(sqlite3.connect(target)) as copy:
+                source.backup(copy)  # consistent, the WAL's pages included
+        with closing(sqlite3.connect(target, isolation_level=None)) as conn:
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536"):
+                conn.execute(f"PRAGMA {pragma}")
+            indexes = [index.name for table in PROJECTION_TABLES for index in table.indexes]
+            made = [
+                sql
+                for (sql,) in conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name IN "
+                    f"({', '.join('?' * len(indexes))})",
+                    indexes,
+                )
+            ]
+            started = time.perf_counter()
+            conn.execute("BEGIN")
+            for name in tables:
+                conn.execute(f'DELETE FROM "{name}"')
+            for index in indexes:
+                conn.execute(f'DROP INDEX "{index}"')
+            for name, table_rows in rows.items():
+                if table_rows:
+                    marks = ", ".join("?" * len(table_rows[0]))
+                    conn.executemany(f'INSERT INTO "{name}" VALUES ({marks})', table_rows)
+            for sql in made:
+                conn.execute(sql)
+            conn.execute("COMMIT")
+            write = time.perf_counter() - started
     finally:
         remove_sqlite_files(target)
-    return took
+    return Floor(read, write)
 
 
 async def load(engine: AsyncEngine, path: Path) -> int:
@@ -496,7 +535,7 @@ async def prepare_one(
     await analyze(engine)
     floor = None
     if isinstance(backend, SQLiteBackend):
-        floor = await asyncio.to_thread(insert_floor, database.sqlite_path, backend.template)
+        floor = await asyncio.to_thread(rebuild_floor, database.sqlite_path)
     result = Load(backend.name, size, count, loaded, warm, cold, dates_parsed, floor)
     print(
         f"{backend.name} {size:,}: rebuilt in {warm:.1f} s "
@@ -509,7 +548,7 @@ async def prepare_one(
 
 def ratios(timings: Sequence[Timing]) -> list[str]:
     """p50 at the largest size over p50 at the smallest, per backend and case, against the
-    goals (random pairs <= 1.5, USA-CHN <= 2)."""
+    goals (random pairs <= 1.5, USA-CHN <= 2) for the calls that list the instruments."""
     lines = []
     by_key = {(t.backend, t.size, t.case): t for t in timings}
     for backend in dict.fromkeys(t.backend for t in timings):
@@ -521,6 +560,11 @@ def ratios(timings: Sequence[Timing]) -> list[str]:
         lines.append("|---|---|---:|---|")
         for case in CASES:
             ratio = by_key[backend, large, case].p50 / by_key[backend, small, case].p50
+            if not case.instruments:
+                # relation() as domain.md §6 defines it lists the instruments: the goals are
+                # for those calls; the others show what the rest of a call costs.
+                lines.append(f"| {backend} | {case.name} | {ratio:.2f} | none (diagnostic) |")
+                continue
             goal = 2.0 if case.pairs == "USA-CHN" else 1.5
             verdict = "met" if ratio <= goal else "missed"
             lines.append(f"| {backend} | {case.name} | {ratio:.2f} | <= {goal:g}: {verdict} |")
@@ -557,17 +601,18 @@ def report(
         *(f"- {note}" for note in notes),
         "",
         "| backend | events | load: import_jsonl (s) | distinct dates parsed | rebuild (s) "
-        "| rebuild events/s | rebuild, cold date cache (s) | floor: bare sqlite3 inserts (s) "
-        "| floor events/s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rebuild events/s | rebuild, cold date cache (s) | floor: read the log (s) "
+        "| floor: write rows, make indexes (s) | floor events/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(
             f"| {x.backend} | {x.events:,} | "
             f"{'earlier run' if x.load_seconds is None else f'{x.load_seconds:.1f}'} | "
             f"{f'{x.dates_parsed:,}' if x.dates_parsed else ''} | "
             f"{x.warm_seconds:.1f} | {x.rate(x.warm_seconds):,.0f} | "
             f"{'' if x.cold_seconds is None else f'{x.cold_seconds:.1f}'} | "
-            f"{'' if x.floor_seconds is None else f'{x.floor_seconds:.1f}'} | "
-            f"{'' if x.floor_seconds is None else f'{x.rate(x.floor_seconds):,.0f}'} |"
+            f"{'' if x.floor is None else f'{x.floor.read_seconds:.1f}'} | "
+            f"{'' if x.floor is None else f'{x.floor.write_seconds:.1f}'} | "
+            f"{'' if x.floor is None else f'{x.rate(x.floor.seconds):,.0f}'} |"
             for x in loads
         ),
         "",
