@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import make_url, text
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import synthetic
@@ -50,8 +51,9 @@ from bench.append import (
     remove_sqlite_files,
 )
 from events import dates
-from events.db import create_engine, upgrade
+from events.db import SQLITE_PRAGMAS, create_engine, upgrade
 from events.interchange.jsonl import import_jsonl
+from events.projections.bitemporal import REPLAY_READ
 from events.projections.rebuild import rebuild
 from events.projections.tables import ALL as PROJECTION_TABLES
 from events.store import EventStore
@@ -258,25 +260,25 @@ class Floor:
 def rebuild_floor(path: Path) -> Floor:
     """Time bare sqlite3 doing the database's part of a rebuild of the database at `path`.
 
-    Read its log as the rebuild reads it (the columns events/projections/bitemporal.py reads,
-    in its order; each event's JSON parsed, nothing more done with it). Then, in a copy of the
+    Read its log with the rebuild's own statement (`REPLAY_READ`), each event's JSON parsed
+    and nothing more done with it. Then, in a copy of the
     database with the store's pragmas, write its projection rows again in one transaction the
     way `rebuild()` does on SQLite: every projection row deleted, the projection indexes
     dropped, the rows inserted, the indexes made again, commit."""
     tables = [table.name for table in PROJECTION_TABLES]
-    log = "SELECT position, id, stream, type, schema_version, occurred, recorded_at, note, data"
+    log = str(REPLAY_READ.compile(dialect=sqlite_dialect()))
     target = path.with_name(f"{path.stem}-floor.db")
     try:
         with closing(sqlite3.connect(path)) as source:
             rows = {name: source.execute(f'SELECT * FROM "{name}"').fetchall() for name in tables}
             started = time.perf_counter()
-            for row in source.execute(f"{log} FROM events ORDER BY stream, version"):
+            for row in source.execute(log):
                 json.loads(row[-1])
             read = time.perf_counter() - started
             with closing(sqlite3.connect(target)) as copy:
                 source.backup(copy)  # consistent, the WAL's pages included
         with closing(sqlite3.connect(target, isolation_level=None)) as conn:
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536"):
+            for pragma in SQLITE_PRAGMAS:
                 conn.execute(f"PRAGMA {pragma}")
             indexes = [index.name for table in PROJECTION_TABLES for index in table.indexes]
             made = [

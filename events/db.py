@@ -190,24 +190,27 @@ def sqlite_writer_engine(url: URL) -> Engine:
     return engine
 
 
+# Set on every SQLite connection. WAL: readers never block the writer; NORMAL sync is durable
+# across process crashes in WAL mode; the busy timeout makes other processes wait for the write
+# lock. A page cache of up to 64 MiB (SQLite's default is 2 MiB) keeps the projection indexes in
+# memory while a rebuild or a large import writes them in no particular key order: measured at
+# 100k events, it halves the rebuild's insert time (bench/RESULTS.md).
+SQLITE_PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=NORMAL",
+    "busy_timeout=30000",
+    "foreign_keys=ON",
+    "cache_size=-65536",
+)
+
+
 def _set_up_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy, not the driver, say when a transaction begins (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # WAL: readers never block the writer; NORMAL sync is durable across process crashes
-        # in WAL mode; the busy timeout makes other processes wait for the write lock. A page
-        # cache of up to 64 MiB (SQLite's default is 2 MiB) keeps the projection indexes in
-        # memory while a rebuild or a large import writes them in no particular key order:
-        # measured at 100k events, it halves the rebuild's insert time (bench/RESULTS.md).
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            "busy_timeout=30000",
-            "foreign_keys=ON",
-            "cache_size=-65536",
-        ):
+        for pragma in SQLITE_PRAGMAS:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 

@@ -353,9 +353,12 @@ def _histories(conn: Connection, streams: Collection[str]) -> dict[str, list[Sto
     return histories
 
 
+# The whole log as a rebuild reads it: stream by stream, each in order.
+REPLAY_READ = select(*_READ).order_by(events_table.c.stream, events_table.c.version)
+
+
 async def _all_histories(conn: AsyncConnection) -> AsyncIterator[tuple[str, list[StoredEvent]]]:
-    query = select(*_READ).order_by(events_table.c.stream, events_table.c.version)
-    result = await conn.stream(query)
+    result = await conn.stream(REPLAY_READ)
     stream: str | None = None
     events: list[StoredEvent] = []
     async for rows in result.partitions(PAGE):
