@@ -709,13 +709,15 @@ async def test_snapshot_is_a_consistent_prefix_while_appends_go_on(store: EventS
             i += 1
             await asyncio.sleep(0)
 
-    task = asyncio.create_task(writer())
     seen: list[RecordedEvent] = []
     batches = 0
     async for batch in store.snapshot(batch_size=7):
         batches += 1
         seen.extend(batch)
         if batches == 1:
+            # The appends start once the snapshot has read (SQLite takes its snapshot at the
+            # first read: an append committed before that is rightly part of the prefix).
+            task = asyncio.create_task(writer())
             # the log grows for certain after the snapshot began reading
             await store.append([meeting("during", "USA")], recorded_by="t")
         await asyncio.sleep(0.005)
