@@ -50,7 +50,6 @@ from events.views.rows import (
     MembershipRow,
     actor_list,
     dialogue_state,
-    edtf,
     measure_state,
     memberships_by_actor,
 )
@@ -83,9 +82,10 @@ NO_LIMIT = 2**62
 # reached through `contacts_between` and `statements_between`.
 RECENT = 10
 
-# A walk's rows: the stream, its date key (earliest, latest, position), and for statements
-# these columns, which is all a relation shows of a statement.
+# A walk's rows: the stream, its date key (earliest, latest, position), then these columns,
+# which is all a relation shows of a meeting or a statement.
 KEY = 3
+CONTACT_COLUMNS = ("title", "held_edtf", "participants")
 STATEMENT_COLUMNS = ("issuer", "about", "stance", "occurred_edtf")
 
 # How far back from its date a relation first looks for its latest contacts and statements.
@@ -210,7 +210,7 @@ async def contacts_page(
             newest=False,
             after=after,
         )
-        held = await _contacts_of(conn, [stream for stream, _ in found], until, known_at)
+        held = [_contact(stream, values, until) for stream, values in found]
         total = None
         if count:
             # A meeting is counted once, whichever pairs of its participants found it.
@@ -248,7 +248,7 @@ async def _contacts(
     found = await _walk(
         conn, "contacts", side_a, side_b, known_at, after, until, limit, newest=True
     )
-    return tuple(reversed(await _contacts_of(conn, [s for s, _ in found], until, known_at)))
+    return tuple(_contact(stream, values, until) for stream, values in reversed(found))
 
 
 def _window(
@@ -263,23 +263,16 @@ def _window(
     return conditions
 
 
-async def _contacts_of(
-    conn: AsyncConnection, streams: list[str], until: date, known_at: datetime
-) -> list[Contact]:
-    """The contacts of meetings `streams`, in that order."""
-    c = contacts.c
-    columns = (c.stream, c.title, c.held_edtf, c.held_latest, c.participants)
-    rows = await _current_rows(conn, contacts, columns, streams, known_at)
-    return [
-        Contact(
-            meeting=row.stream,
-            title=row.title,
-            held=edtf(row, "held"),
-            participants=actor_list(row.participants),
-            certain=row.held_latest <= until,
-        )
-        for row in rows
-    ]
+def _contact(stream: str, values: tuple[Any, ...], until: date) -> Contact:
+    """A contact from a walk's row: its date key, then CONTACT_COLUMNS."""
+    _, latest, _, title, held, participants = values
+    return Contact(
+        meeting=stream,
+        title=title,
+        held=dates.parse(held),
+        participants=actor_list(participants),
+        certain=latest <= until,
+    )
 
 
 async def _dialogues(
@@ -495,9 +488,9 @@ async def _walk(
     after: DateKey | None = None,
 ) -> list[tuple[str, tuple[Any, ...]]]:
     """The meetings (`kind` "contacts") or statements ("statements") between the sides, held
-    or issued after `since` and by `until`, with their date keys (a statement's
-    STATEMENT_COLUMNS after it): the `limit` newest, newest first; or, in date order, the
-    `limit` whose keys follow `after`.
+    or issued after `since` and by `until`, with their date keys and, after them, their
+    CONTACT_COLUMNS or STATEMENT_COLUMNS: the `limit` newest, newest first; or, in date order,
+    the `limit` whose keys follow `after`.
 
     Each pair of actors, one of each side, seeks its own index range (contact_pairs by
     participant and other; statements by issuer and actor spoken about, both ways), backwards
@@ -601,7 +594,7 @@ def _window_join(kind: str, postgresql: bool, singles: int) -> Select[Any]:
     seeks = [_pair_seek(kind, x, y, since=True)]
     seeks += [_single_seek(bindparam(f"s{i}"), since=True) for i in range(singles)]
     rows = seeks[0] if len(seeks) == 1 else union_all(*seeks)
-    return _first_distinct(rows.subquery(), newest=True)
+    return _first_distinct(kind, rows.subquery(), newest=True)
 
 
 def _pairs(kind: str, side_a: Side, side_b: Side) -> list[tuple[str, str]]:
@@ -616,14 +609,16 @@ def _pairs(kind: str, side_a: Side, side_b: Side) -> list[tuple[str, str]]:
 
 
 def _pair_seek(kind: str, x: Any, y: Any, since: bool) -> Select[Any]:
-    """One pair's rows in the walk's window: contact_pairs of participant `x` with `y`, or
-    statements issued by `x` about `y`, with their date keys (and STATEMENT_COLUMNS)."""
+    """One pair's rows in the walk's window: contact_pairs of participant `x` with `y`, with
+    their date keys and the participant; or statements issued by `x` about `y`, with their
+    date keys and STATEMENT_COLUMNS."""
     if kind == "contacts":
         table, prefix, first, second = contact_pairs, "held", "participant", "other"
         key: tuple[Column[Any], ...] = (
             table.c.held_earliest,
             table.c.held_latest,
             table.c.held_position,
+            table.c.participant,
         )
     else:
         table, prefix, first, second = statements, "occurred", "issuer", "about_actor"
@@ -642,13 +637,15 @@ def _pair_seek(kind: str, x: Any, y: Any, since: bool) -> Select[Any]:
 
 
 def _single_seek(actor: Any, since: bool) -> Select[Any]:
-    """The contacts of `actor` (one on both sides) in the walk's window, with their date keys."""
+    """The contacts of `actor` (one on both sides) in the walk's window, with their date keys
+    and the participant."""
     window_since: BindParameter[Any] | None = bindparam("since") if since else None
     return select(
         contacts.c.stream,
         contacts.c.held_earliest,
         contacts.c.held_latest,
         contacts.c.held_position,
+        contacts.c.participant,
     ).where(
         contacts.c.participant == actor,
         *_window(contacts, "held", bindparam("known_at"), window_since, bindparam("until")),
@@ -669,14 +666,45 @@ def _bounded(seek: Select[Any], newest: bool, after: bool) -> Select[Any]:
     return seek.limit(bindparam("items"))
 
 
-def _first_distinct(rows: FromClause, newest: bool) -> Select[Any]:
-    """The `items` first distinct (stream, key) rows of `rows`, in the walk's order."""
+def _first_distinct(kind: str, rows: FromClause, newest: bool) -> Select[Any]:
+    """The `items` first distinct (stream, key) rows of `rows`, in the walk's order; for
+    contacts, with the meetings' CONTACT_COLUMNS in place of the participant that found them."""
+
+    def ordered(keys: Sequence[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+        return [column.desc() if newest else column for column in keys]
+
     keys = list(rows.c)[1 : 1 + KEY]
-    return (
-        select(*rows.c)
-        .distinct()
-        .order_by(*(column.desc() if newest else column for column in keys))
+    if kind == "statements":
+        return select(*rows.c).distinct().order_by(*ordered(keys)).limit(bindparam("items"))
+    # Several pairs find the same meeting: one participant stands for all, and the meeting's
+    # details are read through its row in `contacts` (a seek on the key just found), in this
+    # statement rather than in one more (each statement costs more than the seek).
+    stream, participant = rows.c.stream, list(rows.c)[1 + KEY]
+    found = (
+        select(stream, *keys, func.min(participant).label("participant"))
+        .group_by(stream, *keys)
+        .order_by(*ordered(keys))
         .limit(bindparam("items"))
+        .subquery("found")
+    )
+    found_keys = list(found.c)[1 : 1 + KEY]
+    c = contacts.c
+    known_at: Any = bindparam("known_at")
+    meeting = and_(
+        c.participant == found.c.participant,
+        *(
+            column == key
+            for column, key in zip(
+                (c.held_earliest, c.held_latest, c.held_position), found_keys, strict=True
+            )
+        ),
+        c.stream == found.c.stream,
+        known(contacts, known_at),
+    )
+    return (
+        select(found.c.stream, *found_keys, *(c[name] for name in CONTACT_COLUMNS))
+        .select_from(found.join(contacts, meeting))
+        .order_by(*ordered(found_keys))
     )
 
 
@@ -692,7 +720,7 @@ def _walks(
     seeks = [_pair_seek(kind, bindparam(f"x{i}"), bindparam(f"y{i}"), since) for i in range(pairs)]
     seeks += [_single_seek(bindparam(f"s{i}"), since) for i in range(singles)]
     bounded = [select(_bounded(seek, newest, after).subquery()) for seek in seeks]
-    return _first_distinct(union_all(*bounded).subquery(), newest)
+    return _first_distinct(kind, union_all(*bounded).subquery(), newest)
 
 
 @cache
@@ -706,25 +734,8 @@ def _lateral_walks(kind: str, newest: bool, since: bool, after: bool) -> Select[
         func.unnest(bindparam("ys", type_=ARRAY(String))).label("y"),
     ).subquery("pairs")
     seek = _bounded(_pair_seek(kind, pairs.c.x, pairs.c.y, since), newest, after).lateral("seek")
-    return _first_distinct(select(*seek.c).select_from(pairs.join(seek, true())).subquery(), newest)
-
-
-async def _current_rows(
-    conn: AsyncConnection,
-    table: FromClause,
-    columns: Sequence[ColumnElement[Any]],
-    streams: list[str],
-    known_at: datetime,
-) -> list[AnyRow]:
-    """`columns` (the stream first) of a row of each stream of `streams` as known at
-    `known_at`, in that order."""
-    if not streams:
-        return []
-    rows: dict[str, AnyRow] = {}
-    query = select(*columns).where(table.c.stream.in_(streams), known(table, known_at))
-    for row in await conn.execute(query):
-        rows.setdefault(row.stream, row)
-    return [rows[stream] for stream in streams]
+    walks = select(*seek.c).select_from(pairs.join(seek, true())).subquery()
+    return _first_distinct(kind, walks, newest)
 
 
 def _dated_page(
