@@ -688,16 +688,14 @@ def _first_distinct(kind: str, rows: FromClause, newest: bool) -> Select[Any]:
         .subquery("found")
     )
     found_keys = list(found.c)[1 : 1 + KEY]
+    earliest, latest, position = found_keys
     c = contacts.c
     known_at: Any = bindparam("known_at")
     meeting = and_(
         c.participant == found.c.participant,
-        *(
-            column == key
-            for column, key in zip(
-                (c.held_earliest, c.held_latest, c.held_position), found_keys, strict=True
-            )
-        ),
+        c.held_earliest == earliest,
+        c.held_latest == latest,
+        c.held_position == position,
         c.stream == found.c.stream,
         known(contacts, known_at),
     )
