@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test try serve lint check-deploy format bench constraints clean
+.PHONY: install test test-all fuzz try serve lint check-deploy format bench constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,30 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-## Run the test suite (on PostgreSQL too when TIMELINE_TEST_POSTGRES_URL is set).
+# Tests run in parallel, one worker per core (pytest-xdist); each worker has its own databases,
+# servers and ports. PYTEST_ARGS adds to any of the three (a file, -k, -x).
+WORKERS ?= auto
+
+## Every test module on SQLite at the quick `dev` profile (tests/profiles.py): what to run
+## before each commit; about 5 minutes on 2 cores.
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	env -u TIMELINE_TEST_POSTGRES_URL TIMELINE_TEST_PROFILE=dev \
+		$(BIN)/pytest -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+## What CI runs: the same suite on SQLite and PostgreSQL (TIMELINE_TEST_POSTGRES_URL must be
+## set) at the deep `ci` profile, browser tests included.
+test-all: $(STAMP)
+	@test -n "$$TIMELINE_TEST_POSTGRES_URL" || \
+		{ echo "test-all needs TIMELINE_TEST_POSTGRES_URL (see README)"; exit 2; }
+	TIMELINE_TEST_PROFILE=ci $(BIN)/pytest -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+## The long fuzzing runs of docs/fuzzing.md (an hour or more; FUZZ_SEED picks the seed).
+FUZZ_SEED ?= 0
+fuzz: $(STAMP)
+	TIMELINE_TEST_PROFILE=ci TIMELINE_FUZZ_EXAMPLES=100000 TIMELINE_FUZZ_SEED=$(FUZZ_SEED) \
+		TIMELINE_FUZZ_IMPORT_EXAMPLES=5000 TIMELINE_FUZZ_EDTF_EXAMPLES=100000 \
+		$(BIN)/pytest -n $(WORKERS) --dist worksteal tests/test_fuzz_api.py tests/test_fuzz_import.py \
+		tests/test_dates.py $(PYTEST_ARGS)
 
 ## The command line on the embedded SQLite default: migrate, import the sample, print the log.
 try: $(STAMP)

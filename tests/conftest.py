@@ -25,16 +25,35 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from events.db import create_engine, upgrade
 from events.projections.rebuild import verify
 from events.store import EventStore
+from tests import profiles
 from tests.api_client import api_client, import_sample
 
 POSTGRES_URL = os.environ.get("TIMELINE_TEST_POSTGRES_URL")
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(not POSTGRES_URL, reason="TIMELINE_TEST_POSTGRES_URL is not set"),
-    ),
-]
+# The PostgreSQL cases carry the `postgres` mark; without a URL they are deselected, not run.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without TIMELINE_TEST_POSTGRES_URL, deselect the PostgreSQL cases (counted as deselected
+    in pytest's last line; `make test-all` runs them)."""
+    if POSTGRES_URL:
+        return
+    postgres = [item for item in items if item.get_closest_marker("postgres")]
+    if postgres:
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        config.hook.pytest_deselected(items=postgres)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how deep the run looked: the profile, the backends, and each knob's count."""
+    backends = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+    terminalreporter.section("depth")
+    for line in profiles.summary(backends):
+        terminalreporter.write_line(line)
+    if not POSTGRES_URL:
+        terminalreporter.write_line(
+            "  PostgreSQL cases deselected: TIMELINE_TEST_POSTGRES_URL is not set"
+        )
 
 
 def _admin_dsn(database: str | None = None) -> str:

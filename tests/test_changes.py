@@ -6,7 +6,6 @@ oracle relations on random logs.
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
@@ -28,7 +27,7 @@ from events.views.states import (
     RelationPoint,
     StanceCounts,
 )
-from tests import oracle
+from tests import oracle, profiles
 from tests.conftest import BACKENDS, FreshEngine
 from tests.strategies import as_of_points, known_at_points, load_log, logs, pairs
 from tests.test_timeline import (
@@ -416,8 +415,7 @@ def naive_changes(before: Relation, after: Relation) -> RelationChanges:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_changes_equal_a_diff_of_oracle_relations(backend: str, fresh_engine: FreshEngine) -> None:
-    override = os.environ.get("TIMELINE_HYPOTHESIS_EXAMPLES")
-    examples = int(override) if override else {"sqlite": 8, "postgresql": 4}[backend]
+    examples = profiles.CHANGES.value(backend)
 
     @settings(max_examples=examples, deadline=None, suppress_health_check=HEALTH, phases=PHASES)
     @given(log=logs(min_streams=1, max_streams=3), data=st.data())

@@ -751,7 +751,7 @@ async def test_tail_after_0_prints_the_first_events_in_position_order(
     events = [statement(f"s{i}", "US", f"Statement {i}") for i in range(5)]
     await store.append(events, recorded_by="test")
     result = await timeline(
-        "log", "tail", "--after", "0", "--count", "3", url=database_url, cwd=tmp_path, wait=30
+        "log", "tail", "--after", "0", "--count", "3", url=database_url, cwd=tmp_path
     )
     assert result.code == 0, result
     printed = [json.loads(line) for line in result.stdout.splitlines()]
@@ -776,7 +776,7 @@ async def test_tail_from_the_head_prints_an_event_appended_after_it_started(
         assert process.returncode is None, "tail exited before anything was appended"
         (appended,) = await store.append([statement("new", "CN", "Zhōu 🤝")], recorded_by="t")
     finally:
-        result = await finish(process, wait=20)
+        result = await finish(process)
     assert result.code == 0, result
     printed = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(printed) == 1, result
@@ -820,7 +820,7 @@ async def test_commands_on_a_database_without_schema_say_to_run_db_upgrade(
     )
     commands = [("log", "head"), ("export",), ("import", "one.jsonl")]
     results = await asyncio.gather(
-        *(timeline(*command, url=url, cwd=tmp_path, wait=30) for command in commands)
+        *(timeline(*command, url=url, cwd=tmp_path) for command in commands)
     )
     for command, result in zip(commands, results, strict=True):
         assert result.code != 0, (command, result)
@@ -859,10 +859,7 @@ def test_a_bad_database_url_exits_2_naming_the_variable(bad_url: str, tmp_path: 
 
     async def main() -> list[Run]:
         return await asyncio.gather(
-            *(
-                timeline(*command, url=bad_url, cwd=tmp_path, stdin=b"", wait=30)
-                for command in commands
-            )
+            *(timeline(*command, url=bad_url, cwd=tmp_path, stdin=b"") for command in commands)
         )
 
     for command, result in zip(commands, asyncio.run(main()), strict=True):
@@ -887,7 +884,7 @@ def every_command() -> list[tuple[str, ...]]:
 
 def test_help_works_for_every_command_and_group(tmp_path: Path) -> None:
     # The console script once (it needs no database for --help), the rest in-process.
-    top = asyncio.run(timeline("--help", url="not a url", cwd=tmp_path, wait=30))
+    top = asyncio.run(timeline("--help", url="not a url", cwd=tmp_path))
     assert top.code == 0, top
     assert "Usage: timeline" in top.stdout
     commands = every_command()

@@ -7,8 +7,8 @@ running the import again finishes it without duplicates (its ids are idempotent)
 
 Runs on SQLite and, when TIMELINE_TEST_POSTGRES_URL is set, on PostgreSQL. The import test
 uses a synthetic log (bench/synthetic.py) made once per session, of TIMELINE_TEST_CRASH_EVENTS
-events: 200,000 by default (about ten minutes per database on a loaded 2-core machine; set it
-lower for a quick run).
+events: 200,000 at the `ci` profile (about ten minutes per database on a loaded 2-core machine),
+10,000 at `dev` (tests/profiles.py).
 """
 
 from __future__ import annotations
@@ -30,12 +30,15 @@ from bench.synthetic import write
 from events.db import create_engine, events_table
 from events.projections.rebuild import verify
 from events.store import EventStore
+from tests import profiles
 from tests.servers import AUTH, RECORD_MANY, TIMELINE, WAIT, statement, timeline_process
 
-EVENTS = int(os.environ.get("TIMELINE_TEST_CRASH_EVENTS", "200000"))
+EVENTS = profiles.CRASH_EVENTS.value()
 SEED = 8  # of the kill points
 FILE_SEED = 1  # of the synthetic log; at 200,000 events it imports whole
-BATCH = 1000  # `timeline import --batch-size`: one transaction each with --partial
+# `timeline import --batch-size`: one transaction each with --partial; 200 batches or more, so
+# that the kills land inside the import at every size
+BATCH = max(100, EVENTS // 200)
 KILLS = 5
 
 

@@ -2,7 +2,6 @@
 
 import calendar
 import dataclasses
-import os
 from datetime import date
 
 import pytest
@@ -19,6 +18,7 @@ from events.dates import (
     possibly_in_effect,
     sort_key,
 )
+from tests import profiles
 from tests.hostile_input import edtf_strings
 
 MIN = date.min
@@ -529,7 +529,7 @@ def test_random_edtf_like_text_raises_only_invalid_date(text: str) -> None:
 
 # --- fuzzing (docs/fuzzing.md) --------------------------------------------------------------------
 
-EDTF_EXAMPLES = int(os.environ.get("TIMELINE_FUZZ_EDTF_EXAMPLES", "1000"))
+EDTF_EXAMPLES = profiles.EDTF_FUZZ.value()
 
 
 @settings(database=None, max_examples=EDTF_EXAMPLES, deadline=None)

@@ -33,6 +33,7 @@ from api.graphql.errors import INTERNAL
 from events.db import create_engine
 from events.demo import load_demo
 from events.store import EventStore
+from tests import profiles
 from tests.hostile_input import demo_events, edtf_strings
 from tests.servers import AUTH, timeline_process
 from tests.strategies import edtf_dates
@@ -157,8 +158,7 @@ async def test_generated_operations_get_coded_answers_that_keep_to_the_schema(
     database_url: str,
 ) -> None:
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
-    override = os.environ.get("TIMELINE_FUZZ_EXAMPLES")
-    examples = int(override) if override else {"sqlite": 5000, "postgresql": 2500}[backend]
+    examples = profiles.API_FUZZ.value(backend)
     # The demo loaded here rather than by `timeline serve --demo`, which would spend the
     # server's start-up wait on it.
     engine = create_engine(database_url)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 from collections import Counter
 from typing import Any
 
@@ -25,6 +24,7 @@ from events.demo import load_demo
 from events.interchange.jsonl import ImportFailed, import_jsonl
 from events.projections.rebuild import verify
 from events.store import EventStore
+from tests import profiles
 from tests.hostile_input import DEMO, import_lines
 
 
@@ -45,8 +45,7 @@ def id_of(line: str) -> str | None:
 
 def test_an_import_either_lands_or_fails_naming_each_bad_line(database_url: str) -> None:
     backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
-    override = os.environ.get("TIMELINE_FUZZ_IMPORT_EXAMPLES")
-    examples = int(override) if override else {"sqlite": 300, "postgresql": 100}[backend]
+    examples = profiles.IMPORT_FUZZ.value(backend)
     outcomes: Counter[str] = Counter()
 
     async def load() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.types import RecordedEvent
-from tests import oracle
+from tests import oracle, profiles
 from tests.conftest import BACKENDS, FreshEngine
 from tests.strategies import (
     ACTORS,
@@ -41,15 +40,6 @@ from tests.strategies import (
 
 Log = list[list[dict[str, Any]]]
 
-_OVERRIDE = os.environ.get("TIMELINE_HYPOTHESIS_EXAMPLES")
-EXAMPLES = {
-    "sqlite": int(_OVERRIDE) if _OVERRIDE else 40,
-    "postgresql": int(_OVERRIDE) if _OVERRIDE else 20,
-}
-VERIFY_EXAMPLES = {
-    "sqlite": int(_OVERRIDE) if _OVERRIDE else 8,
-    "postgresql": int(_OVERRIDE) if _OVERRIDE else 4,
-}
 POINTS = 3  # (as_of, known_at) pairs per example
 RELATION_PAIRS = 3  # (a, b) pairs per point
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -157,7 +147,9 @@ async def check_views(engine: AsyncEngine, log: Log, planned: list[Any]) -> None
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_views_match_the_oracle(backend: str, fresh_engine: FreshEngine) -> None:
-    @settings(max_examples=EXAMPLES[backend], deadline=None, suppress_health_check=HEALTH)
+    @settings(
+        max_examples=profiles.ORACLE.value(backend), deadline=None, suppress_health_check=HEALTH
+    )
     @given(log=logs(), data=st.data())
     def check(log: Log, data: st.DataObject) -> None:
         planned = queries(data, log)
@@ -182,7 +174,11 @@ def test_verify_finds_no_difference_before_or_after_rebuild(
 ) -> None:
     from events.projections.rebuild import rebuild, verify
 
-    @settings(max_examples=VERIFY_EXAMPLES[backend], deadline=None, suppress_health_check=HEALTH)
+    @settings(
+        max_examples=profiles.ORACLE_VERIFY.value(backend),
+        deadline=None,
+        suppress_health_check=HEALTH,
+    )
     @given(log=logs(), data=st.data())
     def check(log: Log, data: st.DataObject) -> None:
         planned = queries(data, log)

@@ -5,7 +5,6 @@ reader. Every test runs on SQLite and, with TIMELINE_TEST_POSTGRES_URL set, on P
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import threading
 import uuid
@@ -25,6 +24,7 @@ from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents
 from events.projections import Changes
 from events.store import EventStore
 from events.types import NewEvent, RecordedEvent, event_from_json
+from tests import profiles
 from tests.factories import actor, event_json, meeting, new, statement
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -735,8 +735,7 @@ async def test_snapshot_is_a_consistent_prefix_while_appends_go_on(store: EventS
 # --- concurrency ---------------------------------------------------------------------------------
 
 WRITERS = 8
-# TIMELINE_TEST_APPENDS_PER_WRITER lowers it for a quick run
-APPENDS_PER_WRITER = int(os.environ.get("TIMELINE_TEST_APPENDS_PER_WRITER", "500"))
+APPENDS_PER_WRITER = profiles.APPENDS_PER_WRITER.value()
 SHARED = 4  # streams every writer appends to at a time
 # An append re-reads the whole history of the streams it touches (the projections), so its cost
 # grows with the stream's length: the writers move to fresh streams every ROUND appends to keep

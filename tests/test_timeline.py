@@ -6,7 +6,6 @@ compared with a naive filter over the log as known at `known_at`.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from events.store import EventStore
 from events.types import EVENT_TYPES, RecordedEvent, actor_refs, event_from_json, upcast
 from events.views.states import Page, TimelineEntry
 from events.views.timeline import EventFilter, events_timeline
-from tests import oracle
+from tests import oracle, profiles
 from tests.conftest import BACKENDS, FreshEngine
 from tests.strategies import ACTORS, boundary_days, known_at_points, load_log, logs
 
@@ -567,11 +566,6 @@ Log = list[list[dict[str, Any]]]
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 # No shrinking: every example loads a database, and shrinking a failure would take minutes.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
-_OVERRIDE = os.environ.get("TIMELINE_HYPOTHESIS_EXAMPLES")
-EXAMPLES = {
-    "sqlite": int(_OVERRIDE) if _OVERRIDE else 15,
-    "postgresql": int(_OVERRIDE) if _OVERRIDE else 8,
-}
 
 
 @dataclass(frozen=True)
@@ -689,7 +683,10 @@ def test_the_timeline_equals_a_naive_filter_of_the_log(
     backend: str, fresh_engine: FreshEngine
 ) -> None:
     @settings(
-        max_examples=EXAMPLES[backend], deadline=None, suppress_health_check=HEALTH, phases=PHASES
+        max_examples=profiles.TIMELINE.value(backend),
+        deadline=None,
+        suppress_health_check=HEALTH,
+        phases=PHASES,
     )
     @given(log=logs(min_streams=1, max_streams=3), data=st.data())
     def check(log: Log, data: st.DataObject) -> None:
