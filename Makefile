@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test try serve lint check-deploy format bench constraints clean
+.PHONY: install test try serve lint check-deploy format bench constraints vendor clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.append
+
+## Refresh the browser libraries the pages load (GraphiQL, React) from the npm registry at the
+## versions pinned in api/web/vendor.py; the only step that needs Node.js (npm) and the network.
+vendor: $(STAMP)
+	$(BIN)/python -m api.web.vendor
 
 ## Pin what is installed now as the versions CI installs.
 constraints: $(STAMP)
