@@ -17,8 +17,9 @@ from graphql import parse, validate
 
 from api.graphql.schema import schema
 from api.web.templating import PAGE_POLICY
-from tests.api_client import api_client
+from tests.api_client import EDITOR_TOKEN, api_client
 from tests.browser import Browsing, browsing, demo_server, needs_chromium
+from tests.servers import AUTH, TOKENS
 
 QUERIES = Path(__file__).parent.parent / "api" / "web" / "static" / "explore" / "queries.js"
 SCRIPTS = QUERIES.parent
@@ -317,4 +318,100 @@ def test_the_event_page_shows_its_history_and_sources(browser: Browsing) -> None
     history = page.locator('[data-section="history"] li.item')
     assert history.count() == 1 and "this event" in history.first.inner_text()
     assert page.locator('[data-section="event"] a.source-link').count() >= 1
+    page.close()
+
+
+CORRECT = """
+mutation Correct($id: ID!) {
+  correctEvent(input: {id: $id, reason: "The venue named.",
+                       data: {title: "Biden-Xi summit at Filoli, Woodside"}}) {
+    userErrors { message }
+  }
+}"""
+RETRACT = """
+mutation Retract($id: ID!) {
+  retractEvent(input: {id: $id, reason: "Not about the two governments."}) {
+    userErrors { message }
+  }
+}"""
+BIDEN_XI = "944d01eb-168e-5332-9322-f3aa9ea5abcb"
+ARTICLE_DAY = "2024-02-19T10:30:00Z"  # the demo's last recordedAt
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_token_is_asked_for_kept_for_the_tab_and_corrections_are_marked() -> None:
+    with demo_server(TIMELINE_READ_REQUIRES_TOKEN="true", TIMELINE_TOKENS=TOKENS) as base:
+        statement = httpx.post(
+            f"{base}/graphql",
+            json={"query": '{ stream(id: "statement/2024-02-19-lu-xiaomeng") { events { id } } }'},
+            headers=AUTH,
+        ).json()["data"]["stream"]["events"][0]["id"]
+        for mutation, target in ((CORRECT, BIDEN_XI), (RETRACT, statement)):
+            answer = httpx.post(
+                f"{base}/graphql",
+                json={"query": mutation, "variables": {"id": target}},
+                headers=AUTH,
+            ).json()
+            assert "errors" not in answer and all(
+                payload["userErrors"] == [] for payload in answer["data"].values()
+            ), answer
+        with browsing(base) as browser:
+            page = browser.context.new_page()  # type: ignore[attr-defined]
+            page.goto(f"{base}/explore?a=USA&b=CHN&asOf=2024-02-19&knownAt={ARTICLE_DAY}")
+            dialog = page.get_by_role("dialog", name="A token is needed to read")
+            dialog.wait_for(timeout=30_000)
+            page.get_by_role("textbox", name="Token").fill(EDITOR_TOKEN)
+            page.get_by_role("button", name="Use this token").click()
+            page.wait_for_selector("body[data-ready=all]", timeout=30_000)
+            stored = page.evaluate("[sessionStorage.length, localStorage.length]")
+            assert stored == [1, 0] and EDITOR_TOKEN not in page.url
+            # As known on the article's day: the summit's first title, the statement there,
+            # each marked with what the log learned of it since.
+            contacts = page.locator('[data-section="contacts"] li.item', has_text="Biden-Xi")
+            assert "Biden-Xi summit near San Francisco" in contacts.inner_text()
+            assert "corrected since" in contacts.inner_text()
+            retracted = page.locator(f'[data-section="statements"] li[data-id="{statement}"]')
+            assert "retracted since" in retracted.inner_text()
+            later = page.locator("#later-list").inner_text()
+            assert "EventCorrected" in later and "EventRetracted" in later
+            # As known now: the corrected title, marked corrected; the statement gone. The
+            # token is still the tab's: no second prompt.
+            page.goto(f"{base}/explore?a=USA&b=CHN&asOf=2024-02-19")
+            page.wait_for_selector("body[data-ready=all]", timeout=30_000)
+            contacts = page.locator('[data-section="contacts"] li.item', has_text="Biden-Xi")
+            assert "Biden-Xi summit at Filoli, Woodside" in contacts.inner_text()
+            assert "corrected" in contacts.inner_text()
+            assert statement not in shown(page, "statements")
+            assert browser.blocked == []
+            page.close()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_explorer_on_a_narrow_screen_labels_every_control(browser: Browsing) -> None:
+    page = browser.context.new_page()  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{browser.base}/explore?a=USA&b=CHN&asOf=2024-02-19")
+    page.wait_for_selector("body[data-ready=all]", timeout=30_000)
+    # Nothing wider than the screen but the timeline's own scroll.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll('input, button, select')]
+             .filter(e => !e.closest('dialog') && !e.hidden && e.type !== 'hidden')
+             .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+                          && !e.textContent.trim())
+             .map(e => e.outerHTML)"""
+    )
+    assert unlabelled == []
+    # From the keyboard: the first Tab reaches the skip link, which leads to the content; the
+    # first field of the form comes after the site's three links.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    focused = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.id || document.activeElement.href"))
+    assert focused[-1] == "field-a", focused
     page.close()

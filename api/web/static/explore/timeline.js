@@ -12,7 +12,6 @@ const LANES = [
   ["Measures", /^Measure/],
   ["Instruments", /^(Instrument|Party)/],
   ["Statements", /^Statement/],
-  ["Corrections", /^Event(Corrected|Retracted)$/],
   ["Other", /./],
 ];
 const LANE = 34;
@@ -38,8 +37,10 @@ export function eventTitle(event) {
 }
 
 /** Draw the timeline of `events` into `root`; `onCursor(date)` when the cursor is moved. */
-export function drawTimeline(root, events, { asOf, knownAt, onCursor }) {
+export function drawTimeline(root, all, { asOf, knownAt, onCursor }) {
   root.replaceChildren();
+  // A correction or retraction is drawn on the event it changes, not as an event of its own.
+  const events = all.filter((e) => !/^Event(Corrected|Retracted)$/.test(e.type));
   if (events.length === 0) {
     root.append(h("p", {}, "No event between the two is known at this time."));
     return;
