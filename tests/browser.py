@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -94,15 +95,24 @@ class Browsing:
 
 
 @contextmanager
-def browsing(base: str) -> Iterator[Browsing]:
-    """Chromium (headless, fresh profile) whose pages reach `base` only."""
-    from playwright.sync_api import Route, sync_playwright
+def driver() -> Iterator[Any]:
+    """Playwright's driver (one per thread: its sync API runs a loop of its own)."""
+    from playwright.sync_api import sync_playwright
 
     if CHROMIUM is None:
         pytest.skip("no `chromium` on PATH: apt-get install -y chromium")
+    with sync_playwright() as started:
+        yield started
+
+
+@contextmanager
+def browsing(playwright: Any, base: str) -> Iterator[Browsing]:
+    """Chromium (headless, fresh profile) whose pages reach `base` only."""
+    from playwright.sync_api import Route
+
     allowed = urlsplit(base).netloc
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as driver:
-        context = driver.chromium.launch_persistent_context(
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        context = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True, args=ARGS
         )
         browsing = Browsing(context, base)

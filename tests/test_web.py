@@ -18,7 +18,7 @@ from graphql import parse, validate
 from api.graphql.schema import schema
 from api.web.templating import PAGE_POLICY
 from tests.api_client import EDITOR_TOKEN, api_client
-from tests.browser import Browsing, browsing, demo_server, needs_chromium
+from tests.browser import Browsing, browsing, demo_server, driver, needs_chromium
 from tests.servers import AUTH, TOKENS
 
 QUERIES = Path(__file__).parent.parent / "api" / "web" / "static" / "explore" / "queries.js"
@@ -106,8 +106,14 @@ def demo() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(demo: str) -> Iterator[Browsing]:
-    with browsing(demo) as opened:
+def playwright() -> Iterator[Any]:
+    with driver() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any, demo: str) -> Iterator[Browsing]:
+    with browsing(playwright, demo) as opened:
         yield opened
 
 
@@ -340,7 +346,9 @@ ARTICLE_DAY = "2024-02-19T10:30:00Z"  # the demo's last recordedAt
 
 @pytest.mark.browser
 @needs_chromium
-def test_a_token_is_asked_for_kept_for_the_tab_and_corrections_are_marked() -> None:
+def test_a_token_is_asked_for_kept_for_the_tab_and_corrections_are_marked(
+    playwright: Any,
+) -> None:
     with demo_server(TIMELINE_READ_REQUIRES_TOKEN="true", TIMELINE_TOKENS=TOKENS) as base:
         statement = httpx.post(
             f"{base}/graphql",
@@ -356,7 +364,7 @@ def test_a_token_is_asked_for_kept_for_the_tab_and_corrections_are_marked() -> N
             assert "errors" not in answer and all(
                 payload["userErrors"] == [] for payload in answer["data"].values()
             ), answer
-        with browsing(base) as browser:
+        with browsing(playwright, base) as browser:
             page = browser.context.new_page()  # type: ignore[attr-defined]
             page.goto(f"{base}/explore?a=USA&b=CHN&asOf=2024-02-19&knownAt={ARTICLE_DAY}")
             dialog = page.get_by_role("dialog", name="A token is needed to read")
@@ -414,4 +422,66 @@ def test_the_explorer_on_a_narrow_screen_labels_every_control(browser: Browsing)
         page.keyboard.press("Tab")
         focused.append(page.evaluate("document.activeElement.id || document.activeElement.href"))
     assert focused[-1] == "field-a", focused
+    page.close()
+
+
+CHANGES_AND_SERIES = """
+query Reference($from: Date!, $to: Date!, $knownAt: DateTime) {
+  changes(a: "USA", b: "CHN", from: $from, to: $to, knownAt: $knownAt) {
+    measuresImposed { measure }
+    measuresLifted { measure }
+    dialogueChanges { dialogue }
+    instrumentsJoined { instrument }
+    instrumentsLeft { instrument }
+    contacts { id }
+  }
+  relationSeries(a: "USA", b: "CHN", from: "2019-01-01", to: $to, interval: QUARTER,
+                 knownAt: $knownAt) {
+    contacts measuresInForce activeDialogues
+    statementsByStance { cooperative neutral critical }
+  }
+}"""
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize("known_at", [None, "2024-01-19T00:00:00Z"])
+def test_the_changes_and_the_chart_are_the_apis_answers(
+    browser: Browsing, known_at: str | None
+) -> None:
+    query = "a=USA&b=CHN&asOf=2024-02-19&from=2022-10-01"
+    page = explore(browser, query + (f"&knownAt={known_at}" if known_at else ""))
+    answer = api(
+        browser.base,
+        CHANGES_AND_SERIES,
+        {"from": "2022-10-01", "to": "2024-02-19", "knownAt": known_at},
+    )
+    changes = answer["changes"]
+    expected = [
+        *(m["measure"] for m in changes["measuresImposed"]),
+        *(m["measure"] for m in changes["measuresLifted"]),
+        *(d["dialogue"] for d in changes["dialogueChanges"]),
+        *(m["instrument"] for m in changes["instrumentsJoined"]),
+        *(m["instrument"] for m in changes["instrumentsLeft"]),
+        *(m["id"] for m in changes["contacts"]),
+    ]
+    listed = page.locator("#changes-body li").evaluate_all("items => items.map(i => i.dataset.id)")
+    assert listed == expected
+    assert page.locator("#changes-heading").inner_text() == (
+        "What changed from 1 Oct 2022 to 19 Feb 2024"
+    )
+    rows = page.locator(".series-table tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.querySelectorAll('td')].map(td => Number(td.textContent)))"
+    )
+    assert rows == [
+        [
+            point["contacts"],
+            point["measuresInForce"],
+            point["activeDialogues"],
+            point["statementsByStance"]["cooperative"],
+            point["statementsByStance"]["neutral"],
+            point["statementsByStance"]["critical"],
+        ]
+        for point in answer["relationSeries"]
+    ]
     page.close()

@@ -349,10 +349,9 @@ async function load() {
   document.body.setAttribute("aria-busy", "true");
   say(`Loading the relation of ${st.a} and ${st.b} on ${st.asOf}…`);
   try {
-    const [answer, past, changed] = await Promise.all([
+    const [answer, past] = await Promise.all([
       ask(RELATION, { a: st.a, b: st.b, asOf: st.asOf, knownAt }),
       ask(HISTORY, { a: st.a, b: st.b }),
-      ask(CHANGES, { a: st.a, b: st.b, from, to: st.asOf, knownAt }).catch((error) => ({ error })),
     ]);
     if (mine !== generation) return;
     const relation = answer.relation;
@@ -364,13 +363,6 @@ async function load() {
       ...[...relation.sharedInstruments, ...relation.onlyA, ...relation.onlyB].map((s) => s.instrument),
       ...relation.contacts.edges.map(({ node }) => node.id),
       ...(relation.lastContact ? [relation.lastContact.id] : []),
-      ...(changed.changes ? [
-        ...changed.changes.measuresImposed.map((m) => m.measure),
-        ...changed.changes.measuresLifted.map((m) => m.measure),
-        ...changed.changes.dialogueChanges.map((d) => d.dialogue),
-        ...changed.changes.instrumentsJoined.map((m) => m.instrument),
-        ...changed.changes.instrumentsLeft.map((m) => m.instrument),
-      ] : []),
     ]);
     const told = ids.size ? await ask(STREAMS, { streams: [...ids], knownAt }) : { events: { edges: [] } };
     if (mine !== generation) return;
@@ -390,18 +382,43 @@ async function load() {
       knownAt: st.knownAt,
       onCursor: (date) => go({ ...state(), asOf: date }),
     });
-    if (changed.error) $("changes-body").replaceChildren(h("p", { role: "alert" }, changed.error.message));
-    else renderChanges(changed.changes, context, from);
-    $("changes-from").value = from;
     say(`The relation of ${actorName(relation.a)} and ${actorName(relation.b)} on ${day(relation.asOf)}: ${relation.contacts.totalCount} contacts, ${relation.dialogues.length} dialogues, ${relation.measuresInForce.length} measures in force.`);
     document.body.setAttribute("data-ready", "relation");
-    await loadSeries(st, history, knownAt, mine);
+    performance.mark("explore:relation");
+    await Promise.all([loadChanges(st, from, context, mine), loadSeries(st, history, knownAt, mine)]);
+    if (mine === generation) {
+      document.body.setAttribute("data-ready", "all");
+      performance.mark("explore:all");
+    }
   } catch (error) {
     if (mine !== generation) return;
     $("results").hidden = true;
     say(error.message, "error");
   } finally {
     if (mine === generation) document.body.removeAttribute("aria-busy");
+  }
+}
+
+/** What changed from `from` to asOf; the titles of what the relation did not name come with
+ * their own STREAMS query. */
+async function loadChanges(st, from, context, mine) {
+  $("changes-from").value = from;
+  try {
+    const { changes } = await ask(CHANGES, { a: st.a, b: st.b, from, to: st.asOf, knownAt: st.knownAt || null });
+    const named = [
+      ...changes.measuresImposed.map((m) => m.measure),
+      ...changes.measuresLifted.map((m) => m.measure),
+      ...changes.dialogueChanges.map((d) => d.dialogue),
+      ...changes.instrumentsJoined.map((m) => m.instrument),
+      ...changes.instrumentsLeft.map((m) => m.instrument),
+    ].filter((id) => !context.streams.has(id));
+    if (named.length) {
+      const told = await ask(STREAMS, { streams: [...new Set(named)], knownAt: st.knownAt || null });
+      for (const [stream, events] of byStream(told.events.edges.map(({ node }) => node))) context.streams.set(stream, events);
+    }
+    if (mine === generation) renderChanges(changes, context, from);
+  } catch (error) {
+    $("changes-body").replaceChildren(h("p", { role: "alert" }, error.message));
   }
 }
 
@@ -416,7 +433,6 @@ async function loadSeries(st, history, knownAt, mine) {
     if (mine !== generation) return;
     $("series-heading").textContent = `The relation ${interval === "YEAR" ? "year" : "quarter"} by quarter, ${day(from)} to ${day(st.asOf)}`.replace("year by quarter", "year by year");
     drawSeries($("series-body"), series.relationSeries, interval);
-    document.body.setAttribute("data-ready", "all");
   } catch (error) {
     $("series-body").replaceChildren(h("p", { role: "alert" }, error.message));
   }
