@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test try serve lint check-deploy format bench constraints vendor clean
+.PHONY: install test try serve lint check-deploy format bench constraints vendor screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: $(STAMP)
 ## versions pinned in api/web/vendor.py; the only step that needs Node.js (npm) and the network.
 vendor: $(STAMP)
 	$(BIN)/python -m api.web.vendor
+
+## The pictures of the pages in docs/screenshots/, taken in Debian's chromium on the demo.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.screenshots
 
 ## Pin what is installed now as the versions CI installs.
 constraints: $(STAMP)

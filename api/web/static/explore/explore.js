@@ -349,14 +349,15 @@ async function load() {
   document.body.setAttribute("aria-busy", "true");
   say(`Loading the relation of ${st.a} and ${st.b} on ${st.asOf}…`);
   try {
+    // As known now, the events between the two are the whole history the slider needs.
     const [answer, past] = await Promise.all([
       ask(RELATION, { a: st.a, b: st.b, asOf: st.asOf, knownAt }),
-      ask(HISTORY, { a: st.a, b: st.b }),
+      knownAt ? ask(HISTORY, { a: st.a, b: st.b }) : null,
     ]);
     if (mine !== generation) return;
     const relation = answer.relation;
     const between = answer.between.edges.map(({ node }) => node);
-    const history = past.events.edges.map(({ node }) => node);
+    const history = past ? past.events.edges.map(({ node }) => node) : between;
     const ids = new Set([
       ...relation.dialogues.map((d) => d.dialogue),
       ...relation.measuresInForce.map((m) => m.measure),
