@@ -273,7 +273,7 @@ async def test_graphiqls_policy_allows_this_servers_scripts_only(
     policy = dict(
         item.strip().split(" ", 1) for item in page.headers["content-security-policy"].split(";")
     )
-    assert policy["script-src"] == "'self'"
+    assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
     assert policy["default-src"] == "'none'" and policy["connect-src"] == "'self'"
     # No script of the page runs inline: the examples are data, not code.
     assert re.findall(r"<script>", graphiql_html()) == []

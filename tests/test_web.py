@@ -155,6 +155,14 @@ def test_graphiql_renders_and_runs_a_query_offline(browser: Browsing) -> None:
     page.locator(".result-window").get_by_text("Sullivan-Wang talks in Bangkok").first.wait_for(
         timeout=30_000
     )
+    # Typing opens the editor's hints, and the documentation explorer opens: still no error
+    # (no style or script the page's policy refuses).
+    page.locator(".graphiql-query-editor .CodeMirror").first.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n{ logH")
+    page.locator(".CodeMirror-hints").get_by_text("logHead").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Show Documentation Explorer").click()
+    page.get_by_text("A GraphQL schema provides a root type").wait_for(timeout=30_000)
     assert browser.blocked == []
     assert browser.console_errors == []
     page.close()
@@ -484,4 +492,30 @@ def test_the_changes_and_the_chart_are_the_apis_answers(
         ]
         for point in answer["relationSeries"]
     ]
+    page.close()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_sides_are_picked_by_name_or_id(browser: Browsing) -> None:
+    page = browser.context.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{browser.base}/explore")
+    page.wait_for_selector("#status:has-text('Pick two sides')", timeout=30_000)
+    assert page.locator("#results").is_hidden()
+    options = "list => [...list.options].map(o => o.value)"
+    page.get_by_label("First side").fill("Sullivan")
+    page.wait_for_selector("#a-options option[value='jake-sullivan']", state="attached")
+    # A person found by name brings the country they count for.
+    assert page.locator("#a-options").evaluate(options) == ["jake-sullivan", "USA"]
+    page.get_by_label("Second side").fill("cn")
+    page.wait_for_selector("#b-options option[value='CHN']", state="attached")
+    page.get_by_label("First side").fill("USA")
+    page.get_by_label("Second side").fill("CHN")
+    page.get_by_label("As of (the date described)").fill("2024-02-19")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/explore?a=USA&b=CHN&asOf=2024-02-19")
+    page.wait_for_selector("body[data-ready=all]", timeout=30_000)
+    assert titles(page, "last-contact")[0].startswith("Sullivan-Wang talks in Bangkok")
+    page.get_by_role("button", name="Swap the sides").click()
+    page.wait_for_url("**/explore?a=CHN&b=USA&asOf=2024-02-19")
     page.close()
