@@ -519,3 +519,64 @@ def test_the_sides_are_picked_by_name_or_id(browser: Browsing) -> None:
     page.get_by_role("button", name="Swap the sides").click()
     page.wait_for_url("**/explore?a=CHN&b=USA&asOf=2024-02-19")
     page.close()
+
+
+@pytest.mark.browser
+@needs_chromium
+@pytest.mark.parametrize(
+    ("asof", "upcoming"),
+    [
+        ("2024-01-26", []),  # not yet announced
+        ("2024-02-19", ["meeting/2024-spring-us-china-ai-dialogue"]),
+        ("2024-05-31", ["meeting/2024-spring-us-china-ai-dialogue"]),  # spring's last day
+        ("2024-06-01", []),  # spring is over
+    ],
+)
+def test_upcoming_meetings_are_those_announced_and_not_yet_past(
+    browser: Browsing, asof: str, upcoming: list[str]
+) -> None:
+    page = explore(browser, f"a=USA&b=CHN&asOf={asof}")
+    assert shown(page, "upcoming") == upcoming
+    page.close()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_possible_fact_is_drawn_as_possible(browser: Browsing) -> None:
+    # "2022-10~" is some day of October 2022: on the 15th the controls may be in force, or not.
+    answer = api(
+        browser.base,
+        '{ relation(a: "USA", b: "CHN", asOf: "2022-10-15") { measuresInForce { certain } } }',
+        {},
+    )
+    assert answer["relation"]["measuresInForce"] == [{"certain": False}]
+    page = explore(browser, "a=USA&b=CHN&asOf=2022-10-15")
+    item = page.locator('[data-section="measures-a-b"] li.item')
+    assert item.get_attribute("class") == "item possible"
+    assert item.locator(".badge.possible").inner_text() == "possible"
+    # A month later it is certain.
+    page = explore(browser, "a=USA&b=CHN&asOf=2022-11-15")
+    item = page.locator('[data-section="measures-a-b"] li.item')
+    assert item.get_attribute("class") == "item" and item.locator(".badge.possible").count() == 0
+    page.close()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_apis_refusal_is_shown(browser: Browsing) -> None:
+    page = browser.context.new_page()  # type: ignore[attr-defined]
+    page.goto(f"{browser.base}/explore?a=USA&b=NOT-AN-ACTOR!&asOf=2024-02-19")
+    status = page.locator("#status[data-kind=error]")
+    status.wait_for(timeout=30_000)
+    message = api_error(browser.base, "NOT-AN-ACTOR!")
+    assert status.inner_text() == message
+    assert page.locator("#results").is_hidden()
+    page.close()
+
+
+def api_error(base: str, b: str) -> str:
+    """The API's message when `b` is asked for as a side."""
+    query = 'query($b: ID!) { relation(a: "USA", b: $b, asOf: "2024-02-19") { asOf } }'
+    body = httpx.post(f"{base}/graphql", json={"query": query, "variables": {"b": b}}).json()
+    message: str = body["errors"][0]["message"]
+    return message
