@@ -125,9 +125,16 @@ def api(base: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def explore(browser: Browsing, query: str) -> Any:
+def open_page(browser: Browsing, path: str) -> Any:
+    """A new tab on `path` of the server."""
     page = browser.context.new_page()  # type: ignore[attr-defined]
-    page.goto(f"{browser.base}/explore?{query}")
+    page.goto(f"{browser.base}{path}")
+    return page
+
+
+def explore(browser: Browsing, query: str) -> Any:
+    """A new tab on the explorer at `query`, once everything is drawn."""
+    page = open_page(browser, f"/explore?{query}")
     page.wait_for_selector("body[data-ready=all]", timeout=30_000)
     return page
 
@@ -146,8 +153,7 @@ def titles(page: Any, section: str) -> list[str]:
 @pytest.mark.browser
 @needs_chromium
 def test_graphiql_renders_and_runs_a_query_offline(browser: Browsing) -> None:
-    page = browser.context.new_page()  # type: ignore[attr-defined]
-    page.goto(f"{browser.base}/graphql")
+    page = open_page(browser, "/graphql")
     page.get_by_role("tab", name="UsChinaRelation").wait_for(timeout=30_000)
     for name in ("BletchleyParties", "RecentEvents", "UsChinaChanges"):
         assert page.get_by_role("tab", name=name).count() == 1
@@ -304,8 +310,7 @@ def test_the_cursor_and_the_knowledge_slider_move_the_dates_in_the_url(
 @needs_chromium
 def test_the_instrument_page_shows_the_roster_the_api_gives(browser: Browsing) -> None:
     declaration = "instrument/bletchley-declaration"
-    page = browser.context.new_page()  # type: ignore[attr-defined]
-    page.goto(f"{browser.base}/explore/instrument?id={declaration}&asOf=2023-11-02")
+    page = open_page(browser, f"/explore/instrument?id={declaration}&asOf=2023-11-02")
     page.wait_for_selector("body[data-ready=all]", timeout=30_000)
     answer = api(
         browser.base,
@@ -498,8 +503,7 @@ def test_the_changes_and_the_chart_are_the_apis_answers(
 @pytest.mark.browser
 @needs_chromium
 def test_the_sides_are_picked_by_name_or_id(browser: Browsing) -> None:
-    page = browser.context.new_page()  # type: ignore[attr-defined]
-    page.goto(f"{browser.base}/explore")
+    page = open_page(browser, "/explore")
     page.wait_for_selector("#status:has-text('Pick two sides')", timeout=30_000)
     assert page.locator("#results").is_hidden()
     options = "list => [...list.options].map(o => o.value)"
@@ -554,6 +558,7 @@ def test_a_possible_fact_is_drawn_as_possible(browser: Browsing) -> None:
     item = page.locator('[data-section="measures-a-b"] li.item')
     assert item.get_attribute("class") == "item possible"
     assert item.locator(".badge.possible").inner_text() == "possible"
+    page.close()
     # A month later it is certain.
     page = explore(browser, "a=USA&b=CHN&asOf=2022-11-15")
     item = page.locator('[data-section="measures-a-b"] li.item')
@@ -564,8 +569,7 @@ def test_a_possible_fact_is_drawn_as_possible(browser: Browsing) -> None:
 @pytest.mark.browser
 @needs_chromium
 def test_the_apis_refusal_is_shown(browser: Browsing) -> None:
-    page = browser.context.new_page()  # type: ignore[attr-defined]
-    page.goto(f"{browser.base}/explore?a=USA&b=NOT-AN-ACTOR!&asOf=2024-02-19")
+    page = open_page(browser, "/explore?a=USA&b=NOT-AN-ACTOR!&asOf=2024-02-19")
     status = page.locator("#status[data-kind=error]")
     status.wait_for(timeout=30_000)
     message = api_error(browser.base, "NOT-AN-ACTOR!")
