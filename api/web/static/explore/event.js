@@ -3,7 +3,7 @@
 // URL: /explore/event?id=<event id>[&knownAt=<RFC 3339>]
 
 import { ask, hasToken } from "./api.js";
-import { EVENT_BY_ID, STREAM } from "./queries.js";
+import { EVENT_BY_ID, STREAM, keyOf } from "./queries.js";
 import { actorName, eventLink, h, instant, say, sources, when, words } from "./render.js";
 import { eventTitle } from "./timeline.js";
 
@@ -33,7 +33,7 @@ function facts(event) {
 
 function role(event, id) {
   if (event.id === id) return "this event";
-  if (event.target === id) return event.type === "EventRetracted" ? "its retraction" : "a correction of it";
+  if (keyOf(event.target) === id) return event.type === "EventRetracted" ? "its retraction" : "a correction of it";
   return "same stream";
 }
 

@@ -4,7 +4,7 @@
 
 import { ask, forgetToken, hasToken } from "./api.js";
 import { drawSeries } from "./chart.js";
-import { ACTOR, ACTOR_SEARCH, CHANGES, HISTORY, RELATION, SERIES, STREAMS } from "./queries.js";
+import { ACTOR, ACTOR_SEARCH, CHANGES, HISTORY, RELATION, SERIES, STREAMS, keyOf } from "./queries.js";
 import {
   actorName, day, eventLink, h, instant, possible, say, sources, when, words,
 } from "./render.js";
@@ -160,16 +160,16 @@ function section(name, heading, items, empty) {
 
 function meetingItem(meeting, context) {
   return item({
-    id: meeting.id,
+    id: keyOf(meeting),
     title: meeting.title,
-    href: streamLink(context, meeting.id),
+    href: streamLink(context, keyOf(meeting)),
     lines: [
       meeting.held ? when(meeting.held, "held") : when(meeting.planned, "planned"),
       participants(meeting.participants),
       meeting.location ? `at ${meeting.location.name}` : null,
       [meeting.kind, meeting.level].filter(Boolean).map(words).join(", "),
     ],
-    cites: streamSources(context, meeting.id),
+    cites: streamSources(context, keyOf(meeting)),
     context,
   });
 }
@@ -189,27 +189,27 @@ function standingLine(label, membership) {
 function instrumentItem(standing, relation, context) {
   const certain = [standing.a, standing.b].filter(Boolean).every((m) => m.certain);
   return item({
-    id: standing.instrument,
-    title: streamTitle(context, standing.instrument),
-    href: streamLink(context, standing.instrument),
+    id: keyOf(standing.instrument),
+    title: streamTitle(context, keyOf(standing.instrument)),
+    href: streamLink(context, keyOf(standing.instrument)),
     lines: [standingLine(actorName(relation.a), standing.a), standingLine(actorName(relation.b), standing.b)],
     certain,
-    cites: streamSources(context, standing.instrument),
+    cites: streamSources(context, keyOf(standing.instrument)),
     context,
   });
 }
 
 function measureItem(measure, context) {
   return item({
-    id: measure.measure,
-    title: streamTitle(context, measure.measure),
-    href: streamLink(context, measure.measure),
+    id: keyOf(measure.measure),
+    title: streamTitle(context, keyOf(measure.measure)),
+    href: streamLink(context, keyOf(measure.measure)),
     lines: [
       `${words(measure.kind)}: ${actorName(measure.imposer)} on ${measure.targets.map(actorName).join(", ")}`,
       when(measure.since, "in force since"),
     ],
     certain: measure.certain,
-    cites: streamSources(context, measure.measure),
+    cites: streamSources(context, keyOf(measure.measure)),
     context,
   });
 }
@@ -246,7 +246,7 @@ function renderRelation(relation, between, context) {
       "dialogues",
       "Dialogues",
       relation.dialogues.map((d) =>
-        item({ id: d.dialogue, title: streamTitle(context, d.dialogue), href: streamLink(context, d.dialogue), lines: [h("span", {}, h("strong", { class: "status" }, words(d.status)), " ", when(d.since, "since"))], certain: d.certain, cites: streamSources(context, d.dialogue), context }),
+        item({ id: keyOf(d.dialogue), title: streamTitle(context, keyOf(d.dialogue)), href: streamLink(context, keyOf(d.dialogue)), lines: [h("span", {}, h("strong", { class: "status" }, words(d.status)), " ", when(d.since, "since"))], certain: d.certain, cites: streamSources(context, keyOf(d.dialogue)), context }),
       ),
       "No dialogue between the two by this date.",
     ),
@@ -313,12 +313,12 @@ function renderKnowledge(history, context) {
 function renderChanges(changes, context, from) {
   const title = (id) => streamTitle(context, id);
   const lines = [
-    ...changes.measuresImposed.map((m) => h("li", { "data-id": m.measure }, "Measure imposed: ", h("a", { href: streamLink(context, m.measure) ?? "#" }, title(m.measure)), " ", when(m.since), " ", possible(m.certain))),
-    ...changes.measuresLifted.map((m) => h("li", { "data-id": m.measure }, "Measure lifted: ", title(m.measure), " ", when(m.since))),
-    ...changes.dialogueChanges.map((d) => h("li", { "data-id": d.dialogue }, "Dialogue: ", title(d.dialogue), `: ${words(d.before) || "none"} → ${words(d.after) || "none"}`)),
-    ...changes.instrumentsJoined.map((m) => h("li", { "data-id": m.instrument }, `${actorName(m.actor)} joined `, h("a", { href: streamLink(context, m.instrument) }, title(m.instrument)), ` (${words(m.action)}) `, when(m.since), " ", possible(m.certain))),
-    ...changes.instrumentsLeft.map((m) => h("li", { "data-id": m.instrument }, `${actorName(m.actor)} left ${title(m.instrument)} `, when(m.until))),
-    ...changes.contacts.map((m) => h("li", { "data-id": m.id }, "Contact: ", title(m.id) === m.id ? m.title : title(m.id), " ", when(m.held))),
+    ...changes.measuresImposed.map((m) => h("li", { "data-id": keyOf(m.measure) }, "Measure imposed: ", h("a", { href: streamLink(context, keyOf(m.measure)) ?? "#" }, title(keyOf(m.measure))), " ", when(m.since), " ", possible(m.certain))),
+    ...changes.measuresLifted.map((m) => h("li", { "data-id": keyOf(m.measure) }, "Measure lifted: ", title(keyOf(m.measure)), " ", when(m.since))),
+    ...changes.dialogueChanges.map((d) => h("li", { "data-id": keyOf(d.dialogue) }, "Dialogue: ", title(keyOf(d.dialogue)), `: ${words(d.before) || "none"} → ${words(d.after) || "none"}`)),
+    ...changes.instrumentsJoined.map((m) => h("li", { "data-id": keyOf(m.instrument) }, `${actorName(m.actor)} joined `, h("a", { href: streamLink(context, keyOf(m.instrument)) }, title(keyOf(m.instrument))), ` (${words(m.action)}) `, when(m.since), " ", possible(m.certain))),
+    ...changes.instrumentsLeft.map((m) => h("li", { "data-id": keyOf(m.instrument) }, `${actorName(m.actor)} left ${title(keyOf(m.instrument))} `, when(m.until))),
+    ...changes.contacts.map((m) => h("li", { "data-id": keyOf(m) }, "Contact: ", m.title, " ", when(m.held))),
   ];
   $("changes-heading").textContent = `What changed from ${day(from)} to ${day(context.asOf)}`;
   $("changes-body").replaceChildren(lines.length ? h("ul", { class: "changes" }, lines) : h("p", {}, "Nothing changed between these dates."));
@@ -359,11 +359,11 @@ async function load() {
     const between = answer.between.edges.map(({ node }) => node);
     const history = past ? past.events.edges.map(({ node }) => node) : between;
     const ids = new Set([
-      ...relation.dialogues.map((d) => d.dialogue),
-      ...relation.measuresInForce.map((m) => m.measure),
-      ...[...relation.sharedInstruments, ...relation.onlyA, ...relation.onlyB].map((s) => s.instrument),
-      ...relation.contacts.edges.map(({ node }) => node.id),
-      ...(relation.lastContact ? [relation.lastContact.id] : []),
+      ...relation.dialogues.map((d) => keyOf(d.dialogue)),
+      ...relation.measuresInForce.map((m) => keyOf(m.measure)),
+      ...[...relation.sharedInstruments, ...relation.onlyA, ...relation.onlyB].map((s) => keyOf(s.instrument)),
+      ...relation.contacts.edges.map(({ node }) => keyOf(node)),
+      ...(relation.lastContact ? [keyOf(relation.lastContact)] : []),
     ]);
     const told = ids.size ? await ask(STREAMS, { streams: [...ids], knownAt }) : { events: { edges: [] } };
     if (mine !== generation) return;
@@ -407,11 +407,11 @@ async function loadChanges(st, from, context, mine) {
   try {
     const { changes } = await ask(CHANGES, { a: st.a, b: st.b, from, to: st.asOf, knownAt: st.knownAt || null });
     const named = [
-      ...changes.measuresImposed.map((m) => m.measure),
-      ...changes.measuresLifted.map((m) => m.measure),
-      ...changes.dialogueChanges.map((d) => d.dialogue),
-      ...changes.instrumentsJoined.map((m) => m.instrument),
-      ...changes.instrumentsLeft.map((m) => m.instrument),
+      ...changes.measuresImposed.map((m) => keyOf(m.measure)),
+      ...changes.measuresLifted.map((m) => keyOf(m.measure)),
+      ...changes.dialogueChanges.map((d) => keyOf(d.dialogue)),
+      ...changes.instrumentsJoined.map((m) => keyOf(m.instrument)),
+      ...changes.instrumentsLeft.map((m) => keyOf(m.instrument)),
     ].filter((id) => !context.streams.has(id));
     if (named.length) {
       const told = await ask(STREAMS, { streams: [...new Set(named)], knownAt: st.knownAt || null });

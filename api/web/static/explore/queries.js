@@ -1,6 +1,17 @@
 // Every GraphQL document the pages send, in one place: a change of the schema is made here.
 // The pages use nothing but these documents, sent to POST /graphql (api.js).
 
+/**
+ * The stream key (`dialogue/…`, `meeting/…`) a reference names: today a bare id string; once
+ * references are objects (`dialogue { key name }`) their `key`, or their `id`. The pages read
+ * every reference and every meeting's key through this, so that a change of the documents
+ * below needs no change elsewhere.
+ */
+export function keyOf(reference) {
+  if (reference == null || typeof reference === "string") return reference;
+  return reference.key ?? reference.id;
+}
+
 const WHEN = `fragment When on When { edtf earliest latest }`;
 
 const SOURCE = `fragment Cited on Source { title publisher url quote published { edtf } }`;
