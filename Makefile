@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test test-all fuzz try serve lint check-deploy format bench constraints clean
+.PHONY: install test test-all fuzz try serve lint check-deploy format bench constraints vendor \
+	screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,14 +19,14 @@ install: $(STAMP)
 # servers and ports. PYTEST_ARGS adds to any of the three (a file, -k, -x).
 WORKERS ?= auto
 
-## Every test module on SQLite at the quick `dev` profile (tests/profiles.py): what to run
-## before each commit; about 5 minutes on 2 cores.
+## Every test module on SQLite at the quick `dev` profile (tests/profiles.py), the browser tests
+## left to test-all: what to run before each commit; about 5 minutes on 2 cores.
 test: $(STAMP)
 	env -u TIMELINE_TEST_POSTGRES_URL TIMELINE_TEST_PROFILE=dev \
-		$(BIN)/pytest -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
+		$(BIN)/pytest -n $(WORKERS) --dist worksteal -m "not browser" $(PYTEST_ARGS)
 
 ## What CI runs: the same suite on SQLite and PostgreSQL (TIMELINE_TEST_POSTGRES_URL must be
-## set) at the deep `ci` profile, browser tests included.
+## set) at the deep `ci` profile, browser tests included (they need Debian's chromium on PATH).
 test-all: $(STAMP)
 	@test -n "$$TIMELINE_TEST_POSTGRES_URL" || \
 		{ echo "test-all needs TIMELINE_TEST_POSTGRES_URL (see README)"; exit 2; }
@@ -71,6 +72,15 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.append
+
+## Refresh the browser libraries the pages load (GraphiQL, React) from the npm registry at the
+## versions pinned in api/web/vendor.py; the only step that needs Node.js (npm) and the network.
+vendor: $(STAMP)
+	$(BIN)/python -m api.web.vendor
+
+## The pictures of the pages in docs/screenshots/, taken in Debian's chromium on the demo.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.screenshots
 
 ## Pin what is installed now as the versions CI installs.
 constraints: $(STAMP)

@@ -1,5 +1,5 @@
-"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), health, schema and
-exports (/export/<format>).
+"""The Starlette application: GraphQL at /graphql (HTTP and WebSocket), health, schema,
+exports (/export/<format>), and the pages for people (/, /explore, /static: api/web/).
 
 `create_app(settings)` builds it; `app_from_env()` is the factory `timeline serve` hands uvicorn.
 """
@@ -53,6 +53,7 @@ from api.transport import (
     replay,
     wants_graphql_response,
 )
+from api.web.pages import routes as page_routes
 from events.db import create_engine, schema_problem
 from events.interchange.formats import FORMATS
 from events.notify import LogListener
@@ -323,6 +324,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/readyz", readyz),
         Route("/schema.graphql", schema_sdl),
         Route("/export/{format}", export, methods=["GET"]),
+        *page_routes(),
     ]
     if metrics is not None:
         routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))

@@ -1,24 +1,24 @@
-"""GraphiQL at GET /graphql, opened on example queries about the sample data (one tab each).
+"""GraphiQL at GET /graphql, opened on example queries about the sample data (one tab each,
+named by its operation).
 
-The same queries are shown in docs/queries.md; a test keeps the two alike and runs every example
-against examples/sample.jsonl.
+GraphiQL, React and their styles are files of the project (api/web/vendor.py), served from
+/static with their integrity hashes: the page contacts no other host. The same queries are shown
+in docs/queries.md; a test keeps the two alike and runs every example against
+examples/sample.jsonl.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import re
 from dataclasses import dataclass
 from functools import cache
 
-from strawberry.http.ides import get_graphql_ide_html
+from api.web.templating import PAGE_POLICY, TEMPLATES, json_for_script
 
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """One example query: a title (its first line in GraphiQL) and the query."""
+    """One example query: a title (its first line in GraphiQL) and the query, a named operation
+    (GraphiQL names its tab after the operation)."""
 
     title: str
     query: str
@@ -32,7 +32,7 @@ class Example:
 EXAMPLES = (
     Example(
         "The relation between the United States and China on 19 February 2024",
-        """{
+        """query UsChinaRelation {
   relation(a: "USA", b: "CHN", asOf: "2024-02-19") {
     a { id name }
     b { id name }
@@ -49,7 +49,7 @@ EXAMPLES = (
     ),
     Example(
         "The parties to the Bletchley Declaration",
-        """{
+        """query BletchleyParties {
   instrument(id: "instrument/bletchley-declaration") {
     title
     kind
@@ -63,7 +63,7 @@ EXAMPLES = (
     ),
     Example(
         "The ten most recent events, with who took part and the sources",
-        """{
+        """query RecentEvents {
   events(last: 10) {
     totalCount
     edges {
@@ -86,7 +86,7 @@ EXAMPLES = (
     ),
     Example(
         "What changed between the United States and China from September 2022 to February 2024",
-        """{
+        """query UsChinaChanges {
   changes(a: "USA", b: "CHN", from: "2022-09-01", to: "2024-02-19") {
     measuresImposed { measure kind since { edtf } }
     dialogueChanges { dialogue before after }
@@ -98,57 +98,17 @@ EXAMPLES = (
     ),
 )
 
-# The places of strawberry's GraphiQL page where the examples go.
-_FIRST_QUERY = "const EXAMPLE_QUERY = `"
-_PROPS = "plugins: [explorerPlugin],"
-
-
-def script_literal(text: str) -> str:
-    """`text` as a JavaScript string literal that cannot end its <script> element."""
-    return json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e")
-
 
 @cache
 def graphiql_html() -> str:
-    """strawberry's GraphiQL page, opened on the first example with a tab per example."""
-    html = get_graphql_ide_html("graphiql")
-    start = html.find(_FIRST_QUERY)
-    end = html.find("`;", start + len(_FIRST_QUERY))
-    if start < 0 or end < 0 or _PROPS not in html:
-        raise RuntimeError("strawberry's GraphiQL page changed: place the examples anew")
-    tabs = "[" + ", ".join(f"{{query: {script_literal(e.text)}}}" for e in EXAMPLES) + "]"
-    html = (
-        html[:start]
-        + f"const EXAMPLE_QUERY = {script_literal(EXAMPLES[0].text)};"
-        + html[end + 2 :]
-    )
-    return html.replace(_PROPS, f"{_PROPS}\n          defaultTabs: {tabs},", 1)
-
-
-# Where strawberry's page loads GraphiQL, React and their styles from (with integrity hashes).
-_CDN = "https://unpkg.com"
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+    """The GraphiQL page (api/web/templates/graphiql.html), a tab per example."""
+    examples = json_for_script([example.text for example in EXAMPLES])
+    return TEMPLATES.get_template("graphiql.html").render(examples=examples)
 
 
 @cache
 def graphiql_policy() -> str:
-    """The Content-Security-Policy of the GraphiQL page: scripts from the CDN and the page's own
-    inline script by its hash (no other inline script runs), styles from the CDN and inline
-    (GraphiQL sets its own), queries and subscriptions to this server only, never framed."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
-        for script in _INLINE_SCRIPT.findall(graphiql_html())
-    )
-    return "; ".join(
-        [
-            "default-src 'none'",
-            f"script-src {_CDN} {hashes}",
-            f"style-src {_CDN} 'unsafe-inline'",
-            f"font-src {_CDN} data:",
-            "img-src 'self' data:",
-            "connect-src 'self'",
-            "frame-ancestors 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
-    )
+    """The Content-Security-Policy of the GraphiQL page: the pages' policy (scripts, styles and
+    queries from this server only, no inline script or style), with the fonts its stylesheet
+    carries as data: URLs."""
+    return PAGE_POLICY.replace("img-src 'self' data:", "img-src 'self' data:; font-src data:")
