@@ -193,3 +193,29 @@ def test_the_public_url_is_a_checked_setting() -> None:
     assert configured.public_url == "https://timeline.example.org/"
     with pytest.raises(ConfigurationError, match="TIMELINE_PUBLIC_URL: 'ftp://x' is not an http"):
         Settings.from_env({"TIMELINE_PUBLIC_URL": "ftp://x"})
+
+
+async def test_timelinejs_heads_a_party_joining_with_the_instruments_title(
+    store: EventStore,
+) -> None:
+    await store.append(
+        [
+            new(
+                "instrument/bletchley",
+                "InstrumentAdopted",
+                "2023-11-01",
+                title="The Bletchley Declaration",
+                kind="DECLARATION",
+            ),
+            new("instrument/bletchley", "PartyJoined", "2023-11-02", actor="KOR", action="SIGN"),
+        ],
+        recorded_by="test",
+    )
+
+    slides = json.loads(await text(store, "timelinejs"))["events"]
+
+    assert [s["text"]["headline"] for s in slides] == [
+        "The Bletchley Declaration",
+        "Party joined: The Bletchley Declaration",
+    ]
+    assert "instrument/" not in json.dumps(slides)

@@ -728,6 +728,7 @@ async def test_http_refuses_bad_parameters_with_400_and_unknown_formats_with_404
         "actors": {"actors": "Not An Actor"},
         "types": {"types": "MeetingHeld,Nope"},
         "actor": {"actor": "USA"},  # a typo of `actors` is not silently ignored
+        "raw": {"raw": "maybe"},
     }
     for parameter, params in bad.items():
         response = await client.get("/export/csv", params=params)
@@ -738,6 +739,11 @@ async def test_http_refuses_bad_parameters_with_400_and_unknown_formats_with_404
     not_here = await client.get("/export/csv", params={"asOf": "2024-01-01"})
     assert not_here.status_code == 400
     assert not_here.json()["errors"][0]["extensions"]["field"] == "asOf"
+    raw_ld = await client.get("/export/jsonld", params={"raw": "true"})
+    assert raw_ld.status_code == 400
+    assert raw_ld.json()["errors"][0]["extensions"]["field"] == "raw"
+    raw_csv = await client.get("/export/csv", params={"raw": "true"})
+    assert raw_csv.status_code == 200, raw_csv.text
 
     unknown = await client.get("/export/pdf")
     assert unknown.status_code == 404
