@@ -130,15 +130,18 @@ async def test_identical_rows_are_kept_with_allow_duplicates(store: EventStore) 
 
 
 async def test_problems_are_bounded_with_a_count_of_the_rest(store: EventStore) -> None:
+    await fill(store)
     rows = [[f"meeting/m{n}", "2023-13", "", "T", "USA", ""] for n in range(MAX_PROBLEMS + 25)]
+    # Past the bound, a row whose id the log holds is still kept out of the append.
+    rows.append(["meeting/late", "2023", HELD_ID, "Late", "USA", ""])
 
     with pytest.raises(CsvImportFailed) as failure:
         await import_csv(store, "MeetingHeld", sheet(HEADER, *rows), recorded_by="a")
 
     problems = failure.value.report.problems
-    assert len(problems) == MAX_PROBLEMS and problems.omitted == 25
+    assert len(problems) == MAX_PROBLEMS and problems.omitted == 26
     assert str(failure.value).splitlines()[-1] == (
-        f"… and 25 more problems ({MAX_PROBLEMS + 25} in all; the first {MAX_PROBLEMS} shown)"
+        f"… and 26 more problems ({MAX_PROBLEMS + 26} in all; the first {MAX_PROBLEMS} shown)"
     )
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from events.actors import state_code, state_name
-from events.errors import InvalidEvents
+from events.errors import DuplicateId, InvalidEvents
 from events.interchange.csv_layout import (
     Column,
     Layout,
@@ -143,6 +143,7 @@ class Sheet:
     failed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # rows' JSON forms
     ids: list[tuple[int, UUID]] = field(default_factory=list)  # the ids the rows give
     registering: set[str] = field(default_factory=set)  # slugs the sheet's rows register
+    bad_rows: set[int] = field(default_factory=set)  # rows with a problem, kept or counted
     resolved: dict[str, str] = field(default_factory=dict)  # see CsvReport.resolved
 
     def problem(
@@ -157,6 +158,7 @@ class Sheet:
     ) -> None:
         """Note a problem of `row` in `column` (None: the row as a whole); `cells`: the row's
         cells, to quote the value; `form`: the cell's form is at fault (say what it takes)."""
+        self.bad_rows.add(row)
         if column is None:
             self.problems.add(RowProblem(row, "", "", message, field))
             return
@@ -219,11 +221,11 @@ def _read_header(sheet: Sheet, header: list[str]) -> tuple[list[Column | str], s
             if name:
                 known = ", ".join(sheet.layout.header)
                 message = f"unknown column; a {sheet.layout.type_name} sheet has {known}"
-                sheet.problems.append(RowProblem(1, name, letter, message))
+                sheet.problems.add(RowProblem(1, name, letter, message))
             columns.append(name)
         elif column in seen:
             message = f"the column is also column {seen[column]}"
-            sheet.problems.append(RowProblem(1, column.name, letter, message))
+            sheet.problems.add(RowProblem(1, column.name, letter, message))
             columns.append(name)
         else:
             seen[column] = letter
@@ -389,8 +391,7 @@ async def import_sheet(
         for row, message in await reused(appender, given):
             sheet.problem(row, id_column, message, cells=sheet.cells[row])
         failed_before = bool(report.problems)
-        bad_rows = {problem.row for problem in report.problems}
-        events = [(row, event) for row, event in sheet.events if row not in bad_rows]
+        events = [(row, event) for row, event in sheet.events if row not in sheet.bad_rows]
         for start in range(0, len(events), batch_size):
             batch = events[start : start + batch_size]
             before = appender.appended
@@ -405,6 +406,10 @@ async def import_sheet(
                     reason = _reason(sheet, column, rest, problem.message, sheet.cells[row])
                     sheet.problem(row, column, reason, field=problem.field)
                 break  # later batches may depend on this one
+            except DuplicateId as error:  # reused ids are found above: only a race gets here
+                row = next(n for n, event in batch if str(event.id) == error.event_id)
+                sheet.problem(row, id_column, str(error))
+                break
             fresh = appender.appended - before
             report.appended += fresh
             report.unchanged += len(batch) - fresh
