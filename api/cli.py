@@ -245,6 +245,7 @@ def import_(
         f"imported {_count(report.appended, 'event')} ({report.unchanged} already in the log) "
         f"from {_count(report.lines, 'line')} in {seconds:.2f} s ({rate:,.0f} events/s)"
     )
+    _print_resolved(report.resolutions())
 
 
 @app.command("export")
@@ -668,8 +669,13 @@ def csv_import(
         f"imported {_count(report.appended, 'event')} ({report.unchanged} already in the log) "
         f"from {_count(report.rows, 'row')} in {seconds:.2f} s"
     )
-    if report.resolved:
-        err.print("actors resolved: " + ", ".join(report.resolutions()), highlight=False)
+    _print_resolved(report.resolutions())
+
+
+def _print_resolved(resolutions: list[str]) -> None:
+    """The actor ids an import read otherwise than they are stored, if any."""
+    if resolutions:
+        err.print("actors resolved: " + ", ".join(resolutions), highlight=False)
 
 
 def _read_bytes(file: str) -> bytes:

@@ -350,3 +350,15 @@ async def test_a_graphql_batch_names_both_twins_and_the_date_mistake(
         "'16/03/2023' is not an EDTF date: it looks like a day-first date (DD/MM/YYYY); write "
         "it year first, as ISO 8601 and EDTF write it: 2023-03-16" in error["message"]
     )
+
+
+async def test_a_json_lines_import_says_which_actor_codes_it_resolved(store: EventStore) -> None:
+    lines = [
+        line("meeting/a", "MeetingHeld", "2023", title="A", participants=["SK", "cn", "USA"]),
+        line("meeting/b", "MeetingHeld", "2023", title="B", participants=["KOR"]),
+    ]
+
+    report = await import_jsonl(store, lines, recorded_by="a")
+
+    assert report.appended == 2
+    assert report.resolutions() == ["SK -> Slovakia (SVK)", "cn -> China (CHN)"]

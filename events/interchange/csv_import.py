@@ -22,20 +22,20 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from events.actors import state_code, state_name
 from events.errors import DuplicateId, InvalidEvents
 from events.interchange.csv_layout import (
     Column,
     Layout,
     layout,
     list_items,
-    mentioned_actors,
     row_json,
     unescape,
 )
 from events.interchange.problems import (
     Bounded,
+    note_resolved,
     registered_slug,
+    resolutions,
     reused,
     twins,
     unknown_actors,
@@ -102,10 +102,7 @@ class CsvReport:
 
     def resolutions(self) -> list[str]:
         """`SK -> Slovakia (SVK)` for each actor id written otherwise than stored."""
-        return [
-            f"{written} -> {state_name(code)} ({code})"
-            for written, code in sorted(self.resolved.items())
-        ]
+        return resolutions(self.resolved)
 
 
 class CsvImportFailed(Exception):
@@ -294,10 +291,7 @@ def _note_identity(sheet: Sheet, row: int, obj: dict[str, Any]) -> None:
     slug = registered_slug(obj)
     if slug is not None:
         sheet.registering.add(slug)
-    for _, written in mentioned_actors(obj):
-        code = state_code(written)
-        if code is not None and code != written:
-            sheet.resolved[written] = code
+    note_resolved(obj, sheet.resolved)
 
 
 def _same_rows(sheet: Sheet, id_column: Column) -> None:

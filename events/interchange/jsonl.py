@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from events.errors import DuplicateId, InvalidEvents, Problem
 from events.interchange.problems import (
     Bounded,
+    note_resolved,
     registered_slug,
+    resolutions,
     reused,
     twin_message,
     unknown_actors,
@@ -53,6 +55,12 @@ class ImportReport:
     appended: int = 0
     unchanged: int = 0  # events whose id was in the log already with the same content
     landed_through: int = 0  # with `partial`: every line up to this one is in the log
+    resolved: dict[str, str] = field(default_factory=dict)  # actor ids written otherwise
+
+    def resolutions(self) -> list[str]:
+        """`SK -> Slovakia (SVK)` for each actor id written otherwise than stored."""
+        return resolutions(self.resolved)
+
     problems: Bounded[LineProblem] = field(default_factory=Bounded)
 
     @property
@@ -218,6 +226,7 @@ def _parse(number: int, line: str, reading: _Reading) -> NewEvent | None:
         slug = registered_slug(obj)
         if slug is not None:
             reading.registering.add(slug)
+        note_resolved(obj, report.resolved)
     try:
         return event_from_json(obj, restoring=True)
     except InvalidEvents as error:

@@ -9,6 +9,9 @@ problems in the same words; each import names its places in its own terms (`row 
 - an id the log holds for another event is reported with that event (`reused`);
 - the actors of a row or line that failed validation are still looked up in the log
   (`unknown_actors`), so that a bad date does not hide an unregistered actor on the same row.
+
+Besides problems, an import notes the actor ids it read otherwise than they are stored
+(`note_resolved`, `resolutions`): `SK` is Slovakia to ISO 3166, South Korea to many writers.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-from events.actors import SLUG, state_code
+from events.actors import SLUG, state_code, state_name
 from events.interchange.csv_layout import mentioned_actors
 from events.store import Appender, unknown_actor
 from events.types import NewEvent, RecordedEvent, format_timestamp
@@ -115,6 +118,22 @@ async def unknown_actors(
     missing = await appender.unregistered({actor for _, _, actor in named})
     return [
         (number, path, unknown_actor(actor)) for number, path, actor in named if actor in missing
+    ]
+
+
+def note_resolved(obj: Mapping[str, Any], resolved: dict[str, str]) -> None:
+    """Add to `resolved` each state that the JSON form of an event names by another id than
+    the one stored (`SK` -> `SVK`, `cn` -> `CHN`)."""
+    for _, written in mentioned_actors(obj):
+        code = state_code(written)
+        if code is not None and code != written:
+            resolved[written] = code
+
+
+def resolutions(resolved: Mapping[str, str]) -> list[str]:
+    """`SK -> Slovakia (SVK)` for each actor id written otherwise than stored."""
+    return [
+        f"{written} -> {state_name(code)} ({code})" for written, code in sorted(resolved.items())
     ]
 
 
