@@ -300,7 +300,7 @@ def create_app(settings: Settings) -> Starlette:
         if found is None:
             return exports.unknown_format(request.path_params["format"])
         try:
-            query = exports.query_from_params(found, request)
+            query = exports.query_from_params(found, request, settings.public_url)
         except exports.BadParameter as error:
             return exports.bad_parameter(error)
         return exports.streamed(store, found, query.pinned())

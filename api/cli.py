@@ -13,13 +13,14 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TextIO, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 import uvicorn
 from rich.console import Console
 from rich.progress import (
     BarColumn,
+    DownloadColumn,
     MofNCompleteColumn,
     Progress,
     TextColumn,
@@ -35,10 +36,19 @@ from api.settings import Settings
 from events.db import create_engine, schema_problem, upgrade
 from events.demo import DATASET, load_demo
 from events.errors import ConfigurationError, TimelineError
-from events.interchange.csv_import import CsvImportFailed, Delimiter, import_csv
+from events.interchange.csv_import import (
+    CsvImportFailed,
+    Delimiter,
+    import_sheet,
+    read_rows,
+    read_sheet,
+)
 from events.interchange.csv_layout import type_named, write_template
+from events.interchange.encoding import ZIP_MAGIC, NotText, decode
 from events.interchange.formats import FORMATS
 from events.interchange.jsonl import ImportFailed, import_jsonl
+from events.interchange.problems import Bounded
+from events.interchange.xlsx import NotAWorkbook, workbook_rows
 from events.projections.rebuild import rebuild, verify
 from events.store import EventStore
 from events.types import EVENT_TYPES, dumps
@@ -112,10 +122,13 @@ def _principal() -> str:
 
 @contextmanager
 def _progress(total: int | None, what: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on a terminal (bytes read of `total`); nothing elsewhere."""
+    """A progress bar on a terminal (bytes read of `total`; None: standard input, of unknown
+    size); once all is read, the phase shows the commit, which has no steps to count.
+    Nothing elsewhere."""
     bar = Progress(
-        TextColumn(what),
+        TextColumn("{task.description}"),
         BarColumn(),
+        DownloadColumn(),
         TransferSpeedColumn(),
         TextColumn("{task.fields[lines]} lines"),
         TimeElapsedColumn(),
@@ -123,8 +136,18 @@ def _progress(total: int | None, what: str) -> Iterator[Callable[[int, int], Non
         disable=not err.is_terminal,
     )
     task = bar.add_task(what, total=total, lines=0)
+
+    def update(lines: int, done: int) -> None:
+        finished = total is not None and done >= total
+        bar.update(
+            task,
+            completed=done,
+            lines=lines,
+            description=f"{what}, then committing" if finished else what,
+        )
+
     with bar:
-        yield lambda lines, done: bar.update(task, completed=done, lines=lines)
+        yield update
 
 
 def _replay(
@@ -168,11 +191,12 @@ def import_(
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Events per batch.")] = 1000,
     recorded_by: Annotated[
-        str | None, typer.Option(help="recordedBy for lines without one [default: cli:USER].")
+        str | None, typer.Option(help="recordedBy for lines without one.", show_default="cli:USER")
     ] = None,
 ) -> None:
-    """Import events from JSON Lines (domain.md §7); nothing is appended unless all lines are
-    valid (or, with --partial, the report says which lines landed)."""
+    """Import events from JSON Lines (the export's format, docs/exports.md); nothing is
+    appended unless all lines are valid (or, with --partial, the report says which lines
+    landed)."""
     if file == "-":
         # The interchange format is UTF-8 whatever the locale says.
         source: TextIO = _utf8(sys.stdin, "utf-8-sig")
@@ -198,8 +222,7 @@ def import_(
                 )
             )
     except ImportFailed as failure:
-        for problem in failure.report.problems:
-            err.print(Text.assemble(("error:", "red"), f" {problem}"), highlight=False)
+        _print_problems(failure.report.problems)
         landed = failure.report.landed_through
         if partial and landed:
             err.print(f"lines 1-{landed} landed ({failure.report.appended} events appended)")
@@ -207,14 +230,22 @@ def import_(
             err.print("nothing was appended")
         raise typer.Exit(1) from None
     except UnicodeDecodeError as error:
-        err.print(f"[red]error:[/red] the file is not UTF-8 text: {error}")
+        # Read again whole to say where, and what the bytes look like (cp1252, a workbook).
+        reason = f"the file is not UTF-8 text: {error}"
+        if file != "-":
+            try:
+                decode(Path(file).read_bytes(), unit="line")
+            except NotText as named:
+                reason = str(named)
+        err.print(f"[red]error:[/red] {reason}", highlight=False)
         raise typer.Exit(1) from None
     seconds = time.perf_counter() - started
     rate = report.appended / seconds if seconds else 0.0
     err.print(
-        f"imported {report.appended} events ({report.unchanged} already in the log) "
-        f"from {report.lines} lines in {seconds:.2f} s ({rate:,.0f} events/s)"
+        f"imported {_count(report.appended, 'event')} ({report.unchanged} already in the log) "
+        f"from {_count(report.lines, 'line')} in {seconds:.2f} s ({rate:,.0f} events/s)"
     )
+    _print_resolved(report.resolutions())
 
 
 @app.command("export")
@@ -241,14 +272,21 @@ def export(
         typer.Option(formats=["%Y-%m-%d"], help="Events whose date starts by this day."),
     ] = None,
     known_at: Annotated[
-        str | None, typer.Option(help="As the log knew it then (RFC 3339) [default: now].")
+        str | None, typer.Option(help="As the log knew it then (RFC 3339).", show_default="now")
     ] = None,
     as_of: Annotated[
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="ics, jsonld: each meeting's status on this day."),
     ] = None,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            help="csv: the log's rows as recorded, corrections, retractions and retracted "
+            "events included (without it: the events as known).",
+        ),
+    ] = False,
 ) -> None:
-    """Export events: the whole log as JSON Lines (domain.md §7, a consistent snapshot in
+    """Export events: the whole log as JSON Lines (a consistent snapshot in
     position order) by default, or the events the filters select as CSV, TimelineJS, iCalendar
     or JSON-LD (docs/exports.md)."""
     chosen = FORMATS.get(format)
@@ -256,7 +294,7 @@ def export(
         err.print(f"[red]error:[/red] --format: no format {format!r} (use {', '.join(FORMATS)})")
         raise typer.Exit(2)
     option = {"actors": "--actor", "types": "--type", "from": "--from", "to": "--to"}
-    option |= {"knownAt": "--known-at", "asOf": "--as-of"}
+    option |= {"knownAt": "--known-at", "asOf": "--as-of", "raw": "--raw"}
     try:
         query = export_query(
             chosen,
@@ -266,6 +304,8 @@ def export(
             end=to.date() if to else None,
             known_at=_instant(known_at),
             as_of=as_of.date() if as_of else None,
+            raw=raw,
+            base_url=_settings().public_url,
             names=option,
         )
     except BadParameter as error:
@@ -344,7 +384,9 @@ def _utf8(stream: TextIO, encoding: str) -> TextIO:
 def log_tail(
     after: Annotated[
         int | None,
-        typer.Option(help="Start after this position (0: from the start) [default: the head]."),
+        typer.Option(
+            help="Start after this position (0: from the start).", show_default="the head"
+        ),
     ] = None,
     interval: Annotated[float, typer.Option(min=0.05, help="Seconds between polls.")] = 0.5,
     count: Annotated[
@@ -553,49 +595,119 @@ def csv_template(
 
 @csv_app.command("import")
 def csv_import(
-    type_name: Annotated[str, typer.Argument(metavar="TYPE", help="The sheet's event type.")],
-    file: Annotated[str, typer.Argument(help="A CSV file (UTF-8), or - for standard input.")],
+    type_name: Annotated[
+        str, typer.Argument(metavar="TYPE", help="The sheet's event type, e.g. MeetingHeld.")
+    ],
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="FILE",
+            help="A CSV file (UTF-8), an Excel workbook (.xlsx), or - for standard input.",
+            show_default=False,
+        ),
+    ] = None,
     delimiter: Annotated[
         Delimiter | None,
-        typer.Option(help="The cell delimiter [default: sniffed from the header row]."),
+        typer.Option(help="The cell delimiter.", show_default="sniffed from the header row"),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="The file's encoding, e.g. cp1252.", show_default="UTF-8"),
+    ] = None,
+    allow_duplicates: Annotated[
+        bool,
+        typer.Option(help="Import rows without ids that describe the same event, each of them."),
+    ] = False,
     recorded_by: Annotated[
-        str | None, typer.Option(help="recordedBy of the events [default: cli:USER].")
+        str | None, typer.Option(help="recordedBy of the events.", show_default="cli:USER")
     ] = None,
 ) -> None:
     """Import a sheet of one event type (docs/csv-import.md); every bad row is reported with
     its row number and column, and nothing is appended unless all rows are valid."""
+    if file is None:
+        err.print(
+            f"[red]error:[/red] missing the sheet's event type: give it before the file, as in "
+            f"`timeline csv import MeetingHeld {type_name}` "
+            "(`timeline csv template --list` lists the types)",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     name = _event_type(type_name)
+    data = _read_bytes(file)
     try:
-        if file == "-":
-            text = _utf8(sys.stdin, "utf-8-sig").read()
+        if file.casefold().endswith(".xlsx") or data.startswith(ZIP_MAGIC):
+            sheet = read_rows(name, workbook_rows(data))
         else:
-            path = Path(file)
-            if not path.is_file():
-                err.print(f"[red]error:[/red] no such file: {file}")
-                raise typer.Exit(2)
-            text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        err.print(f"[red]error:[/red] the file is not UTF-8 text (save it as CSV UTF-8): {error}")
+            sheet = read_sheet(
+                name,
+                decode(data, unit="row", encoding=encoding),
+                delimiter.char if delimiter else None,
+            )
+    except (NotText, NotAWorkbook) as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(1) from None
+    except LookupError:
+        err.print(f"[red]error:[/red] unknown encoding {encoding!r} (--encoding)", highlight=False)
+        raise typer.Exit(2) from None
     started = time.perf_counter()
     try:
-        report = _run(
-            lambda store: import_csv(
-                store,
-                name,
-                text,
-                recorded_by=recorded_by or _principal(),
-                delimiter=delimiter.char if delimiter else None,
+        with _phase(f"appending {sheet.rows} rows and committing"):
+            report = _run(
+                lambda store: import_sheet(
+                    store,
+                    sheet,
+                    recorded_by=recorded_by or _principal(),
+                    allow_duplicates=allow_duplicates,
+                )
             )
-        )
     except CsvImportFailed as failure:
-        for problem in failure.report.problems:
-            err.print(Text.assemble(("error:", "red"), f" {problem}"), highlight=False)
+        _print_problems(failure.report.problems)
         err.print("nothing was appended")
         raise typer.Exit(1) from None
     seconds = time.perf_counter() - started
     err.print(
-        f"imported {report.appended} events ({report.unchanged} already in the log) "
-        f"from {report.rows} rows in {seconds:.2f} s"
+        f"imported {_count(report.appended, 'event')} ({report.unchanged} already in the log) "
+        f"from {_count(report.rows, 'row')} in {seconds:.2f} s"
     )
+    _print_resolved(report.resolutions())
+
+
+def _print_resolved(resolutions: list[str]) -> None:
+    """The actor ids an import read otherwise than they are stored, if any."""
+    if resolutions:
+        err.print("actors resolved: " + ", ".join(resolutions), highlight=False)
+
+
+def _read_bytes(file: str) -> bytes:
+    """The bytes of `file` (- : standard input); exit 2 when there is no such file."""
+    if file == "-":
+        return sys.stdin.buffer.read()
+    path = Path(file)
+    if not path.is_file():
+        err.print(f"[red]error:[/red] no such file: {file}")
+        raise typer.Exit(2)
+    return path.read_bytes()
+
+
+def _print_problems(problems: Bounded[Any]) -> None:
+    """Each problem on a line of its own, then how many more there were."""
+    for problem in problems:
+        err.print(Text.assemble(("error:", "red"), f" {problem}"), highlight=False)
+    more = problems.more()
+    if more:
+        err.print(more, highlight=False)
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 event`, `2 events`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+@contextmanager
+def _phase(what: str) -> Iterator[None]:
+    """A spinner saying what runs (a commit has no steps to count), on a terminal only."""
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(what):
+        yield

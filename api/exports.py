@@ -14,13 +14,13 @@ from api.auth import Unauthenticated
 from api.transport import JSON, error_response
 from events.actors import InvalidActor, canonical_actor
 from events.interchange.formats import FORMATS, Format
-from events.interchange.selection import ExportQuery
+from events.interchange.selection import DEFAULT_PUBLIC_URL, ExportQuery
 from events.store import EventStore
 from events.types import EVENT_TYPES
 from events.views.timeline import EventFilter
 
 # The query parameters of /export/<format>; lists may repeat or be comma-separated.
-PARAMETERS = ("actors", "types", "from", "to", "knownAt", "asOf")
+PARAMETERS = ("actors", "types", "from", "to", "knownAt", "asOf", "raw")
 
 
 class BadParameter(ValueError):
@@ -40,10 +40,13 @@ def export_query(
     end: date | None = None,
     known_at: datetime | None = None,
     as_of: date | None = None,
+    raw: bool = False,
+    base_url: str = DEFAULT_PUBLIC_URL,
     names: dict[str, str] | None = None,
 ) -> ExportQuery:
     """The query of an export, or BadParameter naming the parameter at fault; `names` maps the
-    parameters (actors, types, from, to, knownAt, asOf) to what the caller calls them."""
+    parameters (actors, types, from, to, knownAt, asOf, raw) to what the caller calls them;
+    `base_url` is where the JSON-LD export names events and actors (TIMELINE_PUBLIC_URL)."""
     called = {name: name for name in PARAMETERS} | (names or {})
     canonical = []
     for actor in actors:
@@ -65,21 +68,28 @@ def export_query(
             f"{called['asOf']}, not {format.name}; select events by date with "
             f"{called['from']} and {called['to']}",
         )
+    if raw and format.name != "csv":
+        raise BadParameter(
+            called["raw"],
+            f"only csv takes {called['raw']} (the log's rows as recorded); jsonl is the log itself",
+        )
     if known_at is not None and known_at.tzinfo is None:
         known_at = known_at.replace(tzinfo=UTC)
     where = EventFilter(
         actors=tuple(dict.fromkeys(canonical)), types=tuple(types), start=start, end=end
     )
-    return ExportQuery(where=where, known_at=known_at, as_of=as_of)
+    return ExportQuery(where=where, known_at=known_at, as_of=as_of, raw=raw, base_url=base_url)
 
 
-def query_from_params(format: Format, request: Request) -> ExportQuery:
+def query_from_params(
+    format: Format, request: Request, base_url: str = DEFAULT_PUBLIC_URL
+) -> ExportQuery:
     """The ExportQuery of an HTTP request's query string."""
     params = request.query_params
     for name in params:
         if name not in PARAMETERS:
             raise BadParameter(name, f"unknown parameter {name!r} (use {', '.join(PARAMETERS)})")
-    for name in ("from", "to", "knownAt", "asOf"):
+    for name in ("from", "to", "knownAt", "asOf", "raw"):
         if len(params.getlist(name)) > 1:
             raise BadParameter(name, f"give {name} once")
 
@@ -99,7 +109,17 @@ def query_from_params(format: Format, request: Request) -> ExportQuery:
         end=_day(params.get("to"), "to"),
         known_at=_instant(params.get("knownAt"), "knownAt"),
         as_of=_day(params.get("asOf"), "asOf"),
+        raw=_flag(params.get("raw"), "raw"),
+        base_url=base_url,
     )
+
+
+def _flag(text: str | None, name: str) -> bool:
+    if text is None or text.strip().lower() in ("false", "0", ""):
+        return False
+    if text.strip().lower() in ("true", "1"):
+        return True
+    raise BadParameter(name, f"{name} must be true or false, not {text!r}")
 
 
 def _day(text: str | None, name: str) -> date | None:
@@ -124,7 +144,7 @@ def _instant(text: str | None, name: str) -> datetime | None:
 
 
 def bad_parameter(error: BadParameter) -> Response:
-    """400 with the parameter at fault (api.md: BAD_USER_INPUT, extensions.field)."""
+    """400 with the parameter at fault (BAD_USER_INPUT and extensions.field, docs/exports.md)."""
     return error_response(400, str(error), "BAD_USER_INPUT", JSON, field=error.name)
 
 

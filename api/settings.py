@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
 from api.auth import Token, TokenTable
 from events.db import DEFAULT_DATABASE_URL, database_url
 from events.errors import ConfigurationError
+from events.interchange.selection import DEFAULT_PUBLIC_URL
 from events.notify import POLL_INTERVAL, RECHECK
 
 T = TypeVar("T")
@@ -25,7 +28,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What one request may ask for (api.md, "Limits")."""
+    """What one request may ask for (docs/configuration.md, "Query limits")."""
 
     max_depth: int = 12
     max_aliases: int = 30
@@ -97,6 +100,8 @@ class Settings:
     pool: Pool = field(default_factory=Pool)
     log_level: str = "info"
     log_format: str = "json"  # one JSON object per line; `text` for people at a terminal
+    # The public URL of the service: the JSON-LD export names events and actors under it.
+    public_url: str = DEFAULT_PUBLIC_URL
     metrics: bool = True  # Prometheus metrics at /metrics
     # The in-process cache of GET answers (api/caching.py): 0 entries turns it off.
     answer_cache_entries: int = 1000
@@ -127,7 +132,14 @@ class Settings:
                 pre_ping=_setting(env, "TIMELINE_DB_POOL_PRE_PING", _boolean, "true"),
             ),
             log_level=_setting(env, "TIMELINE_LOG_LEVEL", _one_of(LOG_LEVELS), "info"),
-            log_format=_setting(env, "TIMELINE_LOG_FORMAT", _one_of(LOG_FORMATS), "json"),
+            # Unset: plain lines for a person at a terminal, JSON for a log collector.
+            log_format=_setting(
+                env,
+                "TIMELINE_LOG_FORMAT",
+                _one_of(LOG_FORMATS),
+                "text" if sys.stderr.isatty() else "json",
+            ),
+            public_url=_setting(env, "TIMELINE_PUBLIC_URL", _public_url, DEFAULT_PUBLIC_URL),
             metrics=_setting(env, "TIMELINE_METRICS", _boolean, "true"),
             answer_cache_entries=_setting(env, "TIMELINE_ANSWER_CACHE_ENTRIES", _count, "1000"),
             answer_cache_bytes=_setting(
@@ -160,6 +172,17 @@ def _setting(env: Mapping[str, str], name: str, parse: Callable[[str], T], defau
         return parse(text)
     except (ValueError, ConfigurationError) as error:
         raise ConfigurationError(f"{name}: {error}") from None
+
+
+def _public_url(text: str) -> str:
+    """An http(s) URL with a host, ending in `/` (added when missing)."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{text!r} is not an http or https URL (https://timeline.example.org/)")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{text!r} has a query or a fragment; give the base URL alone")
+    url = text.strip()
+    return url if url.endswith("/") else url + "/"
 
 
 def _boolean(text: str) -> bool:

@@ -24,6 +24,8 @@ from functools import lru_cache
 
 from edtf import Date, DateAndTime, Season, UncertainOrApproximate, parse_edtf
 
+from events.date_mistakes import explain
+
 __all__ = [
     "MONTH_NAMES",
     "Edtf",
@@ -154,7 +156,16 @@ def _parse_cached(text: str) -> Edtf:
     # The library strips whitespace; we want the stored string to be exactly the date.
     if any(character.isspace() for character in text):
         raise InvalidDate(f"{text!r} is not an EDTF date: it contains whitespace")
-    bounds = _interval_bounds(text) if "/" in text else _date_bounds(text, text, allow_time=True)
+    try:
+        bounds = (
+            _interval_bounds(text) if "/" in text else _date_bounds(text, text, allow_time=True)
+        )
+    except InvalidDate:
+        # A day-first date, an Excel serial number, …: say which form was meant.
+        mistake = explain(text)
+        if mistake is None:
+            raise
+        raise InvalidDate(mistake) from None
     return Edtf(
         edtf=text,
         earliest=bounds.earliest,

@@ -390,6 +390,17 @@ class Appender(Writes):
             await bitemporal.rebuild_into(self.conn, self.projections)
             self.deferred = False
 
+    async def reused(self, events: Sequence[NewEvent]) -> dict[UUID, RecordedEvent]:
+        """The events of the log whose ids `events` reuse for other content (which `append`
+        refuses one at a time, with DuplicateId): an import names them all at once."""
+        return await run_sync_write(self.conn, _reused, events)
+
+    async def unregistered(self, slugs: Iterable[str]) -> set[str]:
+        """Those of `slugs` that neither the log nor this transaction has registered."""
+        wanted = set(slugs)
+        known = await run_sync_write(self.conn, _registered, wanted)
+        return wanted - known - self.registered
+
     async def append(
         self,
         events: Sequence[NewEvent],
@@ -419,6 +430,31 @@ def _already_recorded(conn: Connection, events: Sequence[NewEvent]) -> dict[UUID
         if original is not None and not _same_content(event, original):
             raise DuplicateId(str(event.id))
     return found
+
+
+def _reused(conn: Connection, events: Sequence[NewEvent]) -> dict[UUID, RecordedEvent]:
+    by_id = {event.id: event for event in events}
+    found: dict[UUID, RecordedEvent] = {}
+    for chunk in _chunks(list(by_id)):
+        for row in conn.execute(_RECORDED, {"keys": chunk}):
+            original = to_recorded(row)
+            if not _same_content(by_id[original.id], original):
+                found[original.id] = original
+    return found
+
+
+def _registered(conn: Connection, slugs: set[str]) -> set[str]:
+    registered: set[str] = set()
+    for chunk in _chunks(list(slugs)):
+        registered.update(conn.scalars(_REGISTERED, {"keys": chunk}))
+    return registered
+
+
+def unknown_actor(actor: str) -> str:
+    """The message for an actor slug that no ActorRegistered created."""
+    return (
+        f"unknown actor {actor!r}: register it first with ActorRegistered on stream actor/{actor}"
+    )
 
 
 def _stored(row: Mapping[str, Any], event: NewEvent) -> StoredEvent:
@@ -491,9 +527,7 @@ class _LogState:
             versions.update(
                 {stream: version for stream, version in conn.execute(_VERSIONS, {"keys": chunk})}
             )
-        registered: set[str] = set()
-        for chunk in _chunks(list(slugs)):
-            registered.update(conn.scalars(_REGISTERED, {"keys": chunk}))
+        registered = _registered(conn, slugs)
         found: dict[UUID, tuple[str, str, dict[str, Any]]] = {}
         for chunk in _chunks(list(targets)):
             for row in conn.execute(_TARGETS, {"keys": chunk}):
@@ -529,14 +563,7 @@ class _LogState:
             )
         for path, actor in actor_refs(event.data):
             if not is_state(actor) and actor not in self.registered:
-                problems.append(
-                    Problem(
-                        index,
-                        path,
-                        f"unknown actor {actor!r}: register it first with "
-                        f"ActorRegistered on stream actor/{actor}",
-                    )
-                )
+                problems.append(Problem(index, path, unknown_actor(actor)))
         for path, stream in stream_refs(event.data):
             if self.versions.get(stream, 0) == 0:
                 problems.append(Problem(index, path, f"stream {stream!r} does not exist"))

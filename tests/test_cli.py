@@ -52,7 +52,7 @@ ENVELOPE_KEYS = [
     "note",
 ]
 IMPORTED = re.compile(
-    r"imported (\d+) events \((\d+) already in the log\) from (\d+) lines in [0-9.]+ s"
+    r"imported (\d+) events? \((\d+) already in the log\) from (\d+) lines? in [0-9.]+ s"
 )
 EXPORTED = re.compile(r"exported (\d+) events in [0-9.]+ s")
 
@@ -911,3 +911,22 @@ def test_help_works_for_every_command_and_group(tmp_path: Path) -> None:
     assert "--output" in by_command[("export",)]
     for option in ("--after", "--count", "--interval"):
         assert option in by_command[("log", "tail")]
+
+
+def test_server_logs_are_plain_on_a_terminal_and_json_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api.settings import Settings
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert Settings.from_env({}).log_format == "json"
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert Settings.from_env({}).log_format == "text"
+    assert Settings.from_env({"TIMELINE_LOG_FORMAT": "json"}).log_format == "json"
+
+
+def test_help_texts_have_no_markup_eaten_by_the_terminal() -> None:
+    # rich reads `[default: …]` in a help text as markup and drops it, leaving "delimiter ."
+    for args in (["csv", "import", "--help"], ["import", "--help"], ["export", "--help"]):
+        shown = CliRunner().invoke(app, args, env={"COLUMNS": "200", "NO_COLOR": "1"}).output
+        assert " ." not in shown and " ," not in shown, shown

@@ -318,7 +318,22 @@ def test_garbage_is_rejected_with_a_message(text: str) -> None:
         ("2001-25", "EDTF level 2"),
         ("2024-01-27T10:00:00/2025", "time of day"),
         ("../..", "at least one date"),
-        ("2024/01/02", "exactly one '/'"),
+        ("2024/01/02", "write it with hyphens, as ISO 8601 and EDTF write it: 2024-01-02"),
+        ("2024/01/02/03", "exactly one '/'"),
+        # The usual mistakes of spreadsheets, named with the form to write.
+        ("16/03/2023", "a day-first date (DD/MM/YYYY); write it year first, as ISO 8601"),
+        ("16.03.2023", "day-first date (DD.MM.YYYY)"),
+        (
+            "03/16/2023",
+            "a US date (MM/DD/YYYY); write it year first, as ISO 8601 and EDTF write "
+            "it: 2023-03-16",
+        ),
+        ("04/05/2023", "2023-05-04 (day-first, DD/MM/YYYY) or 2023-04-05 (US, MM/DD/YYYY)"),
+        ("16/03/23", "two-digit year"),
+        ("45001", "an Excel serial day number (45001 is 2023-03-16)"),
+        ("2019-07-04?~", "the combined qualifier %: 2019-07-04%"),
+        ("2019-07-04~?", "the combined qualifier %: 2019-07-04%"),
+        ("2019-07~~", "write the qualifier once: 2019-07~"),
     ],
 )
 def test_rejection_messages_name_the_problem(text: str, fragment: str) -> None:

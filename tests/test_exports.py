@@ -242,10 +242,13 @@ async def test_csv_has_a_header_and_one_row_per_listed_event(store: EventStore) 
     body = await text(store, "csv")
     assert body.splitlines()[0] == "\ufeff" + ",".join(COLUMNS)
     rows = csv_rows(body)
-    assert len(rows) == LISTED
-    assert len({row["id"] for row in rows}) == LISTED
+    # The events as known: the correction applied (not a row of its own), the retracted
+    # statement and its retraction left out, so that each event is counted once.
+    assert len(rows) == LISTED - BOOKKEEPING
+    assert len({row["id"] for row in rows}) == LISTED - BOOKKEEPING
     assert "A statement recorded by mistake" not in body  # retracted
-    by_stream = {row["stream"]: row for row in rows if row["type"] != "EventCorrected"}
+    assert not {"EventCorrected", "EventRetracted"} & {row["type"] for row in rows}
+    by_stream = {row["stream"]: row for row in rows}
 
     bangkok = by_stream["meeting/2024-01-bangkok"]
     assert bangkok["occurred"] == "2024-01-26/2024-01-27"
@@ -296,13 +299,25 @@ async def test_filters_select_by_actor_type_and_dates(store: EventStore) -> None
     ]
     from_, to = datetime(2024, 2, 1).date(), datetime(2024, 2, 29).date()
     assert await streams(start=from_, end=to) == [
-        ("meeting/2024-03-call", "EventCorrected"),
         ("meeting/2024-03-call", "MeetingScheduled"),
         ("meeting/2024-05-geneva", "MeetingScheduled"),
         ("statement/2024-02-expert", "StatementIssued"),
-        ("statement/2024-02-mistake", "EventRetracted"),
     ]
     assert len(await streams(known_at=sample_recorded)) == SAMPLE_EVENTS
+
+
+async def test_raw_csv_holds_the_logs_rows_as_recorded(store: EventStore) -> None:
+    await load(store)
+
+    rows = csv_rows(await text(store, "csv", query(raw=True)))
+
+    assert len(rows) == ALL_EVENTS
+    types = [row["type"] for row in rows]
+    assert types.count("EventCorrected") == 1 and types.count("EventRetracted") == 1
+    assert "A statement recorded by mistake" in {row["title"] for row in rows}
+    with pytest.raises(BadParameter) as raised:
+        query("jsonld", raw=True)
+    assert raised.value.name == "raw"
 
 
 # --- timelinejs ---------------------------------------------------------------------------------
@@ -424,7 +439,8 @@ async def test_timelinejs_validates_and_keeps_each_dates_precision(store: EventS
     document = json.loads(await text(store, "timelinejs"))
     assert violations(document, TIMELINEJS3) == []
     slides = document["events"]
-    assert len(slides) == LISTED - BOOKKEEPING
+    # No slide for the actors' registrations: who takes part is no event.
+    assert len(slides) == LISTED - BOOKKEEPING - 2
     assert len({s["unique_id"] for s in slides}) == len(slides)
     by_headline = {s["text"]["headline"]: s for s in slides}
 
@@ -451,8 +467,14 @@ async def test_timelinejs_validates_and_keeps_each_dates_precision(store: EventS
     assert expert["display_date"] == "20 February 2024 to 29 February 2024"
 
     assert by_headline["Sullivan-Wang talks in Bangkok"]["group"] == "Meetings"
+    # Plans sit at the date planned (as corrected), not the day they were announced.
+    call = by_headline["Working-level call"]
+    assert call["start_date"] == {"year": 2024, "month": 3, "day": 15}
+    assert "planned for 2024-03-15" in call["text"]["text"]
+    spring = next(s for s in slides if s["text"]["headline"] == "Spring talks on AI")
+    assert spring["start_date"] == {"year": 2024, "month": 3}
+    assert spring["display_date"] == "Spring 2024"
     assert {s["group"] for s in slides} == {
-        "Actors",
         "Meetings",
         "Measures",
         "Dialogues",
@@ -479,7 +501,13 @@ async def test_ics_has_one_all_day_vevent_per_meeting_with_its_status(store: Eve
     # The call's date as corrected; the spring talks at their new date; Geneva in May.
     call = events["meeting/2024-03-call"]
     assert call.decoded("DTSTART") == datetime(2024, 3, 15).date()
-    assert int(call["SEQUENCE"]) == 0  # a correction changes what is known, not the plan
+    # The correction of its date is a new version for a subscribed calendar.
+    assert int(call["SEQUENCE"]) == 1
+    corrected = (await store.read_stream("meeting/2024-03-call"))[-1]
+    assert corrected.type == "EventCorrected"
+    corrected_at = corrected.recorded_at.replace(microsecond=0)  # iCalendar has seconds
+    assert call.decoded("LAST-MODIFIED") == corrected_at
+    assert call.decoded("DTSTAMP") == corrected_at
     spring = events["meeting/2024-spring-talks"]
     assert spring.decoded("DTSTART") == datetime(2024, 6, 10).date()
     assert int(spring["SEQUENCE"]) == 1
@@ -515,12 +543,14 @@ async def test_ics_as_of_a_day_shows_each_meetings_status_then(store: EventStore
 
 async def test_jsonld_items_are_schema_org_events(store: EventStore) -> None:
     await load(store)
-    items = json.loads(await text(store, "jsonld"))
-    assert isinstance(items, list)
-    assert len(items) == len(MEETINGS) + OTHER_HAPPENINGS
+    document = json.loads(await text(store, "jsonld"))
+    # The context inside the document: nothing to fetch.
+    assert document["@context"]["@vocab"] == "https://schema.org/"
+    items = document["@graph"]
+    assert len(items) == len(MEETINGS) + OTHER_HAPPENINGS - 2  # the actors are nodes, not Events
     for item in items:
-        assert item["@context"] == "https://schema.org"
         assert item["@type"] == "Event"
+        assert item["@id"].startswith("http://127.0.0.1:8000/")
         assert item["startDate"]
     by_id = {item["identifier"]: item for item in items}
     statuses = {
@@ -537,6 +567,11 @@ async def test_jsonld_items_are_schema_org_events(store: EventStore) -> None:
     assert (bangkok["startDate"], bangkok["endDate"]) == ("2024-01-26", "2024-01-27")
     assert bangkok["location"]["name"] == "Bangkok"
     assert [a["name"] for a in bangkok["attendee"]] == ["Jake Sullivan", "Wang Yi"]
+    assert [a["@id"] for a in bangkok["attendee"]] == [
+        "http://127.0.0.1:8000/actor/jake-sullivan",
+        "http://127.0.0.1:8000/actor/wang-yi",
+    ]
+    assert bangkok["@id"] == "http://127.0.0.1:8000/meeting/2024-01-bangkok"
     assert bangkok["citation"][0]["publisher"]["name"] == "The Straits Times"
     spring = by_id["meeting/2024-spring-talks"]
     assert (spring["startDate"], spring["previousStartDate"]) == ("2024-06-10", "2024-03")
@@ -579,7 +614,7 @@ async def test_exports_run_across_pages_and_take_each_meeting_once(store: EventS
 
     assert len(csv_rows(await text(store, "csv"))) == total
     assert len(json.loads(await text(store, "timelinejs"))["events"]) == total
-    assert len(json.loads(await text(store, "jsonld"))) == total - 1
+    assert len(json.loads(await text(store, "jsonld"))["@graph"]) == total - 1
     events = vevents(await text(store, "ics"))
     assert list(events) == ["meeting/long-planned"]
     assert str(events["meeting/long-planned"]["STATUS"]) == "CONFIRMED"
@@ -659,7 +694,7 @@ async def test_http_exports_each_format_streamed_with_its_type(
             if name == "jsonl":
                 assert len([json.loads(line) for line in body.splitlines()]) == ALL_EVENTS
             elif name == "csv":
-                assert len(csv_rows(body)) == LISTED
+                assert len(csv_rows(body)) == LISTED - BOOKKEEPING
             elif name == "ics":
                 assert set(vevents(body)) == set(MEETINGS)
             else:
@@ -676,7 +711,8 @@ async def test_http_exports_each_format_streamed_with_its_type(
         ]
         # Dates select events: Geneva's cancellation in April brings the meeting.
         dated = await http.get("/export/jsonld", params={"from": "2024-04-01", "to": "2024-04-30"})
-        assert [item["identifier"] for item in dated.json()] == ["meeting/2024-05-geneva"]
+        graph = dated.json()["@graph"]
+        assert [item["identifier"] for item in graph] == ["meeting/2024-05-geneva"]
         as_of = await http.get("/export/ics", params={"asOf": "2024-02-25"})
         assert str(vevents(as_of.text)["meeting/2024-05-geneva"]["STATUS"]) == "TENTATIVE"
 
@@ -692,6 +728,7 @@ async def test_http_refuses_bad_parameters_with_400_and_unknown_formats_with_404
         "actors": {"actors": "Not An Actor"},
         "types": {"types": "MeetingHeld,Nope"},
         "actor": {"actor": "USA"},  # a typo of `actors` is not silently ignored
+        "raw": {"raw": "maybe"},
     }
     for parameter, params in bad.items():
         response = await client.get("/export/csv", params=params)
@@ -702,6 +739,11 @@ async def test_http_refuses_bad_parameters_with_400_and_unknown_formats_with_404
     not_here = await client.get("/export/csv", params={"asOf": "2024-01-01"})
     assert not_here.status_code == 400
     assert not_here.json()["errors"][0]["extensions"]["field"] == "asOf"
+    raw_ld = await client.get("/export/jsonld", params={"raw": "true"})
+    assert raw_ld.status_code == 400
+    assert raw_ld.json()["errors"][0]["extensions"]["field"] == "raw"
+    raw_csv = await client.get("/export/csv", params={"raw": "true"})
+    assert raw_csv.status_code == 200, raw_csv.text
 
     unknown = await client.get("/export/pdf")
     assert unknown.status_code == 404

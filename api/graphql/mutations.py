@@ -20,6 +20,7 @@ from api.graphql.errors import ApiError, not_found
 from api.graphql.events import Event, event_type
 from api.graphql.inputs import RecordEventInput
 from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
+from events.interchange.problems import twins
 from events.types import NewEvent, event_from_json
 from events.views.objects import events_at
 
@@ -95,11 +96,17 @@ async def _record(
         return [], [UserError(field="events", message="no event to record", code="BAD_USER_INPUT")]
     events: list[NewEvent] = []
     errors: list[UserError] = []
+    given: list[tuple[int, UUID]] = []
     for index, obj in enumerate(objects):
         try:
             events.append(event_from_json(obj, index))
         except InvalidEvents as error:
             errors += _errors(error.problems, batch)
+        else:
+            given.append((index, events[-1].id))
+    # An id given twice is named at both events, as an import names both rows.
+    twice = twins(given, lambda other: f"events[{other}]")
+    errors += _errors([Problem(index, "id", message) for index, message in twice], batch)
     if errors:
         return [], errors
     try:

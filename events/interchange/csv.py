@@ -1,5 +1,10 @@
 """CSV for spreadsheets: one row per event the filter selects, in date order, with a header.
 
+By default the events as known: corrections applied (a corrected date is the row's date),
+retracted events left out, and the corrections and retractions themselves not rows, so that a
+pandas user counts each event once. With `raw`, the log's rows: every event as recorded, the
+corrections, the retractions and the retracted events included.
+
 UTF-8 with a byte-order mark (without one, Excel reads UTF-8 as the local code page and mangles
 every accented name), rows ended by CRLF as RFC 4180 has them. A title starting with `=`, `+`,
 `-` or `@` (or a source so written) gets a leading `'`, so that a spreadsheet shows it rather than
@@ -11,9 +16,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from datetime import date
 
-from events.interchange.describe import actors, first_url, headline
+from events import dates
+from events.interchange.describe import BOOKKEEPING, actors, first_url, headline
 from events.interchange.selection import ExportProgress, ExportQuery, selected
 from events.store import EventStore
 from events.types import format_timestamp
@@ -40,13 +47,18 @@ async def csv_chunks(
 ) -> AsyncIterator[str]:
     """The CSV text: the header, then a chunk of rows per page of events."""
     yield BYTE_ORDER_MARK + _rows([COLUMNS])
+    if query.raw:
+        query = replace(query, where=replace(query.where, include_retracted=True))
     async for batch in selected(store.engine, query, progress):
-        yield _rows([row(view) for view in batch])
+        if not query.raw:
+            batch = [view for view in batch if view.recorded.type not in BOOKKEEPING]
+        if batch:
+            yield _rows([row(view, raw=query.raw) for view in batch])
 
 
-def row(view: EventView) -> tuple[str, ...]:
-    """The cells of one event, in the order of COLUMNS."""
-    occurred = view.current.occurred
+def row(view: EventView, *, raw: bool = False) -> tuple[str, ...]:
+    """The cells of one event, in the order of COLUMNS: as known, or with `raw` as recorded."""
+    occurred = dates.parse(view.recorded.occurred) if raw else view.current.occurred
     return (
         str(view.recorded.id),
         view.recorded.stream,

@@ -15,13 +15,33 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
+from uuid import UUID
 
 from events.errors import DuplicateId, InvalidEvents
-from events.interchange.csv_layout import Column, Layout, layout, list_items, row_json, unescape
+from events.interchange.csv_layout import (
+    Column,
+    Layout,
+    layout,
+    list_items,
+    row_json,
+    unescape,
+)
+from events.interchange.problems import (
+    Bounded,
+    note_resolved,
+    registered_slug,
+    resolutions,
+    reused,
+    twins,
+    unknown_actors,
+)
 from events.store import EventStore
-from events.types import NewEvent, event_from_json
+from events.types import NewEvent, dumps, event_from_json
 
 BOM = "\ufeff"
 
@@ -55,8 +75,13 @@ class RowProblem:
     column: str
     letter: str  # the spreadsheet's name of the column (`C`), "" when the sheet lacks it
     message: str
+    field: str = ""  # the JSON path of the event's field (`data.participants[1]`), if one
+    value: str | None = None  # the cell as written, when the problem is a cell's
+    expected: str = ""  # what the column takes, when the cell's form is at fault
 
     def __str__(self) -> str:
+        # The messages quote the value and say what is wrong with it; `expected` is for
+        # readers of the structured form (JSON output).
         if not self.column:
             return f"row {self.row}: {self.message}"
         where = f" ({self.letter})" if self.letter else ""
@@ -70,7 +95,14 @@ class CsvReport:
     rows: int = 0  # rows holding an event (the header and blank rows not counted)
     appended: int = 0
     unchanged: int = 0  # events whose id was in the log already with the same content
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: Bounded[RowProblem] = field(default_factory=Bounded)
+    # Actor ids written otherwise than stored (`SK`, `cn`) -> the state's id: the summary
+    # shows them, since `SK` is Slovakia to ISO 3166 but South Korea to many writers.
+    resolved: dict[str, str] = field(default_factory=dict)
+
+    def resolutions(self) -> list[str]:
+        """`SK -> Slovakia (SVK)` for each actor id written otherwise than stored."""
+        return resolutions(self.resolved)
 
 
 class CsvImportFailed(Exception):
@@ -78,7 +110,9 @@ class CsvImportFailed(Exception):
 
     def __init__(self, report: CsvReport) -> None:
         self.report = report
-        super().__init__("\n".join(str(p) for p in report.problems))
+        more = report.problems.more()
+        lines = [str(p) for p in report.problems] + ([more] if more else [])
+        super().__init__("\n".join(lines))
 
 
 def column_letter(index: int) -> str:
@@ -100,16 +134,37 @@ class Sheet:
     letters: dict[str, str] = field(default_factory=dict)  # column name -> letter
     events: list[tuple[int, NewEvent]] = field(default_factory=list)
     cells: dict[int, dict[Column, str]] = field(default_factory=dict)  # row -> its cells
-    problems: list[RowProblem] = field(default_factory=list)
+    problems: Bounded[RowProblem] = field(default_factory=Bounded)
     rows: int = 0
+    last_row: int = 1  # the last row read (a CSV error is in the one after it)
+    failed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # rows' JSON forms
+    ids: list[tuple[int, UUID]] = field(default_factory=list)  # the ids the rows give
+    registering: set[str] = field(default_factory=set)  # slugs the sheet's rows register
+    bad_rows: set[int] = field(default_factory=set)  # rows with a problem, kept or counted
+    resolved: dict[str, str] = field(default_factory=dict)  # see CsvReport.resolved
 
-    def problem(self, row: int, column: Column | None, message: str) -> None:
-        """Note a problem of `row` in `column` (None: the row as a whole)."""
+    def problem(
+        self,
+        row: int,
+        column: Column | None,
+        message: str,
+        *,
+        field: str = "",
+        cells: Mapping[Column, str] | None = None,
+        form: bool = False,
+    ) -> None:
+        """Note a problem of `row` in `column` (None: the row as a whole); `cells`: the row's
+        cells, to quote the value; `form`: the cell's form is at fault (say what it takes)."""
+        self.bad_rows.add(row)
         if column is None:
-            self.problems.append(RowProblem(row, "", "", message))
-        else:
-            letter = self.letters.get(column.name, "")
-            self.problems.append(RowProblem(row, column.name, letter, message))
+            self.problems.add(RowProblem(row, "", "", message, field))
+            return
+        letter = self.letters.get(column.name, "")
+        value = None if cells is None else cells.get(column)
+        expected = column.what if form and value and value.strip() else ""
+        self.problems.add(
+            RowProblem(row, column.name, letter, message, field or column.path, value, expected)
+        )
 
 
 def read_sheet(type_name: str, text: str, delimiter: str | None = None) -> Sheet:
@@ -117,25 +172,37 @@ def read_sheet(type_name: str, text: str, delimiter: str | None = None) -> Sheet
 
     `delimiter` None: sniffed from the header row. A byte-order mark at the start is ignored.
     """
-    sheet = Sheet(layout(type_name))
     text = text.removeprefix(BOM)
     if delimiter is None:
         delimiter = sniff_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    row = 1
+    sheet = Sheet(layout(type_name))
     try:
-        header = next(reader, None)
-        if header is None or not any(cell.strip() for cell in header):
-            sheet.problem(1, None, "the header row is empty: the first row names the columns")
-            return sheet
-        columns, missing = _read_header(sheet, header)
-        for row, cells in enumerate(reader, start=2):
-            if any(cell.strip() for cell in cells):
-                sheet.rows += 1
-                _read_row(sheet, row, columns, cells, missing)
+        _read(sheet, reader)
     except csv.Error as error:
-        sheet.problem(row + 1, None, f"not valid CSV: {error}")
+        sheet.problem(sheet.last_row + 1, None, f"not valid CSV: {error}")
     return sheet
+
+
+def read_rows(type_name: str, rows: Iterable[list[str]]) -> Sheet:
+    """Check each row of a sheet of `type_name` given as its cells' text, the header first
+    (a workbook's rows: events/interchange/xlsx.py), as `read_sheet` does a CSV text's."""
+    sheet = Sheet(layout(type_name))
+    _read(sheet, iter(rows))
+    return sheet
+
+
+def _read(sheet: Sheet, rows: Iterator[list[str]]) -> None:
+    header = next(rows, None)
+    if header is None or not any(cell.strip() for cell in header):
+        sheet.problem(1, None, "the header row is empty: the first row names the columns")
+        return
+    columns, missing = _read_header(sheet, header)
+    for row, cells in enumerate(rows, start=2):
+        sheet.last_row = row
+        if any(cell.strip() for cell in cells):
+            sheet.rows += 1
+            _read_row(sheet, row, columns, cells, missing)
 
 
 def _read_header(sheet: Sheet, header: list[str]) -> tuple[list[Column | str], set[Column]]:
@@ -151,11 +218,11 @@ def _read_header(sheet: Sheet, header: list[str]) -> tuple[list[Column | str], s
             if name:
                 known = ", ".join(sheet.layout.header)
                 message = f"unknown column; a {sheet.layout.type_name} sheet has {known}"
-                sheet.problems.append(RowProblem(1, name, letter, message))
+                sheet.problems.add(RowProblem(1, name, letter, message))
             columns.append(name)
         elif column in seen:
             message = f"the column is also column {seen[column]}"
-            sheet.problems.append(RowProblem(1, column.name, letter, message))
+            sheet.problems.add(RowProblem(1, column.name, letter, message))
             columns.append(name)
         else:
             seen[column] = letter
@@ -185,12 +252,15 @@ def _read_row(
             # header is: the header's problem says so).
             message = f"a value in column {column_letter(index)}, which has no header"
             sheet.problem(row, None, message)
+    sheet.cells[row] = named
     obj, bad = row_json(sheet.layout.type_name, named)
+    _note_identity(sheet, row, obj)
     for column, reason in bad.items():
-        sheet.problem(row, column, reason)
+        sheet.problem(row, column, reason, cells=named, form=True)
     try:
         event = event_from_json(obj, row)
     except InvalidEvents as error:
+        sheet.failed.append((row, obj))
         # A rule across the data's fields may fail only because a cell could not be read.
         said = [p for p in error.problems if not (bad and p.field == "data")]
         located = [(*sheet.layout.locate(p.field), p.message) for p in said]
@@ -201,11 +271,45 @@ def _read_row(
                 continue  # said already: the cell could not be read, or the column is missing
             if at in with_items and not rest:
                 continue
-            sheet.problem(row, at, _reason(sheet, at, rest, message, named))
+            reason = _reason(sheet, at, rest, message, named)
+            sheet.problem(row, at, reason, cells=named, form=not reason.startswith("required"))
         return
-    if not bad:
+    if bad:
+        sheet.failed.append((row, obj))
+    else:
         sheet.events.append((row, event))
-        sheet.cells[row] = named
+
+
+def _note_identity(sheet: Sheet, row: int, obj: dict[str, Any]) -> None:
+    """Note the id a row gives and the actor it registers, whether or not the row is valid:
+    twins are named whichever of them is bad, and a registration that failed does not make
+    its actor unknown on the rows that name it."""
+    given = obj.get("id")
+    if isinstance(given, str):
+        with suppress(ValueError):
+            sheet.ids.append((row, UUID(given)))
+    slug = registered_slug(obj)
+    if slug is not None:
+        sheet.registering.add(slug)
+    note_resolved(obj, sheet.resolved)
+
+
+def _same_rows(sheet: Sheet, id_column: Column) -> None:
+    """Report each row without an id that describes the same event as an earlier one: most
+    often a row pasted twice, which would become two events."""
+    first: dict[str, int] = {}
+    for row, event in sheet.events:
+        if sheet.cells[row].get(id_column, "").strip():
+            continue  # the same id twice is a twin; another id is another event
+        key = dumps({**event.to_json(), "id": None})
+        earlier = first.setdefault(key, row)
+        if earlier != row:
+            sheet.problem(
+                row,
+                None,
+                f"the same event as row {earlier}, and neither has an id: remove one, or "
+                "import with --allow-duplicates to keep both",
+            )
 
 
 def _reason(
@@ -240,19 +344,50 @@ async def import_csv(
     recorded_by: str,
     delimiter: str | None = None,
     batch_size: int = 1000,
+    allow_duplicates: bool = False,
 ) -> CsvReport:
     """Import the CSV `text` of a sheet of `type_name` in one transaction.
 
     Raises CsvImportFailed listing every problem found (see the module's docstring); nothing is
     appended then. Events whose `id` the log holds already with the same content are skipped.
+    Two rows without ids that describe the same event are a problem (a row copied twice)
+    unless `allow_duplicates`, which imports both.
     """
     sheet = read_sheet(type_name, text, delimiter)
-    report = CsvReport(rows=sheet.rows, problems=list(sheet.problems))
-    failed_before = bool(report.problems)
+    return await import_sheet(
+        store,
+        sheet,
+        recorded_by=recorded_by,
+        batch_size=batch_size,
+        allow_duplicates=allow_duplicates,
+    )
+
+
+async def import_sheet(
+    store: EventStore,
+    sheet: Sheet,
+    *,
+    recorded_by: str,
+    batch_size: int = 1000,
+    allow_duplicates: bool = False,
+) -> CsvReport:
+    """Import a sheet read by `read_sheet` or `read_rows` (step 1 done) in one transaction;
+    see `import_csv`."""
+    for row, message in twins(sheet.ids, lambda other: f"row {other}"):
+        sheet.problem(row, sheet.layout.column("id"), message)
+    id_column = next(column for column in sheet.layout.columns if column.name == "id")
+    if not allow_duplicates:
+        _same_rows(sheet, id_column)
+    report = CsvReport(rows=sheet.rows, problems=sheet.problems, resolved=sheet.resolved)
     async with store.transaction() as appender:
         await appender.defer_projections()
-        for start in range(0, len(sheet.events), batch_size):
-            batch = sheet.events[start : start + batch_size]
+        given = [(row, event) for row, event in sheet.events if sheet.cells[row].get(id_column)]
+        for row, message in await reused(appender, given):
+            sheet.problem(row, id_column, message, cells=sheet.cells[row])
+        failed_before = bool(report.problems)
+        events = [(row, event) for row, event in sheet.events if row not in sheet.bad_rows]
+        for start in range(0, len(events), batch_size):
+            batch = events[start : start + batch_size]
             before = appender.appended
             try:
                 await appender.append([event for _, event in batch], recorded_by=recorded_by)
@@ -263,18 +398,21 @@ async def import_csv(
                     if failed_before and (column is None or column.refers != "actor"):
                         continue  # may come from a bad row: said once those are fixed
                     reason = _reason(sheet, column, rest, problem.message, sheet.cells[row])
-                    sheet.problem(row, column, reason)
-                    report.problems.append(sheet.problems[-1])
+                    sheet.problem(row, column, reason, field=problem.field)
                 break  # later batches may depend on this one
-            except DuplicateId as error:
+            except DuplicateId as error:  # reused ids are found above: only a race gets here
                 row = next(n for n, event in batch if str(event.id) == error.event_id)
-                sheet.problem(row, sheet.layout.column("id"), str(error))
-                report.problems.append(sheet.problems[-1])
+                sheet.problem(row, id_column, str(error))
                 break
             fresh = appender.appended - before
             report.appended += fresh
             report.unchanged += len(batch) - fresh
+        for row, path, message in await unknown_actors(appender, sheet.failed, sheet.registering):
+            column, rest = sheet.layout.locate(path)
+            reason = _reason(sheet, column, rest, message, sheet.cells[row])
+            sheet.problem(row, column, reason, field=path)
         if report.problems:
+            report.problems.sort(key=lambda problem: problem.row)
             raise CsvImportFailed(report)  # rolls the transaction back
         await appender.finish()
     return report

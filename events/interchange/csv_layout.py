@@ -22,7 +22,7 @@ import json
 import sys
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from functools import cache
@@ -91,6 +91,7 @@ class Column:
     refers: str | None = None  # "actor", "stream", "event": the cell names something in the log
     parts: tuple[str, ...] = ()  # RECORDS: the item's fields, in order
     required_parts: int = 0  # RECORDS: how many leading parts every item needs
+    actor_part: str | None = None  # RECORDS: the item's field that names an actor
 
     @property
     def path(self) -> str:
@@ -218,6 +219,14 @@ def _field_columns(
                     "actor" if any(refers == "actor" for _, refers, _ in shapes) else None,
                     tuple(name for name, _ in parts),
                     needed,
+                    next(
+                        (
+                            name
+                            for (name, _), (_, refers, _) in zip(parts, shapes, strict=True)
+                            if refers == "actor"
+                        ),
+                        None,
+                    ),
                 )
             ]
         text, refers, examples = _describe(item, item_metadata)
@@ -447,6 +456,30 @@ def row_json(
         except BadCell as error:
             bad[column] = str(error)
     return obj, bad
+
+
+def mentioned_actors(obj: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(JSON path, actor id as written) of every actor that the JSON form of an event names,
+    read without validating it: for a row or line that failed validation, whose actors can
+    still be looked up in the log so that one round of fixes is enough."""
+    type_name = obj.get("type")
+    if not isinstance(type_name, str) or type_name not in EVENT_TYPES:
+        return
+    for column in layout(type_name).columns:
+        if column.refers != "actor":
+            continue
+        value = _get(obj, column.keys)
+        if isinstance(value, str):
+            yield column.path, value
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                where = f"{column.path}[{index}]"
+                if isinstance(item, str):
+                    yield where, item
+                elif isinstance(item, dict) and column.actor_part:
+                    named = item.get(column.actor_part)
+                    if isinstance(named, str):
+                        yield f"{where}.{column.actor_part}", named
 
 
 def event_row(event: NewEvent) -> dict[str, str]:

@@ -24,6 +24,15 @@ def type_words(type_name: str) -> str:
     return _WORD_START.sub(" ", type_name).capitalize()
 
 
+def has_headline(view: EventView) -> bool:
+    """Whether the event has a title, name or summary of its own (else `headline` names its
+    type and stream)."""
+    data = view.current.data
+    return any(
+        isinstance(value := getattr(data, name, None), str) and value for name in HEADLINE_FIELDS
+    )
+
+
 def headline(view: EventView) -> str:
     """The event's title, name or summary as corrected; else its type and stream
     (`Meeting cancelled: meeting/2024-05-geneva`)."""

@@ -1,4 +1,4 @@
-"""JSON Lines interchange (domain.md §7): export the log, import it back.
+"""JSON Lines interchange (docs/exports.md, `jsonl`): export the log, import it back.
 
 Export writes one envelope per line in position order, read in one transaction (a consistent
 snapshot while appends go on); a filtered export writes the events the filter selects, as
@@ -20,12 +20,18 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from events.errors import DuplicateId, InvalidEvents, Problem
+from events.interchange.problems import (
+    Bounded,
+    note_resolved,
+    registered_slug,
+    resolutions,
+    reused,
+    twin_message,
+    unknown_actors,
+)
 from events.interchange.selection import ExportProgress, ExportQuery, logged
 from events.store import Appender, EventStore
 from events.types import NewEvent, RecordedEvent, dumps, event_from_json
-
-# How many problems an import reports before it stops looking for more.
-MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +55,13 @@ class ImportReport:
     appended: int = 0
     unchanged: int = 0  # events whose id was in the log already with the same content
     landed_through: int = 0  # with `partial`: every line up to this one is in the log
-    problems: list[LineProblem] = field(default_factory=list)
+    resolved: dict[str, str] = field(default_factory=dict)  # actor ids written otherwise
+
+    def resolutions(self) -> list[str]:
+        """`SK -> Slovakia (SVK)` for each actor id written otherwise than stored."""
+        return resolutions(self.resolved)
+
+    problems: Bounded[LineProblem] = field(default_factory=Bounded)
 
     @property
     def ok(self) -> bool:
@@ -62,7 +74,8 @@ class ImportFailed(Exception):
 
     def __init__(self, report: ImportReport) -> None:
         self.report = report
-        super().__init__("\n".join(str(p) for p in report.problems))
+        more = report.problems.more()
+        super().__init__("\n".join([str(p) for p in report.problems] + ([more] if more else [])))
 
 
 Progress = Callable[[int, int], None]  # (lines read, bytes read)
@@ -101,11 +114,15 @@ async def import_jsonl(
 ) -> ImportReport:
     """Import JSON Lines `lines` into the log; ids, `recordedAt` and `recordedBy` are kept.
 
-    Raises ImportFailed with every problem found (up to MAX_PROBLEMS), each naming its line.
-    Without `partial` nothing is appended then; with it, the batches before the bad one stay.
+    Raises ImportFailed with every problem found (the first MAX_PROBLEMS of events/interchange/
+    problems.py, and how many more), each naming its line; an id given on two lines is
+    reported on both. Without `partial` nothing is appended then, and the lines after the first
+    problem are still read and their actors and ids looked up in the log; with `partial`, the
+    batches before the bad one stay.
     """
     report = ImportReport()
-    batches = _batches(lines, batch_size, report, progress)
+    reading = _Reading(report)
+    batches = _batches(lines, batch_size, reading, progress)
     if partial:
         for batch in batches:
             if report.problems:
@@ -118,12 +135,26 @@ async def import_jsonl(
         _drain(batches)
     else:
         async with store.transaction() as appender:
-            if not await appender.defer_projections():
+            empty = await appender.defer_projections()
+            if not empty:
                 appender.replay_projections()
             for batch in batches:
-                if not report.problems:
+                if not empty:
+                    batch = await _not_reused(appender, batch, report)
+                if report.problems:
+                    # Appending more could only report what the bad lines cause: look up
+                    # what no bad line can cause (actors) once the file is read.
+                    reading.unchecked.extend(
+                        (number, {**event.to_json(), "type": event.type}) for number, event in batch
+                    )
+                else:
                     await _append(appender, batch, recorded_by, report)
+            for number, path, message in await unknown_actors(
+                appender, reading.failed + reading.unchecked, reading.registering
+            ):
+                report.problems.add(LineProblem(number, path, message))
             if report.problems:
+                report.problems.sort(key=lambda problem: problem.line)
                 raise ImportFailed(report)  # rolls the transaction back
             await appender.finish()
         report.landed_through = report.lines
@@ -132,10 +163,37 @@ async def import_jsonl(
     return report
 
 
+@dataclass(slots=True)
+class _Reading:
+    """What reading a file keeps besides its events: the lines' ids (for twins), the JSON of
+    the lines that failed validation and of those left unchecked after a problem (for their
+    actors), and the actors the file registers."""
+
+    report: ImportReport
+    ids: dict[object, int] = field(default_factory=dict)  # id -> the first line giving it
+    failed: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    unchecked: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    registering: set[str] = field(default_factory=set)
+
+    def twin(self, number: int, event_id: object) -> bool:
+        """Note the id of line `number`; report it on both lines when another gave it."""
+        first = self.ids.setdefault(event_id, number)
+        if first == number:
+            return False
+        self.report.problems.add(
+            LineProblem(first, "id", twin_message(str(event_id), f"line {number}"))
+        )
+        self.report.problems.add(
+            LineProblem(number, "id", twin_message(str(event_id), f"line {first}"))
+        )
+        return True
+
+
 def _batches(
-    lines: Iterable[str], size: int, report: ImportReport, progress: Progress | None
+    lines: Iterable[str], size: int, reading: _Reading, progress: Progress | None
 ) -> Iterator[list[tuple[int, NewEvent]]]:
     """Parsed events in batches of (line number, event); bad lines go to the report."""
+    report = reading.report
     batch: list[tuple[int, NewEvent]] = []
     read = 0
     for number, line in enumerate(lines, start=1):
@@ -145,31 +203,65 @@ def _batches(
             progress(number, read)
         if not line.strip():
             continue
-        event = _parse(number, line, report)
-        if event is not None:
+        event = _parse(number, line, reading)
+        if event is not None and not reading.twin(number, event.id):
             batch.append((number, event))
         if len(batch) >= size:
             yield batch
             batch = []
-        if len(report.problems) >= MAX_PROBLEMS:
-            break
     if progress is not None:
         progress(report.lines, read)
     if batch:
         yield batch
 
 
-def _parse(number: int, line: str, report: ImportReport) -> NewEvent | None:
+def _parse(number: int, line: str, reading: _Reading) -> NewEvent | None:
+    report = reading.report
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as error:
-        report.problems.append(LineProblem(number, "", f"not valid JSON: {error.msg}"))
+        report.problems.add(LineProblem(number, "", _not_json(line, error)))
         return None
+    if isinstance(obj, dict):
+        slug = registered_slug(obj)
+        if slug is not None:
+            reading.registering.add(slug)
+        note_resolved(obj, report.resolved)
     try:
         return event_from_json(obj, restoring=True)
     except InvalidEvents as error:
-        report.problems.extend(_on_line(number, p) for p in error.problems)
+        for problem in error.problems:
+            report.problems.add(_on_line(number, problem))
+        if isinstance(obj, dict):
+            reading.failed.append((number, obj))
         return None
+
+
+def _not_json(line: str, error: json.JSONDecodeError) -> str:
+    """Why `line` is not JSON, with the column; a last line cut short says so."""
+    where = (
+        f"{error.msg} column {error.colno}"
+        if error.msg.endswith(" at")
+        else (f"{error.msg} at column {error.colno}")
+    )
+    if not line.endswith("\n"):
+        end = len(line.rstrip("\r"))
+        return (
+            f"not valid JSON: {where}; the line stops after column {end}, without a newline: "
+            "the file looks cut short (copied or downloaded in part?)"
+        )
+    return f"not valid JSON: {where}"
+
+
+async def _not_reused(
+    appender: Appender, batch: list[tuple[int, NewEvent]], report: ImportReport
+) -> list[tuple[int, NewEvent]]:
+    """`batch` without the events whose ids the log holds for other content, each reported."""
+    found = await reused(appender, batch)
+    for number, message in found:
+        report.problems.add(LineProblem(number, "id", message))
+    bad = {number for number, _ in found}
+    return [(number, event) for number, event in batch if number not in bad]
 
 
 async def _append(
@@ -183,11 +275,12 @@ async def _append(
     try:
         await appender.append(events, recorded_by=recorded_by)
     except InvalidEvents as error:
-        report.problems.extend(_on_line(batch[p.index][0], p) for p in error.problems)
+        for problem in error.problems:
+            report.problems.add(_on_line(batch[problem.index][0], problem))
         return
     except DuplicateId as error:
         line = next(n for n, event in batch if str(event.id) == error.event_id)
-        report.problems.append(LineProblem(line, "id", str(error)))
+        report.problems.add(LineProblem(line, "id", str(error)))
         return
     fresh = appender.appended - before
     report.appended += fresh

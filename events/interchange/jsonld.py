@@ -1,5 +1,12 @@
-"""JSON-LD: a JSON array of schema.org `Event` objects, each standing alone (its own
-`@context`), in date order.
+"""JSON-LD: one document, `{"@context": {…}, "@graph": [Event, …]}`, in date order.
+
+The context is inside the document (schema.org as the vocabulary), so that pyld, rdflib or any
+JSON-LD processor reads it offline: nothing names a remote context. Every event and actor has an
+IRI under the configured base URL (TIMELINE_PUBLIC_URL: `<base>event/<id>`, `<base>meeting/<slug>`
+for a meeting, `<base>actor/<id>`), so that the same person is the same node in every event; an
+actor is a `Person`, an `Organization` or (a state) a `Country`, with `sameAs` its Wikidata
+entity when one is registered. Actors' own events (registration, renaming) are not Events:
+their effect is the actor nodes.
 
 A meeting is one Event (not one per event of its stream) with `eventStatus` from its status as
 of `asOf`: scheduled or held → EventScheduled ("has taken or will take place as scheduled"),
@@ -14,7 +21,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from events import dates
 from events.actors import state_name
@@ -22,20 +31,34 @@ from events.dates import Edtf
 from events.interchange import spans
 from events.interchange.describe import actors, headline, type_words
 from events.interchange.meetings import Meeting, happenings
-from events.interchange.selection import ExportProgress, ExportQuery, actors_named
+from events.interchange.selection import (
+    ExportProgress,
+    ExportQuery,
+    actors_named,
+    actors_wikidata,
+)
 from events.store import EventStore
 from events.types import Location
 from events.views.objects import ActorView, EventView
 
-CONTEXT = "https://schema.org"
 SCHEMA = "https://schema.org/"
+WIKIDATA = "http://www.wikidata.org/entity/"
+# The whole context, inside the document: schema.org's terms, and which values are IRIs.
+CONTEXT: dict[str, Any] = {
+    "@vocab": SCHEMA,
+    "sameAs": {"@type": "@id"},
+    "url": {"@type": "@id"},
+    "eventStatus": {"@type": "@id"},
+}
+# Streams whose events describe an actor (its node), not something that happened.
+_NOT_EVENTS = frozenset({"actor"})
 EVENT_STATUS = {
     "SCHEDULED": "EventScheduled",
     "POSTPONED": "EventPostponed",
     "CANCELLED": "EventCancelled",
     "HELD": "EventScheduled",
 }
-_ACTOR_TYPES = {"STATE": "GovernmentOrganization", "PERSON": "Person"}
+_ACTOR_TYPES = {"STATE": "Country", "PERSON": "Person"}
 
 
 async def jsonld_chunks(
@@ -43,32 +66,53 @@ async def jsonld_chunks(
 ) -> AsyncIterator[str]:
     """The JSON text: `[`, the Events a page at a time, `]`."""
     query = query.pinned()
-    yield "["
+    yield '{"@context": ' + json.dumps(CONTEXT) + ',\n"@graph": ['
     separator = "\n"
     async for batch in happenings(store.engine, query, progress):
+        batch = [item for item in batch if _is_event(item)]
         ids = {
             actor
             for item in batch
             for actor in (item.participants if isinstance(item, Meeting) else actors(item))
         }
         names = await actors_named(store.engine, ids, query)
-        made = [e for e in (item_event(item, names) for item in batch) if e is not None]
+        linked = Linked(query.base_url, names, await actors_wikidata(store.engine, ids, query))
+        made = [e for e in (item_event(item, linked) for item in batch) if e is not None]
         if made:
             yield separator + ",\n".join(json.dumps(e, ensure_ascii=False) for e in made)
             separator = ",\n"
-    yield "\n]\n"
+    yield "\n]}\n"
 
 
-def item_event(item: EventView | Meeting, names: dict[str, ActorView]) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """What the nodes of a page link to: the base of the IRIs, the actors' names and kinds, and
+    their Wikidata ids."""
+
+    base: str
+    names: dict[str, ActorView]
+    wikidata: dict[str, str]
+
+    def iri(self, path: str) -> str:
+        """The IRI of `path` (`event/<id>`, `meeting/<slug>`, `actor/<id>`) under the base."""
+        return self.base + quote(path, safe="/")
+
+
+def _is_event(item: EventView | Meeting) -> bool:
+    return isinstance(item, Meeting) or item.recorded.stream.split("/", 1)[0] not in _NOT_EVENTS
+
+
+def item_event(item: EventView | Meeting, linked: Linked) -> dict[str, Any] | None:
     """The schema.org Event of a meeting or an event; None when it has no date to start at."""
     if isinstance(item, Meeting):
-        return _meeting(item, names)
+        return _meeting(item, linked)
     occurred = item.current.occurred
     event = _dated(occurred)
     if event is None:
         return None
     event.update(
         {
+            "@id": linked.iri(f"event/{item.recorded.id}"),
             "identifier": str(item.recorded.id),
             "name": headline(item),
             "description": f"{type_words(item.recorded.type)} ({occurred.edtf})",
@@ -77,12 +121,12 @@ def item_event(item: EventView | Meeting, names: dict[str, ActorView]) -> dict[s
     location = getattr(item.current.data, "location", None)
     if isinstance(location, Location):
         event["location"] = _place(location)
-    _people(event, actors(item), names)
+    _people(event, actors(item), linked)
     _cite(event, item.recorded.sources)
     return event
 
 
-def _meeting(meeting: Meeting, names: dict[str, ActorView]) -> dict[str, Any] | None:
+def _meeting(meeting: Meeting, linked: Linked) -> dict[str, Any] | None:
     if meeting.date is None:
         return None
     event = _dated(meeting.date)
@@ -97,6 +141,7 @@ def _meeting(meeting: Meeting, names: dict[str, ActorView]) -> dict[str, Any] | 
                 status = "EventRescheduled"
     event.update(
         {
+            "@id": linked.iri(meeting.stream),
             "identifier": meeting.stream,
             "name": meeting.title,
             "description": f"Meeting, {meeting.status.lower()} ({meeting.date.edtf})",
@@ -105,7 +150,7 @@ def _meeting(meeting: Meeting, names: dict[str, ActorView]) -> dict[str, Any] | 
     )
     if meeting.location is not None:
         event["location"] = _place(meeting.location)
-    _people(event, meeting.participants, names)
+    _people(event, meeting.participants, linked)
     _cite(event, meeting.sources)
     return event
 
@@ -114,7 +159,7 @@ def _dated(value: Edtf) -> dict[str, Any] | None:
     found = spans.span(value)
     if found is None:
         return None
-    event: dict[str, Any] = {"@context": CONTEXT, "@type": "Event"}
+    event: dict[str, Any] = {"@type": "Event"}
     event["startDate"] = found.start.iso()
     if found.end is not None:
         event["endDate"] = found.end.iso()
@@ -135,18 +180,20 @@ def _place(location: Location) -> dict[str, Any]:
     return place
 
 
-def _people(event: dict[str, Any], ids: Iterable[str], names: dict[str, ActorView]) -> None:
+def _people(event: dict[str, Any], ids: Iterable[str], linked: Linked) -> None:
     attendees = []
     for actor in ids:
-        known = names.get(actor)
+        known = linked.names.get(actor)
         kind = known.kind if known is not None else "ORGANIZATION"
-        attendees.append(
-            {
-                "@type": _ACTOR_TYPES.get(kind, "Organization"),
-                "name": known.name if known is not None else actor,
-                "identifier": actor,
-            }
-        )
+        node = {
+            "@id": linked.iri(f"actor/{actor}"),
+            "@type": _ACTOR_TYPES.get(kind, "Organization"),
+            "name": known.name if known is not None else actor,
+            "identifier": actor,
+        }
+        if actor in linked.wikidata:
+            node["sameAs"] = WIKIDATA + linked.wikidata[actor]
+        attendees.append(node)
     if attendees:
         event["attendee"] = attendees
 

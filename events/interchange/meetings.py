@@ -46,22 +46,30 @@ class Meeting:
     kind: str | None
     level: str | None
     sources: tuple[dict[str, Any], ...]  # of the events that made it so, each once
-    changed_at: datetime  # recordedAt of the newest of those events
-    changes: int  # how many events made it so, less one (an iCalendar SEQUENCE)
+    changed_at: datetime  # recordedAt of the newest of those events and their corrections
+    changes: int  # how many events made or amended it, less one (an iCalendar SEQUENCE)
 
 
 def meeting(stream: str, history: Sequence[EventView], as_of: date | None) -> Meeting | None:
     """The meeting `stream` as its `history` says, counting only events that had possibly
-    happened by `as_of` (when given); None when it was not yet scheduled nor held then."""
+    happened by `as_of` (when given); None when it was not yet scheduled nor held then.
+
+    A correction or retraction of one of those events changes the meeting too (a date
+    corrected moves it): it counts in `changes` and `changed_at`, so that a subscribed
+    calendar takes the new version."""
     status = title = None
     when = previous = None
     participants: tuple[str, ...] = ()
     location = kind = level = None
     sources: dict[str, dict[str, Any]] = {}
     used: list[EventView] = []
+    counted: set[str] = set()  # ids of the meeting's events by `as_of`, retracted or not
     for view in history:
         event = view.current
-        if not event.live or (as_of is not None and event.occurred.earliest > as_of):
+        if as_of is not None and event.occurred.earliest > as_of:
+            continue
+        counted.add(str(view.recorded.id))
+        if not event.live:
             continue
         data = event.data
         if isinstance(data, MeetingScheduled):
@@ -84,6 +92,11 @@ def meeting(stream: str, history: Sequence[EventView], as_of: date | None) -> Me
             sources.setdefault(repr(sorted(source.items())), source)
     if status is None or title is None:
         return None
+    amended = [
+        view
+        for view in history
+        if view.recorded.type in BOOKKEEPING and view.recorded.data.get("target") in counted
+    ]
     return Meeting(
         stream=stream,
         title=title,
@@ -95,8 +108,8 @@ def meeting(stream: str, history: Sequence[EventView], as_of: date | None) -> Me
         kind=kind,
         level=level,
         sources=tuple(sources.values()),
-        changed_at=max(view.recorded.recorded_at for view in used),
-        changes=len(used) - 1,
+        changed_at=max(view.recorded.recorded_at for view in [*used, *amended]),
+        changes=len(used) + len(amended) - 1,
     )
 
 

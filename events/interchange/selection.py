@@ -13,10 +13,17 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from events.actors import state_code
 from events.store import EventStore
-from events.types import RecordedEvent
+from events.types import ActorRegistered, RecordedEvent
 from events.views.axes import resolve_axes
-from events.views.objects import ActorView, EventView, actors_by_id, events_at
+from events.views.objects import (
+    ActorView,
+    EventView,
+    actors_by_id,
+    events_at,
+    streams_events,
+)
 from events.views.timeline import MAX_PAGE, EventFilter, events_timeline, matching_positions
 
 # (events read so far, how many there are in all or None when not known yet). The first call
@@ -25,6 +32,9 @@ ExportProgress = Callable[[int, int | None], None]
 
 # How many log positions one read of a filtered JSON Lines export spans.
 POSITION_WINDOW = 2000
+# Where the JSON-LD export names events and actors unless configured (TIMELINE_PUBLIC_URL):
+# the address `timeline serve` answers at by default.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +46,8 @@ class ExportQuery:
     where: EventFilter = field(default_factory=EventFilter)
     known_at: datetime | None = None
     as_of: date | None = None
+    raw: bool = False  # csv: the log's rows as recorded, corrections and retractions included
+    base_url: str = DEFAULT_PUBLIC_URL  # jsonld: the IRIs of events and actors start so
 
     @property
     def selects(self) -> bool:
@@ -137,3 +149,32 @@ async def actors_named(
 ) -> dict[str, ActorView]:
     """The actors among `ids` as known at the query's `known_at`, by id."""
     return await actors_by_id(engine, sorted(ids), query.pinned().known_at)
+
+
+async def stream_titles(
+    engine: AsyncEngine, streams: set[str], query: ExportQuery
+) -> dict[str, str]:
+    """The title (or name) of each of `streams` as known at the query's `known_at`: the one
+    its newest live event gives (an instrument's title, for a slide about a party joining it)."""
+    histories = await streams_events(engine, sorted(streams), query.pinned().known_at)
+    titles: dict[str, str] = {}
+    for stream, history in histories.items():
+        for view in history:
+            data = view.current.data
+            title = getattr(data, "title", None) or getattr(data, "name", None)
+            if view.current.live and isinstance(title, str) and title:
+                titles[stream] = title
+    return titles
+
+
+async def actors_wikidata(engine: AsyncEngine, ids: set[str], query: ExportQuery) -> dict[str, str]:
+    """The Wikidata ids (`Q148`) registered for the actors among `ids`, by actor id."""
+    streams = {f"actor/{actor}" for actor in ids if state_code(actor) is None}
+    histories = await streams_events(engine, sorted(streams), query.pinned().known_at)
+    found: dict[str, str] = {}
+    for stream, history in histories.items():
+        for view in history:
+            data = view.current.data
+            if view.current.live and isinstance(data, ActorRegistered) and data.wikidata:
+                found[stream.split("/", 1)[1]] = data.wikidata
+    return found

@@ -6,6 +6,12 @@ Dates keep their precision: `2019` gives `{"year": 2019}`, `2022-10~` gives a ye
 an interval or a season a start and an end. A date that says more than its span (uncertain,
 approximate, a season, unspecified digits, an open end) carries `display_date` in words. Slides
 are grouped by the kind of their stream (Meetings, Measures, …); text is HTML, escaped.
+
+Actors' own events (registration, renaming) are not slides: they are who takes part, not what
+happened. A slide about an event without a title of its own (a party joining an instrument) is
+headed by its type and its stream's title (`Party joined: The Bletchley Declaration`), not the
+stream id. A plan (MeetingScheduled, or a postponement with a new date) sits at the date
+planned, which its text says, not at the day it was announced.
 """
 
 from __future__ import annotations
@@ -15,11 +21,32 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from events import dates
+from events.dates import Edtf
 from events.interchange import spans
-from events.interchange.describe import BOOKKEEPING, actors, first_url, headline, type_words
-from events.interchange.selection import ExportProgress, ExportQuery, actors_named, selected
+from events.interchange.describe import (
+    BOOKKEEPING,
+    actors,
+    first_url,
+    has_headline,
+    headline,
+    type_words,
+)
+from events.interchange.selection import (
+    ExportProgress,
+    ExportQuery,
+    actors_named,
+    selected,
+    stream_titles,
+)
 from events.store import EventStore
+from events.types import MeetingPostponed, MeetingScheduled
 from events.views.objects import ActorView, EventView
+
+# Streams whose events describe an actor, not something that happened.
+_NOT_SLIDES = frozenset({"actor"})
+# Events that announce a date to come: their slide sits at that date.
+_PLANS = (MeetingScheduled, MeetingPostponed)
 
 TITLE = {
     "text": {
@@ -37,25 +64,40 @@ async def timelinejs_chunks(
     yield '{"title":' + json.dumps(TITLE, ensure_ascii=False) + ',"events":['
     separator = ""
     async for batch in selected(store.engine, query, progress):
-        views = [view for view in batch if view.recorded.type not in BOOKKEEPING]
+        views = [view for view in batch if _is_slide(view)]
         names = await actors_named(store.engine, {a for v in views for a in actors(v)}, query)
-        made = [s for s in (slide(view, names) for view in views) if s is not None]
+        untitled = {v.recorded.stream for v in views if not has_headline(v)}
+        titles = await stream_titles(store.engine, untitled, query) if untitled else {}
+        made = [s for s in (slide(view, names, titles) for view in views) if s is not None]
         if made:
             yield separator + ",".join(json.dumps(s, ensure_ascii=False) for s in made)
             separator = ","
     yield "]}\n"
 
 
-def slide(view: EventView, names: dict[str, ActorView]) -> dict[str, Any] | None:
-    """The slide of one event; None when its date has no known side (`../..`)."""
-    occurred = view.current.occurred
+def _is_slide(view: EventView) -> bool:
+    return (
+        view.recorded.type not in BOOKKEEPING
+        and view.recorded.stream.split("/", 1)[0] not in _NOT_SLIDES
+    )
+
+
+def slide(
+    view: EventView, names: dict[str, ActorView], titles: dict[str, str] | None = None
+) -> dict[str, Any] | None:
+    """The slide of one event; None when its date has no known side (`../..`). `titles`: the
+    titles of the streams of events without one of their own."""
+    occurred = planned(view) or view.current.occurred
     found = spans.span(occurred)
     if found is None:
         return None
+    title = headline(view)
+    if not has_headline(view) and titles and view.recorded.stream in titles:
+        title = f"{type_words(view.recorded.type)}: {titles[view.recorded.stream]}"
     item: dict[str, Any] = {
         "unique_id": str(view.recorded.id),
         "start_date": _date(found.start),
-        "text": {"headline": html.escape(headline(view)), "text": _text(view, names)},
+        "text": {"headline": html.escape(title), "text": _text(view, names)},
         "group": view.recorded.stream.split("/", 1)[0].capitalize() + "s",
     }
     if found.end is not None:
@@ -74,8 +116,19 @@ def _date(day: spans.Day) -> dict[str, int]:
     return value
 
 
+def planned(view: EventView) -> Edtf | None:
+    """The date a plan (a meeting scheduled or postponed) names, if it names one."""
+    data = view.current.data
+    when = getattr(data, "planned", None) if isinstance(data, _PLANS) else None
+    return dates.parse(when) if isinstance(when, str) else None
+
+
 def _text(view: EventView, names: dict[str, ActorView]) -> str:
-    parts = [f"<p>{html.escape(type_words(view.recorded.type))} ({view.current.occurred.edtf})"]
+    said = f"{type_words(view.recorded.type)} ({view.current.occurred.edtf})"
+    plan = planned(view)
+    if plan is not None:
+        said += f", planned for {plan.edtf}"
+    parts = [f"<p>{html.escape(said)}"]
     named = [names[a].name if a in names else a for a in actors(view)]
     if named:
         parts.append("<br>" + html.escape(", ".join(named)))
