@@ -85,10 +85,10 @@ HEAD_QUERY = "{ logHead { position } }"
 
 # The parts of a relation both relation queries ask for, and the fragment they use.
 INSTRUMENTS = """
-    dialogues { dialogue status since { edtf earliest latest } certain }
-    sharedInstruments { instrument a { ...Member } b { ...Member } }
-    onlyA { instrument a { ...Member } }
-    onlyB { instrument b { ...Member } }
+    dialogues { dialogue { key } status since { edtf earliest latest } certain }
+    sharedInstruments { instrument { key } a { ...Member } b { ...Member } }
+    onlyA { instrument { key } a { ...Member } }
+    onlyB { instrument { key } b { ...Member } }
 """
 MEMBER = "fragment Member on Membership { action since { edtf } until { edtf } certain }\n"
 
@@ -109,11 +109,11 @@ query Relation($a: ID!, $b: ID!, $asOf: Date!) {
       edges { cursor node { id title held { edtf earliest latest } participants { id } } }
     }
     measuresInForce {
-      measure kind since { edtf earliest latest } certain imposer { id } targets { id }
+      measure { key } kind since { edtf earliest latest } certain imposer { id } targets { id }
     }
     statements(first: 10) {
       totalCount
-      edges { cursor node { stream occurred { edtf earliest latest }
+      edges { cursor node { stream { key } occurred { edtf earliest latest }
         ... on StatementIssued { stance summary issuer { id } about { id } } } }
     }"""
     + INSTRUMENTS
@@ -129,10 +129,10 @@ query RelationView($a: ID!, $b: ID!, $asOf: Date!) {
   relation(a: $a, b: $b, asOf: $asOf) {
     asOf
     knownAt
-    measuresInForce { measure kind since { edtf earliest latest } certain }
+    measuresInForce { measure { key } kind since { edtf earliest latest } certain }
     statements(first: 10) {
       totalCount
-      edges { cursor node { stream occurred { edtf earliest latest }
+      edges { cursor node { stream { key } occurred { edtf earliest latest }
         ... on StatementIssued { stance summary } } }
     }"""
     + INSTRUMENTS
@@ -148,7 +148,7 @@ query Events {
     edges {
       cursor
       node {
-        id stream type position recordedAt retracted
+        id stream { key } type position recordedAt retracted
         occurred { edtf earliest latest }
         sources { url title }
         ... on MeetingHeld { title participants { id name } }
@@ -316,7 +316,7 @@ def _member(value: Membership | None) -> dict[str, Any] | None:
 
 
 def _standing(item: InstrumentStanding, *sides: str) -> dict[str, Any]:
-    found: dict[str, Any] = {"instrument": item.instrument}
+    found: dict[str, Any] = {"instrument": {"key": item.instrument}}
     for side in sides:
         found[side] = _member(getattr(item, side))
     return found
@@ -388,7 +388,7 @@ async def relation_page(engine: Any, a: str, b: str, as_of: date) -> dict[str, A
             {
                 "cursor": _key(key),
                 "node": {
-                    "stream": event.recorded.stream,
+                    "stream": {"key": event.recorded.stream},
                     "occurred": _when(event.current.occurred),
                     "stance": None if data.stance is None else data.stance.value,
                     "summary": data.summary,
@@ -433,7 +433,7 @@ async def relation_page(engine: Any, a: str, b: str, as_of: date) -> dict[str, A
         },
         "measuresInForce": [
             {
-                "measure": measure.measure,
+                "measure": {"key": measure.measure},
                 "kind": measure.kind,
                 "since": _when(measure.since),
                 "certain": measure.certain,
@@ -448,7 +448,7 @@ async def relation_page(engine: Any, a: str, b: str, as_of: date) -> dict[str, A
         },
         "dialogues": [
             {
-                "dialogue": dialogue.dialogue,
+                "dialogue": {"key": dialogue.dialogue},
                 "status": dialogue.status,
                 "since": _when(dialogue.since),
                 "certain": dialogue.certain,

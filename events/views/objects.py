@@ -5,9 +5,10 @@ retractions honoured): a stream is short, so this reads a handful of rows."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy import or_, select
@@ -31,6 +32,8 @@ from events.types import (
 )
 from events.views.axes import known, resolve_axes
 from events.views.reader import Reader
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +99,73 @@ class DialogueView:
 
 
 async def stream_history(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+    engine: Reader, stream: str, known_at: datetime | None = None
 ) -> list[StreamEvent]:
     """The events of `stream` recorded by `known_at`, resolved (corrections, retractions)."""
     return [view.current for view in await stream_events(engine, stream, known_at)]
 
 
 async def instrument(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+    engine: Reader, stream: str, known_at: datetime | None = None
 ) -> InstrumentView | None:
     """The instrument `stream`, or None."""
-    history = await stream_history(engine, stream, known_at)
-    adoption = next((e for e in _live(history) if isinstance(e.data, InstrumentAdopted)), None)
+    return (await instruments_by_stream(engine, [stream], known_at)).get(stream)
+
+
+async def measure(
+    engine: Reader, stream: str, known_at: datetime | None = None
+) -> MeasureView | None:
+    """The measure `stream` with its targets after every amendment, or None."""
+    return (await measures_by_stream(engine, [stream], known_at)).get(stream)
+
+
+async def dialogue(
+    engine: Reader, stream: str, known_at: datetime | None = None
+) -> DialogueView | None:
+    """The dialogue `stream`, or None."""
+    return (await dialogues_by_stream(engine, [stream], known_at)).get(stream)
+
+
+async def instruments_by_stream(
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
+) -> dict[str, InstrumentView]:
+    """The instruments among `streams` as known at `known_at`, in one query."""
+    return await _objects(engine, streams, known_at, _instrument)
+
+
+async def measures_by_stream(
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
+) -> dict[str, MeasureView]:
+    """The measures among `streams` as known at `known_at`, in one query."""
+    return await _objects(engine, streams, known_at, _measure)
+
+
+async def dialogues_by_stream(
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
+) -> dict[str, DialogueView]:
+    """The dialogues among `streams` as known at `known_at`, in one query."""
+    return await _objects(engine, streams, known_at, _dialogue)
+
+
+async def _objects(
+    engine: Reader,
+    streams: Sequence[str],
+    known_at: datetime | None,
+    build: Callable[[str, list[StreamEvent]], V | None],
+) -> dict[str, V]:
+    """Each of `streams` made by `build` from its live events, the streams it makes nothing of
+    left out; every stream's events in one query."""
+    histories = await streams_events(engine, streams, known_at)
+    found = {}
+    for stream, views in histories.items():
+        made = build(stream, [view.current for view in views if view.current.live])
+        if made is not None:
+            found[stream] = made
+    return found
+
+
+def _instrument(stream: str, live: list[StreamEvent]) -> InstrumentView | None:
+    adoption = next((e for e in live if isinstance(e.data, InstrumentAdopted)), None)
     if adoption is None:
         return None
     data = adoption.data
@@ -121,12 +179,7 @@ async def instrument(
     )
 
 
-async def measure(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
-) -> MeasureView | None:
-    """The measure `stream` with its targets after every amendment, or None."""
-    history = await stream_history(engine, stream, known_at)
-    live = _live(history)
+def _measure(stream: str, live: list[StreamEvent]) -> MeasureView | None:
     imposition = next((e for e in live if isinstance(e.data, MeasureImposed)), None)
     if imposition is None:
         return None
@@ -153,12 +206,8 @@ async def measure(
     )
 
 
-async def dialogue(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
-) -> DialogueView | None:
-    """The dialogue `stream`, or None."""
-    history = await stream_history(engine, stream, known_at)
-    found = next((e for e in _live(history) if isinstance(e.data, DialogueEstablished)), None)
+def _dialogue(stream: str, live: list[StreamEvent]) -> DialogueView | None:
+    found = next((e for e in live if isinstance(e.data, DialogueEstablished)), None)
     if found is None:
         return None
     data = found.data
@@ -170,10 +219,6 @@ async def dialogue(
         parties=data.parties,
         convenors=data.convenors,
     )
-
-
-def _live(history: Sequence[StreamEvent]) -> list[StreamEvent]:
-    return [event for event in history if event.live]
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,14 +356,14 @@ async def actors_page(
 
 
 async def stream_events(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+    engine: Reader, stream: str, known_at: datetime | None = None
 ) -> list[EventView]:
     """The events of `stream` recorded by `known_at`, in version order, as then known."""
     return (await streams_events(engine, [stream], known_at)).get(stream, [])
 
 
 async def streams_events(
-    engine: AsyncEngine, streams: Sequence[str], known_at: datetime | None = None
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, list[EventView]]:
     """The events of each of `streams` recorded by `known_at`, in version order, as then known,
     in one query; a stream with no such event is left out."""
