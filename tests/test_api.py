@@ -273,6 +273,9 @@ async def test_actors_and_nodes(client: httpx.AsyncClient) -> None:
             edges { cursor node { id name country { id name } } }
             pageInfo { hasNextPage endCursor }
           }
+          back: actors(last: 1, before: "wang-yi", filter: {kind: PERSON}) {
+            totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor }
+          }
           usa: node(id: "us") { id ... on Actor { name kind } }
           meeting: node(id: "meeting/2024-01-bangkok") { id ... on Meeting { status title } }
           event: node(id: "00000000-0000-4000-8000-000000000001") { id ... on Event { type } }
@@ -292,6 +295,11 @@ async def test_actors_and_nodes(client: httpx.AsyncClient) -> None:
         }
     ]
     assert data["actors"]["pageInfo"] == {"hasNextPage": True, "endCursor": "jake-sullivan"}
+    assert data["back"] == {
+        "totalCount": 2,
+        "nodes": [{"id": "jake-sullivan"}],
+        "pageInfo": {"hasNextPage": True, "hasPreviousPage": False, "startCursor": "jake-sullivan"},
+    }
     assert data["usa"] == {"id": "USA", "name": "United States", "kind": "STATE"}
     assert data["meeting"] == {
         "id": "meeting/2024-01-bangkok",

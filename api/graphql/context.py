@@ -67,6 +67,9 @@ class Context:
     # Whether a query's reads may share one connection: an HTTP request runs one operation; a
     # WebSocket's context serves all of its operations, which may run at once.
     shares_reads: bool = False
+    # A WebSocket whose upgrade carried no token: its connection_init must authenticate it
+    # (api/app.py TransportWS); until then it runs nothing.
+    awaits_token: bool = False
     started: datetime = field(default_factory=now)
     # The head a resolver (logHead) read while answering: the response's logPosition then
     # reuses it rather than reading the log's head a second time.

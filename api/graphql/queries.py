@@ -31,7 +31,6 @@ from api.graphql.types import (
     ActorConnection,
     ActorEdge,
     ActorKind,
-    ActorPageInfo,
     Dialogue,
     Instrument,
     LogHead,
@@ -222,12 +221,7 @@ class Query:
         ]
         return EventConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=page.has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], page.has_next, page.has_previous),
             total_count=page.total_count,
         )
 
@@ -294,27 +288,32 @@ class Query:
         self,
         info: Info[Context, None],
         filter: ActorFilterInput | None = None,
-        first: int = 20,
+        first: int | None = 20,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> ActorConnection:
-        page_size(first, None, info.context.settings.limits.max_page)
+        if last is not None and first == 20:
+            first = None  # the default gives way to an explicit `last`
+        page_size(first, last, info.context.settings.limits.max_page)
         _, at = resolve_axes(None, None)
         country = actor_id(filter.country, "filter.country") if filter and filter.country else None
-        views, more = await objects.actors_page(
+        page = await objects.actors_page(
             info.context.engine,
             kind=filter.kind.value if filter and filter.kind else None,
             country=country,
             text=filter.text if filter else None,
             first=first,
             after=after,
+            last=last,
+            before=before,
             known_at=at,
         )
-        edges = [ActorEdge(cursor=view.id, node=Actor.from_view(view, at)) for view in views]
+        edges = [ActorEdge(cursor=view.id, node=Actor.from_view(view, at)) for view in page.items]
         return ActorConnection(
             edges=edges,
-            page_info=ActorPageInfo(
-                has_next_page=more, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], page.has_next, page.has_previous),
+            total_count=page.total,
         )
 
     @strawberry.field(

@@ -284,9 +284,4 @@ def _date_key(cursor: str) -> DateKey:
 def _page_info(
     edges: Sequence[MeetingEdge | EventEdge], page: DatedPage[Any], after: str | None
 ) -> PageInfo:
-    return PageInfo(
-        has_next_page=page.has_next,
-        has_previous_page=after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
+    return PageInfo.of([edge.cursor for edge in edges], page.has_next, after is not None)

@@ -241,6 +241,16 @@ class PageInfo:
     start_cursor: str | None = strawberry.field(description="The cursor of the first edge.")
     end_cursor: str | None = strawberry.field(description="The cursor of the last edge.")
 
+    @classmethod
+    def of(cls, cursors: list[str], has_next: bool, has_previous: bool) -> PageInfo:
+        """The page information of a page whose edges have `cursors`."""
+        return cls(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
+
 
 @strawberry.type(description="A meeting and its cursor.")
 class MeetingEdge:
@@ -666,13 +676,12 @@ class ActorEdge:
     node: Actor = strawberry.field(description="The actor.")
 
 
-@strawberry.type(description="Relay page information for actors.")
-class ActorPageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more actors follow.")
-    end_cursor: str | None = strawberry.field(description="The cursor of the last edge.")
-
-
 @strawberry.type(description="A page of registered actors, by id.")
 class ActorConnection:
     edges: list[ActorEdge] = strawberry.field(description="The actors of this page.")
-    page_info: ActorPageInfo = strawberry.field(description="Where this page sits.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+    total_count: int = strawberry.field(description="How many actors match, on all pages.")
+
+    @strawberry.field(description="The actors of this page, without their cursors.")
+    def nodes(self) -> list[Actor]:
+        return [edge.node for edge in self.edges]

@@ -12,7 +12,6 @@ from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events import dates
 from events.actors import state_code, state_name
@@ -319,26 +318,39 @@ async def meetings_by_stream(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class ActorsPage:
+    """A page of registered actors by id, where it sits, and how many match in all."""
+
+    items: list[ActorView]
+    has_next: bool
+    has_previous: bool
+    total: int
+
+
 async def actors_page(
-    engine: AsyncEngine,
+    engine: Reader,
     *,
     kind: str | None = None,
     country: str | None = None,
     text: str | None = None,
-    first: int = 20,
+    first: int | None = None,
     after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
     known_at: datetime | None = None,
-) -> tuple[list[ActorView], bool]:
-    """Registered actors by id after `after`, filtered; and whether more follow. (States are not
-    listed: every ISO 3166 code is one.)"""
+) -> ActorsPage:
+    """Registered actors by id, filtered: `first` after `after` or `last` before `before` (one
+    of the two sizes; `first` 20 when neither is given). States are not listed: every ISO 3166
+    code is one. The registry is small (one row per actor), so it is read whole and cut here."""
     _, known_at = resolve_axes(None, known_at)
+    if first is not None and last is not None:
+        raise ValueError("give at most one of `first` and `last`")
     query = select(actors_table).where(known(actors_table, known_at))
     if kind is not None:
         query = query.where(actors_table.c.kind == kind)
     if country is not None:
         query = query.where(actors_table.c.country == country)
-    if after is not None:
-        query = query.where(actors_table.c.actor > after)
     async with engine.connect() as conn:
         rows = list(await conn.execute(query.order_by(actors_table.c.actor)))
     views = [
@@ -352,7 +364,16 @@ async def actors_page(
             for v in views
             if all(w in " ".join((v.id, v.name, *v.aliases)).casefold() for w in words)
         ]
-    return views[:first], len(views) > first
+    window = [
+        v for v in views if (after is None or v.id > after) and (before is None or v.id < before)
+    ]
+    if last is not None:
+        items = window[-last:] if last else []
+        more_before = len(window) > len(items)
+        return ActorsPage(items, before is not None, more_before, len(views))
+    size = 20 if first is None else first
+    items = window[:size]
+    return ActorsPage(items, len(window) > size, after is not None, len(views))
 
 
 async def stream_events(
