@@ -5,7 +5,7 @@ retractions honoured): a stream is short, so this reads a handful of rows."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -22,6 +22,9 @@ from events.projections.tables import actors as actors_table
 from events.projections.tables import meetings as meetings_table
 from events.types import (
     DialogueEstablished,
+    EventCorrected,
+    EventData,
+    EventRetracted,
     InstrumentAdopted,
     Location,
     MeasureAmended,
@@ -129,21 +132,23 @@ async def instruments_by_stream(
     engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, InstrumentView]:
     """The instruments among `streams` as known at `known_at`, in one query."""
-    return await _objects(engine, streams, known_at, _instrument)
+    return await _objects(engine, streams, known_at, _instrument, (InstrumentAdopted,))
 
 
 async def measures_by_stream(
     engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, MeasureView]:
     """The measures among `streams` as known at `known_at`, in one query."""
-    return await _objects(engine, streams, known_at, _measure)
+    return await _objects(
+        engine, streams, known_at, _measure, (MeasureImposed, MeasureAmended, MeasureLifted)
+    )
 
 
 async def dialogues_by_stream(
     engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, DialogueView]:
     """The dialogues among `streams` as known at `known_at`, in one query."""
-    return await _objects(engine, streams, known_at, _dialogue)
+    return await _objects(engine, streams, known_at, _dialogue, (DialogueEstablished,))
 
 
 async def _objects(
@@ -151,10 +156,15 @@ async def _objects(
     streams: Sequence[str],
     known_at: datetime | None,
     build: Callable[[str, list[StreamEvent]], V | None],
+    made_of: tuple[type[EventData], ...],
 ) -> dict[str, V]:
-    """Each of `streams` made by `build` from its live events, the streams it makes nothing of
-    left out; every stream's events in one query."""
-    histories = await streams_events(engine, streams, known_at)
+    """Each of `streams` made by `build` from its live events of the types `made_of`, the
+    streams it makes nothing of left out; every stream's events in one query. Only those events
+    and the corrections and retractions are read: an instrument's history is mostly its parties
+    joining, which its title and kind do not depend on (a correction finds its target by id)."""
+    kinds: tuple[type[EventData], ...] = (*made_of, EventCorrected, EventRetracted)
+    types = {cls.type_name for cls in kinds}
+    histories = await streams_events(engine, streams, known_at, types)
     found = {}
     for stream, views in histories.items():
         made = build(stream, [view.current for view in views if view.current.live])
@@ -384,16 +394,21 @@ async def stream_events(
 
 
 async def streams_events(
-    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
+    engine: Reader,
+    streams: Sequence[str],
+    known_at: datetime | None = None,
+    types: Collection[str] | None = None,
 ) -> dict[str, list[EventView]]:
-    """The events of each of `streams` recorded by `known_at`, in version order, as then known,
-    in one query; a stream with no such event is left out."""
+    """The events of each of `streams` recorded by `known_at` (only those of `types`, if given),
+    in version order, as then known, in one query; a stream with no such event is left out."""
     _, known_at = resolve_axes(None, known_at)
     query = (
         select(events_table)
         .where(events_table.c.stream.in_(streams), events_table.c.recorded_at <= known_at)
         .order_by(events_table.c.stream, events_table.c.version)
     )
+    if types is not None:
+        query = query.where(events_table.c.type.in_(sorted(types)))
     histories: dict[str, list[RecordedEvent]] = {}
     async with engine.connect() as conn:
         for row in await conn.execute(query):
