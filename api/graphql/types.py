@@ -6,6 +6,7 @@ and graphql-core take about 50 µs for an async field, against about 9 µs for a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from enum import Enum
 from typing import TypeVar
@@ -18,6 +19,7 @@ from api.graphql import enums  # noqa: F401  (makes the domain's enums GraphQL e
 from api.graphql.context import Context
 from api.graphql.identity import shown_id
 from api.graphql.scalars import EDTF
+from api.graphql.selection import Selected
 from events.dates import Edtf
 from events.types import (
     InstrumentKind,
@@ -31,8 +33,6 @@ from events.types import Location as DomainLocation
 from events.views import states
 from events.views.objects import ActorView, DialogueView, InstrumentView, MeasureView, MeetingView
 from events.views.rosters import dialogue_status, instrument_parties
-
-T = TypeVar("T")
 
 
 @strawberry.type(
@@ -301,9 +301,27 @@ async def load_dialogue(
     return None if view is None else Dialogue.from_view(view, known_at)
 
 
-def present(found: T | None, key: str) -> T:
-    """A thing a projection names, which its stream's events therefore make: else the
-    projection and the log disagree, an internal error."""
+N = TypeVar("N", bound=Node)
+# What a Node shows without being read: its identity.
+IDENTITY = frozenset({"key", "id", "__typename"})
+
+
+async def named(
+    info: Info[Context, None],
+    cls: type[N],
+    key: str,
+    known_at: datetime,
+    load: Callable[[Info[Context, None], str, datetime], Awaitable[N | None]],
+) -> N:
+    """The thing `key` a projection names (its stream's events therefore make it), as known at
+    `known_at`: through its loader, or, when the query selects only its identity, made from the
+    key alone, nothing read (a flat page's `measure { key }`). Not found: the projection and
+    the log disagree, an internal error."""
+    if Selected(info).names() <= IDENTITY:
+        made = cls.__new__(cls)
+        made.key, made.known_at = key, known_at
+        return made
+    found = await load(info, key, known_at)
     if found is None:
         raise LookupError(f"{key} is named by a projection but not found in the log")
     return found
@@ -321,7 +339,7 @@ class DialogueState:
 
     @strawberry.field(description="The dialogue.")
     async def dialogue(self, info: Info[Context, None]) -> Dialogue:
-        return present(await load_dialogue(info, self.dialogue_id, self.known_at), self.dialogue_id)
+        return await named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
 
     @classmethod
     def from_state(cls, state: states.DialogueState, known_at: datetime) -> DialogueState:
@@ -351,7 +369,7 @@ class MeasureState:
 
     @strawberry.field(description="The measure.")
     async def measure(self, info: Info[Context, None]) -> Measure:
-        return present(await load_measure(info, self.measure_id, self.known_at), self.measure_id)
+        return await named(info, Measure, self.measure_id, self.known_at, load_measure)
 
     @strawberry.field(description="Who imposes the measure.", graphql_type=Actor | None)
     def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
@@ -393,8 +411,7 @@ class Membership:
 
     @strawberry.field(description="The instrument.")
     async def instrument(self, info: Info[Context, None]) -> Instrument:
-        found = await load_instrument(info, self.instrument_id, self.known_at)
-        return present(found, self.instrument_id)
+        return await named(info, Instrument, self.instrument_id, self.known_at, load_instrument)
 
     @strawberry.field(description="The party.", graphql_type=Actor | None)
     def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
@@ -428,8 +445,7 @@ class InstrumentStanding:
 
     @strawberry.field(description="The instrument.")
     async def instrument(self, info: Info[Context, None]) -> Instrument:
-        found = await load_instrument(info, self.instrument_id, self.known_at)
-        return present(found, self.instrument_id)
+        return await named(info, Instrument, self.instrument_id, self.known_at, load_instrument)
 
     @classmethod
     def from_state(cls, state: states.InstrumentStanding, known_at: datetime) -> InstrumentStanding:
@@ -498,7 +514,7 @@ class DialogueChange:
 
     @strawberry.field(description="The dialogue.")
     async def dialogue(self, info: Info[Context, None]) -> Dialogue:
-        return present(await load_dialogue(info, self.dialogue_id, self.known_at), self.dialogue_id)
+        return await named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
 
 
 @strawberry.type(description="What differs in a relation between two dates.")
