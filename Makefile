@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install test test-all fuzz try serve lint check-deploy format bench constraints vendor \
-	screenshots clean
+	screenshots ariadne-client clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -89,3 +89,11 @@ constraints: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# The client ariadne-codegen generates from the committed SDL, which tests/test_clients.py runs
+# against a live server. ariadne-codegen 0.19 needs graphql-core < 3.3 and strawberry >= 3.3, so
+# it runs from a venv of its own (.venv-codegen), never the project's.
+ariadne-client:
+	python3 -m venv .venv-codegen
+	.venv-codegen/bin/python -m pip install --quiet "ariadne-codegen==0.19.0"
+	cd tests/clients/ariadne && ../../../.venv-codegen/bin/ariadne-codegen --config codegen.toml client

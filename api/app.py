@@ -27,7 +27,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionResult
 
 from api import exports
@@ -85,6 +88,24 @@ class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_subscribe(message)
 
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        """Authenticate from connection_init's payload (`{"Authorization": "Bearer …"}`, the
+        graphql-ws `connectionParams` of a browser, which cannot set headers on a WebSocket)
+        when it carries a token or the upgrade carried none: the same principals and roles as
+        the header's, a wrong or missing token closed with the same 4401 and reason."""
+        payload = message.get("payload")
+        authorization = _payload_token(payload)
+        context = self.context
+        if isinstance(context, Context) and (authorization is not None or context.awaits_token):
+            settings: Settings = self.view.settings  # type: ignore[attr-defined]
+            try:
+                context.principal = _principal(settings, authorization)
+            except Unauthenticated as error:
+                await self.websocket.close(code=4401, reason=str(error))
+                return
+            context.awaits_token = False
+        await super().handle_connection_init(message)
+
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         """strawberry's run of an operation, counted in the metrics while it runs."""
         metrics: Metrics | None = getattr(self.view, "metrics", None)
@@ -128,7 +149,11 @@ class TimelineGraphQL(GraphQL[Context, None]):
         limit JSON parsing."""
         headers = Headers(scope=scope)
         try:
-            principal = _principal(self.settings, headers.get("authorization"))
+            if scope["type"] == "websocket" and "authorization" not in headers:
+                # The token may come in connection_init (TransportWS), before any operation.
+                principal = ANONYMOUS
+            else:
+                principal = _principal(self.settings, headers.get("authorization"))
         except Unauthenticated as error:
             if scope["type"] == "websocket":
                 await _refuse_websocket(WebSocket(scope, receive, send), str(error))
@@ -207,6 +232,7 @@ class TimelineGraphQL(GraphQL[Context, None]):
             principal=principal,
             listener=self.listener,
             shares_reads=isinstance(request, Request),
+            awaits_token=isinstance(request, WebSocket) and "authorization" not in request.headers,
         )
         request.state.context = context  # for process_result, which is not handed it
         return context
@@ -253,6 +279,16 @@ def _opens_graphiql(scope: Scope, headers: Headers) -> bool:
         and b"query=" not in scope.get("query_string", b"")
         and "text/html" in headers.get("accept", "")
     )
+
+
+def _payload_token(payload: object) -> str | None:
+    """The `Authorization` of a connection_init payload (any case of the key), if a string."""
+    if not isinstance(payload, dict):
+        return None
+    for key, value in payload.items():
+        if isinstance(key, str) and key.lower() == "authorization" and isinstance(value, str):
+            return value
+    return None
 
 
 def _principal(settings: Settings, authorization: str | None) -> Principal:

@@ -38,11 +38,15 @@ EXAMPLES = (
     b { id name }
     lastContact { id title held { edtf } participants { id name country { id } } }
     contacts(first: 10) { totalCount edges { node { id title held { edtf } } } }
-    dialogues { dialogue status since { edtf } certain }
-    measuresInForce { measure kind imposer { id } targets { id } since { edtf } certain }
-    sharedInstruments { instrument a { action since { edtf } } b { action since { edtf } } }
-    onlyA { instrument }
-    onlyB { instrument }
+    dialogues { dialogue { id name track } status since { edtf } certain }
+    measuresInForce {
+      measure { id title } kind imposer { id } targets { id } since { edtf } certain
+    }
+    sharedInstruments {
+      instrument { id title } a { action since { edtf } } b { action since { edtf } }
+    }
+    onlyA { instrument { id title } }
+    onlyB { instrument { id title } }
   }
 }
 """,
@@ -70,7 +74,7 @@ EXAMPLES = (
       node {
         id
         type
-        stream
+        stream { id kind }
         occurred { edtf earliest latest }
         recordedAt
         sources { title publisher url }
@@ -88,9 +92,9 @@ EXAMPLES = (
         "What changed between the United States and China from September 2022 to February 2024",
         """query UsChinaChanges {
   changes(a: "USA", b: "CHN", from: "2022-09-01", to: "2024-02-19") {
-    measuresImposed { measure kind since { edtf } }
-    dialogueChanges { dialogue before after }
-    instrumentsJoined { instrument actor { id } action }
+    measuresImposed { measure { id title } kind since { edtf } }
+    dialogueChanges { dialogue { id name } before after }
+    instrumentsJoined { instrument { id title } actor { id } action }
     contacts { id title held { edtf } }
   }
 }

@@ -85,10 +85,10 @@ HEAD_QUERY = "{ logHead { position } }"
 
 # The parts of a relation both relation queries ask for, and the fragment they use.
 INSTRUMENTS = """
-    dialogues { dialogue status since { edtf earliest latest } certain }
-    sharedInstruments { instrument a { ...Member } b { ...Member } }
-    onlyA { instrument a { ...Member } }
-    onlyB { instrument b { ...Member } }
+    dialogues { dialogue { key } status since { edtf earliest latest } certain }
+    sharedInstruments { instrument { key } a { ...Member } b { ...Member } }
+    onlyA { instrument { key } a { ...Member } }
+    onlyB { instrument { key } b { ...Member } }
 """
 MEMBER = "fragment Member on Membership { action since { edtf } until { edtf } certain }\n"
 
@@ -109,15 +109,55 @@ query Relation($a: ID!, $b: ID!, $asOf: Date!) {
       edges { cursor node { id title held { edtf earliest latest } participants { id } } }
     }
     measuresInForce {
-      measure kind since { edtf earliest latest } certain imposer { id } targets { id }
+      measure { key } kind since { edtf earliest latest } certain imposer { id } targets { id }
     }
     statements(first: 10) {
       totalCount
-      edges { cursor node { stream occurred { edtf earliest latest }
+      edges { cursor node { stream { key } occurred { edtf earliest latest }
         ... on StatementIssued { stance summary issuer { id } about { id } } } }
     }"""
     + INSTRUMENTS
     + "  }\n}\n"
+    + MEMBER
+)
+
+# The relation page with every reference expanded into the object it names (issue 19's graph):
+# the dialogues, measures and instruments with their own fields, each statement's stream, the
+# actors' countries, the meetings' locations.
+RELATION_EXPANDED_QUERY = (
+    """
+query RelationExpanded($a: ID!, $b: ID!, $asOf: Date!) {
+  relation(a: $a, b: $b, asOf: $asOf) {
+    asOf
+    knownAt
+    a { id name country { id } }
+    b { id name country { id } }
+    lastContact { id title status held { edtf earliest latest } location { name country { id } }
+      participants { id name country { id } } }
+    contacts(first: 10) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { id title held { edtf earliest latest } participants { id } } }
+    }
+    measuresInForce {
+      measure { id title kind effective { edtf } respondsTo { id } }
+      kind since { edtf earliest latest } certain imposer { id } targets { id }
+    }
+    statements(first: 10) {
+      totalCount
+      edges { cursor node { id stream { id kind version } occurred { edtf earliest latest }
+        ... on StatementIssued { stance summary issuer { id } about { id } concerns { id } } } }
+    }
+    dialogues { dialogue { id name track parties { id } convenors { id } }
+      status since { edtf earliest latest } certain }
+    sharedInstruments {
+      instrument { id title kind adopted { edtf } } a { ...Member } b { ...Member }
+    }
+    onlyA { instrument { id title kind adopted { edtf } } a { ...Member } }
+    onlyB { instrument { id title kind adopted { edtf } } b { ...Member } }
+  }
+}
+"""
     + MEMBER
 )
 
@@ -129,10 +169,10 @@ query RelationView($a: ID!, $b: ID!, $asOf: Date!) {
   relation(a: $a, b: $b, asOf: $asOf) {
     asOf
     knownAt
-    measuresInForce { measure kind since { edtf earliest latest } certain }
+    measuresInForce { measure { key } kind since { edtf earliest latest } certain }
     statements(first: 10) {
       totalCount
-      edges { cursor node { stream occurred { edtf earliest latest }
+      edges { cursor node { stream { key } occurred { edtf earliest latest }
         ... on StatementIssued { stance summary } } }
     }"""
     + INSTRUMENTS
@@ -148,7 +188,7 @@ query Events {
     edges {
       cursor
       node {
-        id stream type position recordedAt retracted
+        id stream { key } type position recordedAt retracted
         occurred { edtf earliest latest }
         sources { url title }
         ... on MeetingHeld { title participants { id name } }
@@ -208,6 +248,12 @@ class Case:
 
 HEAD = Case("logHead", "/graphql", HEAD_QUERY)
 RELATION = Case("relation, GraphQL", "/graphql", RELATION_QUERY, RELATION_VARIABLES)
+RELATION_EXPANDED = Case(
+    "relation, GraphQL, every reference expanded",
+    "/graphql",
+    RELATION_EXPANDED_QUERY,
+    RELATION_VARIABLES,
+)
 RELATION_VIEW = Case(
     "relation, GraphQL, the view's fields only", "/graphql", RELATION_VIEW_QUERY, RELATION_VARIABLES
 )
@@ -253,6 +299,7 @@ KNOWN_NOW_CACHED = Case(
 CASES = (
     HEAD,
     RELATION,
+    RELATION_EXPANDED,
     PLAIN_PAGE,
     RELATION_VIEW,
     PLAIN,
@@ -316,7 +363,7 @@ def _member(value: Membership | None) -> dict[str, Any] | None:
 
 
 def _standing(item: InstrumentStanding, *sides: str) -> dict[str, Any]:
-    found: dict[str, Any] = {"instrument": item.instrument}
+    found: dict[str, Any] = {"instrument": {"key": item.instrument}}
     for side in sides:
         found[side] = _member(getattr(item, side))
     return found
@@ -388,7 +435,7 @@ async def relation_page(engine: Any, a: str, b: str, as_of: date) -> dict[str, A
             {
                 "cursor": _key(key),
                 "node": {
-                    "stream": event.recorded.stream,
+                    "stream": {"key": event.recorded.stream},
                     "occurred": _when(event.current.occurred),
                     "stance": None if data.stance is None else data.stance.value,
                     "summary": data.summary,
@@ -433,7 +480,7 @@ async def relation_page(engine: Any, a: str, b: str, as_of: date) -> dict[str, A
         },
         "measuresInForce": [
             {
-                "measure": measure.measure,
+                "measure": {"key": measure.measure},
                 "kind": measure.kind,
                 "since": _when(measure.since),
                 "certain": measure.certain,
@@ -448,7 +495,7 @@ async def relation_page(engine: Any, a: str, b: str, as_of: date) -> dict[str, A
         },
         "dialogues": [
             {
-                "dialogue": dialogue.dialogue,
+                "dialogue": {"key": dialogue.dialogue},
                 "status": dialogue.status,
                 "since": _when(dialogue.since),
                 "certain": dialogue.certain,
@@ -813,16 +860,19 @@ async def _profile_app(app: Starlette, engine: Any, requests: int) -> list[str]:
                 await _send(http, case)
             statements.clear()
             sa_event.listen(engine.sync_engine, "before_cursor_execute", note)
-            started = time.perf_counter()
+            took_each = []
             for _ in range(requests):
+                started = time.perf_counter()
                 await _send(http, case)
-            took = (time.perf_counter() - started) / requests
+                took_each.append(time.perf_counter() - started)
+            took = statistics.fmean(took_each)
             sa_event.remove(engine.sync_engine, "before_cursor_execute", note)
             per = ", ".join(
                 f"{table} {count / requests:g}" for table, count in statements.most_common()
             )
             lines.append(
-                f"{case.name}: {took * 1000:.1f} ms per request in process (ASGI, sequential); "
+                f"{case.name}: {took * 1000:.1f} ms per request in process (ASGI, sequential; "
+                f"p50 {statistics.median(took_each) * 1000:.1f} ms); "
                 f"{sum(statements.values()) / requests:g} statements per request ({per})"
             )
         try:

@@ -45,7 +45,7 @@ STARTUP = 90.0
 NO_RECHECK = {"TIMELINE_LOG_RECHECK_SECONDS": "3600"}
 
 EVENT_SELECTION = """
-    __typename id stream version position type recordedBy occurred { edtf }
+    __typename id stream { id } version position type recordedBy occurred { edtf }
     ... on StatementIssued { summary issuer { id } about { id } stance }
 """
 SUBSCRIBE = f"""

@@ -43,10 +43,11 @@ async def test_relation_at_the_articles_date(client: httpx.AsyncClient) -> None:
             a { id name } b { id }
             lastContact { id title held { edtf earliest latest }
                           participants { id country { id } } }
-            dialogues { dialogue status certain }
-            measuresInForce { measure imposer { id } targets { id } since { edtf } certain }
-            sharedInstruments { instrument a { action } b { actor { id } } }
-            onlyA { instrument } onlyB { instrument }
+            dialogues { dialogue { id name track } status certain }
+            measuresInForce { measure { id kind } imposer { id } targets { id }
+                              since { edtf } certain }
+            sharedInstruments { instrument { id kind } a { action } b { actor { id } } }
+            onlyA { instrument { id } } onlyB { instrument { id } }
         } }""",
     )
     assert "errors" not in body, body
@@ -63,10 +64,21 @@ async def test_relation_at_the_articles_date(client: httpx.AsyncClient) -> None:
         "wang-yi": "CHN",
     }
     assert view["dialogues"] == [
-        {"dialogue": "dialogue/us-china-ai", "status": "ESTABLISHED", "certain": True}
+        {
+            "dialogue": {
+                "id": "dialogue/us-china-ai",
+                "name": "US-China intergovernmental dialogue on AI",
+                "track": "TRACK_I",
+            },
+            "status": "ESTABLISHED",
+            "certain": True,
+        }
     ]
     assert view["measuresInForce"][0]["since"] == {"edtf": "2022-10~"}
-    assert view["sharedInstruments"][0]["instrument"] == "instrument/bletchley-declaration"
+    assert view["sharedInstruments"][0]["instrument"] == {
+        "id": "instrument/bletchley-declaration",
+        "kind": "DECLARATION",
+    }
     assert body["extensions"]["logPosition"] == 7
 
 
@@ -113,13 +125,15 @@ async def test_a_wrong_token_is_unauthenticated(client: httpx.AsyncClient) -> No
 
 
 EVENT_FIELDS = """
-    id stream version position type occurred { edtf earliest latest } recordedBy retracted
+    id stream { id kind } version position type occurred { edtf earliest latest }
+    recordedBy retracted
     sources { title publisher published { edtf } quote }
-    ... on MeetingHeld { title participants { id } meetingKind: kind level
-                         location { name country } }
-    ... on InstrumentAdopted { title instrumentKind: kind binding parties { actor { id } action } }
-    ... on MeasureImposed { title measureKind: kind imposer { id } targets { id } items }
-    ... on ActorRegistered { name actorKind: kind country { id } aliases }
+    ... on MeetingHeld { title participants { id } meetingKind level
+                         location { name country { id name } } }
+    ... on InstrumentAdopted { title instrumentKind binding
+                               foundingParties { actor { id } action } }
+    ... on MeasureImposed { title measureKind imposer { id } targets { id } items }
+    ... on ActorRegistered { name actorKind country { id } aliases }
 """
 
 
@@ -138,7 +152,7 @@ async def test_events_page_by_page(client: httpx.AsyncClient) -> None:
         assert "errors" not in body, body
         page = body["data"]["events"]
         assert page["totalCount"] == 5
-        seen += [edge["node"]["stream"] for edge in page["edges"]]
+        seen += [edge["node"]["stream"]["id"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
@@ -159,7 +173,7 @@ async def test_an_event_with_its_typed_data(client: httpx.AsyncClient) -> None:
     event = body["data"]["event"]
     assert event["type"] == "MeetingHeld"
     assert event["participants"] == [{"id": "jake-sullivan"}, {"id": "wang-yi"}]
-    assert event["location"] == {"name": "Bangkok", "country": "THA"}
+    assert event["location"] == {"name": "Bangkok", "country": {"id": "THA", "name": "Thailand"}}
     assert event["meetingKind"] == "BILATERAL"
     assert event["occurred"]["edtf"] == "2024-01-26/2024-01-27"
     assert event["sources"][0]["publisher"] == "The Straits Times"
@@ -206,8 +220,8 @@ async def test_stream_objects_changes_and_series(client: httpx.AsyncClient) -> N
             name track parties { id } status(asOf: "2024-02-19") { status since { edtf } certain }
           }
           changes(a: "USA", b: "CHN", from: "2022-09-01", to: "2024-02-19") {
-            measuresImposed { measure } dialogueChanges { dialogue before after }
-            instrumentsJoined { instrument actor { id } } contacts { id }
+            measuresImposed { measure { id } } dialogueChanges { dialogue { id } before after }
+            instrumentsJoined { instrument { id } actor { id } } contacts { id }
           }
           relationSeries(a: "USA", b: "CHN", from: "2023-10-01", to: "2024-03-31",
                          interval: QUARTER) {
@@ -235,9 +249,9 @@ async def test_stream_objects_changes_and_series(client: httpx.AsyncClient) -> N
         "certain": True,
     }
     changes = data["changes"]
-    assert changes["measuresImposed"] == [{"measure": "measure/us-chip-export-controls"}]
+    assert changes["measuresImposed"] == [{"measure": {"id": "measure/us-chip-export-controls"}}]
     assert changes["dialogueChanges"] == [
-        {"dialogue": "dialogue/us-china-ai", "before": None, "after": "ESTABLISHED"}
+        {"dialogue": {"id": "dialogue/us-china-ai"}, "before": None, "after": "ESTABLISHED"}
     ]
     assert [c["id"] for c in changes["contacts"]] == [
         "meeting/2023-11-woodside-summit",
@@ -259,6 +273,9 @@ async def test_actors_and_nodes(client: httpx.AsyncClient) -> None:
             edges { cursor node { id name country { id name } } }
             pageInfo { hasNextPage endCursor }
           }
+          back: actors(last: 1, before: "wang-yi", filter: {kind: PERSON}) {
+            totalCount nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor }
+          }
           usa: node(id: "us") { id ... on Actor { name kind } }
           meeting: node(id: "meeting/2024-01-bangkok") { id ... on Meeting { status title } }
           event: node(id: "00000000-0000-4000-8000-000000000001") { id ... on Event { type } }
@@ -278,6 +295,11 @@ async def test_actors_and_nodes(client: httpx.AsyncClient) -> None:
         }
     ]
     assert data["actors"]["pageInfo"] == {"hasNextPage": True, "endCursor": "jake-sullivan"}
+    assert data["back"] == {
+        "totalCount": 2,
+        "nodes": [{"id": "jake-sullivan"}],
+        "pageInfo": {"hasNextPage": True, "hasPreviousPage": False, "startCursor": "jake-sullivan"},
+    }
     assert data["usa"] == {"id": "USA", "name": "United States", "kind": "STATE"}
     assert data["meeting"] == {
         "id": "meeting/2024-01-bangkok",
@@ -294,7 +316,7 @@ async def test_actors_and_nodes(client: httpx.AsyncClient) -> None:
 RECORD = """
 mutation Record($input: RecordEventInput!) {
   recordEvent(input: $input) {
-    event { id stream version type recordedBy occurred { edtf }
+    event { id stream { id } version type recordedBy occurred { edtf }
             ... on StatementIssued { summary issuer { id } about { id } stance } }
     userErrors { field message code }
   }
@@ -340,12 +362,18 @@ async def test_an_editor_records_an_event(client: httpx.AsyncClient) -> None:
     view = await query(
         client,
         '{ relation(a: "USA", b: "CHN", asOf: "2024-03-01") '
-        "{ statements(first: 5) { totalCount edges { node { stream position type } } } } }",
+        "{ statements(first: 5) { totalCount edges { node { stream { id } position type } } } } }",
     )
     statements = view["data"]["relation"]["statements"]
     assert statements["totalCount"] == 1
     assert statements["edges"] == [
-        {"node": {"stream": "statement/2024-02-mfa", "position": 8, "type": "StatementIssued"}}
+        {
+            "node": {
+                "stream": {"id": "statement/2024-02-mfa"},
+                "position": 8,
+                "type": "StatementIssued",
+            }
+        }
     ]
 
 
@@ -530,12 +558,12 @@ async def test_relation_statements_page_by_page(
         'query Page($after: String) { relation(a: "USA", b: "CHN", asOf: "2024-04-30") '
         "{ statements(first: 1, after: $after) { totalCount "
         "pageInfo { hasNextPage hasPreviousPage endCursor } "
-        "edges { node { stream ... on StatementIssued { issuer { id } } } } } } }"
+        "edges { node { stream { id } ... on StatementIssued { issuer { id } } } } } } }"
     )
     pages = await relation_pages(client, page_query, "statements")
     assert {page["totalCount"] for page in pages} == {2}  # the May statement is after asOf
     seen = [
-        (edge["node"]["stream"], edge["node"]["issuer"]["id"])
+        (edge["node"]["stream"]["id"], edge["node"]["issuer"]["id"])
         for page in pages
         for edge in page["edges"]
     ]
@@ -565,10 +593,11 @@ async def test_relation_reads_instruments_only_when_asked(client: httpx.AsyncCli
         view = await query(
             client,
             '{ relation(a: "USA", b: "CHN", asOf: "2024-02-19") '
-            "{ sharedInstruments { instrument } onlyA { instrument } onlyB { instrument } } }",
+            "{ sharedInstruments { instrument { id } } onlyA { instrument { id } } "
+            "onlyB { instrument { id } } } }",
         )
         assert view["data"]["relation"] == {
-            "sharedInstruments": [{"instrument": "instrument/bletchley-declaration"}],
+            "sharedInstruments": [{"instrument": {"id": "instrument/bletchley-declaration"}}],
             "onlyA": [],
             "onlyB": [],
         }
@@ -580,7 +609,7 @@ async def test_relation_reads_instruments_only_when_asked(client: httpx.AsyncCli
 RECORD_MANY = """
 mutation RecordMany($input: RecordEventsInput!) {
   recordEvents(input: $input) {
-    events { stream version position recordedBy }
+    events { stream { id } version position recordedBy }
     userErrors { field message code }
   }
 }"""
@@ -622,8 +651,18 @@ async def test_record_events_is_all_or_nothing(client: httpx.AsyncClient) -> Non
     recorded = await record_many([STATEMENT, {**second, "expectedVersion": 0}])
     assert recorded["userErrors"] == []
     assert recorded["events"] == [
-        {"stream": "statement/2024-02-mfa", "version": 1, "position": 8, "recordedBy": "ed"},
-        {"stream": "statement/2024-02-mfa-2", "version": 1, "position": 9, "recordedBy": "ed"},
+        {
+            "stream": {"id": "statement/2024-02-mfa"},
+            "version": 1,
+            "position": 8,
+            "recordedBy": "ed",
+        },
+        {
+            "stream": {"id": "statement/2024-02-mfa-2"},
+            "version": 1,
+            "position": 9,
+            "recordedBy": "ed",
+        },
     ]
 
 

@@ -24,14 +24,20 @@ MAX_STATEMENTS = 10
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
+def event_object_types() -> list[GraphQLObjectType]:
+    """The object type of every event type (those implementing Event)."""
+    return [
+        graphql_type
+        for graphql_type in schema._schema.type_map.values()
+        if isinstance(graphql_type, GraphQLObjectType)
+        and "Event" in {interface.name for interface in graphql_type.interfaces}
+    ]
+
+
 def actor_selections() -> str:
     """For every event type, each field naming actors (directly or as founding parties)."""
     fragments = []
-    for graphql_type in schema._schema.type_map.values():
-        if not isinstance(graphql_type, GraphQLObjectType):
-            continue
-        if "Event" not in {interface.name for interface in graphql_type.interfaces}:
-            continue
+    for graphql_type in event_object_types():
         fields = []
         for name, field in graphql_type.fields.items():
             target = get_named_type(field.type).name
@@ -150,18 +156,55 @@ RELATION_PAGE = """
       totalCount pageInfo { hasNextPage endCursor }
       edges { cursor node { id title held { edtf } participants { id } } }
     }
-    measuresInForce { measure kind since { edtf } certain imposer { id } targets { id } }
+    measuresInForce { measure { id } kind since { edtf } certain imposer { id } targets { id } }
     statements(first: 10) {
       totalCount
-      edges { cursor node { stream ... on StatementIssued { summary issuer { id } about { id } } } }
+      edges { cursor node { id ... on StatementIssued { summary issuer { id } about { id } } } }
     }
-    dialogues { dialogue status }
-    sharedInstruments { instrument a { ...Member } b { ...Member } }
-    onlyA { instrument a { ...Member } }
-    onlyB { instrument b { ...Member } }
+    dialogues { dialogue { id } status }
+    sharedInstruments { instrument { id } a { ...Member } b { ...Member } }
+    onlyA { instrument { id } a { ...Member } }
+    onlyB { instrument { id } b { ...Member } }
 } }
 fragment Member on Membership { action since { edtf } }
 """
+
+# The same page with every reference expanded into the object it names: each stream object,
+# stream, actor and event once more, every one through its kind's loader.
+EXPANDED_PAGE = """
+{ relation(a: "USA", b: "CHN", asOf: "2024-12-31") {
+    asOf knownAt a { ...Who } b { ...Who }
+    lastContact { ...Met }
+    contacts(first: 10) {
+      totalCount pageInfo { hasNextPage endCursor }
+      edges { cursor node { ...Met } }
+    }
+    measuresInForce {
+      measure { id key title kind effective { edtf } respondsTo { id } imposer { ...Who }
+                targets { ...Who } }
+      kind since { edtf } certain imposer { ...Who } targets { ...Who }
+    }
+    statements(first: 10) {
+      totalCount
+      edges { cursor node { id type stream { id kind version }
+        ... on StatementIssued { summary issuer { ...Who } about { ...Who } concerns { id } } } }
+    }
+    dialogues { dialogue { id name track parties { ...Who } convenors { ...Who } } status }
+    sharedInstruments { instrument { ...Held } a { ...Member } b { ...Member } }
+    onlyA { instrument { ...Held } a { ...Member } }
+    onlyB { instrument { ...Held } b { ...Member } }
+} }
+fragment Who on Actor { id key name kind country { id name } }
+fragment Met on Meeting {
+  id title status kind level held { edtf } location { name country { ...Who } }
+  participants { ...Who }
+}
+fragment Held on Instrument { id title kind binding adopted { edtf } }
+fragment Member on Membership { instrument { id title } actor { ...Who } action since { edtf } }
+"""
+# Expanding every reference costs a statement per kind of thing named (meetings are read
+# already; instruments, measures, dialogues, streams), not one per item.
+EXPANSION_STATEMENTS = 6
 # Statements of the whole relation page: the sides (1), the view (6: last contact 2, dialogues
 # 2, measures 2), each page (3 with its count), the statements' events (2), the instruments
 # (1), the actors (1: a, b, the view's and both sides', the pages naming no one else here), the
@@ -169,12 +212,13 @@ fragment Member on Membership { action since { edtf } }
 MAX_RELATION_STATEMENTS = 20
 
 
-def relation_events(count: int) -> list[NewEvent]:
-    """`count` meetings, statements and measures between USA and CHN, each naming a registered
-    person of USA's side."""
-    people = [factories.actor(f"envoy-{i}", kind="PERSON", country="USA") for i in range(10)]
-    made = list(people)
-    for i in range(count):
+def relation_events(count: int, start: int = 0) -> list[NewEvent]:
+    """`count` meetings, statements, measures, instruments and dialogues between USA and CHN,
+    each naming a registered person of USA's side (registered with the first batch)."""
+    made = []
+    if start == 0:
+        made += [factories.actor(f"envoy-{i}", kind="PERSON", country="USA") for i in range(10)]
+    for i in range(start, start + count):
         day = f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}"
         envoy = f"envoy-{i % 10}"
         made.append(factories.meeting(f"r-{i}", envoy, "CHN", "wang-yi", occurred=day))
@@ -197,6 +241,27 @@ def relation_events(count: int) -> list[NewEvent]:
                 kind="SANCTION",
                 imposer="USA",
                 targets=["CHN", "wang-yi"],
+            )
+        )
+        made.append(
+            factories.new(
+                f"instrument/r-{i}",
+                "InstrumentAdopted",
+                day,
+                title=f"Declaration {i}",
+                kind="DECLARATION",
+                parties=[{"actor": "USA", "action": "SIGN"}, {"actor": "CHN", "action": "SIGN"}],
+            )
+        )
+        made.append(
+            factories.new(
+                f"dialogue/r-{i}",
+                "DialogueEstablished",
+                day,
+                name=f"Dialogue {i}",
+                track="TRACK_II",
+                parties=["USA", "CHN"],
+                convenors=[envoy],
             )
         )
     return made
@@ -269,3 +334,27 @@ async def count_selects(http: httpx.AsyncClient, text: str) -> tuple[dict[str, A
     """The answer to `text` and how many of its SQL statements count rows."""
     body, statements = await answer_and_statements(http, text)
     return body, sum(1 for statement in statements if "count(" in statement.lower())
+
+
+async def test_expanding_every_reference_costs_statements_per_kind_not_per_item(
+    store: EventStore, database_url: str
+) -> None:
+    await import_sample(store)
+    await store.append(relation_events(3), recorded_by="test")
+    async with api_client(database_url) as http:
+        _, flat = await count_statements(http, RELATION_PAGE)
+        few_body, few = await count_statements(http, EXPANDED_PAGE)
+        await store.append(relation_events(27, start=3), recorded_by="test")
+        body, many = await count_statements(http, EXPANDED_PAGE)
+    assert "errors" not in few_body, few_body
+    assert "errors" not in body, body
+    view = body["data"]["relation"]
+    assert len(view["measuresInForce"]) == 31
+    assert len(view["dialogues"]) == 31  # and the sample's
+    assert len(view["sharedInstruments"]) >= 30
+    assert {m["measure"]["title"] for m in view["measuresInForce"]} >= {"Measure 29"}
+    assert all(d["dialogue"]["convenors"] for d in view["dialogues"] if "r-" in d["dialogue"]["id"])
+    assert {e["node"]["stream"]["kind"] for e in view["statements"]["edges"]} == {"statement"}
+    assert all(i["instrument"]["title"] for i in view["sharedInstruments"])
+    assert many == few, f"{few} statements for 3 items of each kind, {many} for 30"
+    assert few <= flat + EXPANSION_STATEMENTS, f"{few} statements expanded, {flat} flat"

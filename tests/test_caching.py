@@ -25,7 +25,7 @@ from tests.factories import actor, meeting
 IMMUTABLE = "public, max-age=31536000, immutable"
 RELATION = """query R($k: DateTime) {
   relation(a: "USA", b: "CHN", asOf: "2025-01-01", knownAt: $k) {
-    lastContact { id }
+    lastContact { id key }
     contacts(first: 5) { totalCount }
   }
 }"""
@@ -105,7 +105,7 @@ async def test_immutable_answer_gets_etag_and_304(log: Log) -> None:
     etag = ok.headers["etag"]
     assert etag.startswith('W/"')
     # The relation as the sample left it: the meeting recorded a second later is not in it.
-    assert ok.json()["data"]["relation"]["lastContact"]["id"] != "meeting/2024-06-usa-chn"
+    assert ok.json()["data"]["relation"]["lastContact"]["key"] != "meeting/2024-06-usa-chn"
     same = await get(log.http, RELATION, {"k": at(log.first)}, {"If-None-Match": etag})
     assert same.status_code == 304
     assert same.content == b""
@@ -161,7 +161,7 @@ async def test_known_now_is_revalidated(log: Log) -> None:
     first = await get(log.http, RELATION)
     assert first.headers["cache-control"] == "public, no-cache"
     etag = first.headers["etag"]
-    assert first.json()["data"]["relation"]["lastContact"]["id"] == "meeting/2024-06-usa-chn"
+    assert first.json()["data"]["relation"]["lastContact"]["key"] == "meeting/2024-06-usa-chn"
     repeat = await get(log.http, RELATION)
     assert repeat.json() == first.json()
     assert (await get(log.http, RELATION, headers={"If-None-Match": etag})).status_code == 304
@@ -171,7 +171,7 @@ async def test_known_now_is_revalidated(log: Log) -> None:
     changed = await get(log.http, RELATION, headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag
-    assert changed.json()["data"]["relation"]["lastContact"]["id"] == "meeting/2024-09-usa-chn"
+    assert changed.json()["data"]["relation"]["lastContact"]["key"] == "meeting/2024-09-usa-chn"
     assert changed.json()["data"]["relation"]["contacts"]["totalCount"] == (
         first.json()["data"]["relation"]["contacts"]["totalCount"] + 1
     )
@@ -192,14 +192,14 @@ async def test_known_at_the_head_is_not_immutable(log: Log) -> None:
     variables = {"k": at(log.second)}
     first = await get(log.http, RELATION, variables)
     assert first.headers["cache-control"] == "public, no-cache"
-    assert first.json()["data"]["relation"]["lastContact"]["id"] == "meeting/2024-06-usa-chn"
+    assert first.json()["data"]["relation"]["lastContact"]["key"] == "meeting/2024-06-usa-chn"
     await append_at(
         log.store, meeting("2024-10-usa-chn", "USA", "CHN", occurred="2024-10-01"), log.second
     )
     later = await get(log.http, RELATION, variables, {"If-None-Match": first.headers["etag"]})
     assert later.status_code == 200
     assert later.headers["etag"] != first.headers["etag"]
-    assert later.json()["data"]["relation"]["lastContact"]["id"] == "meeting/2024-10-usa-chn"
+    assert later.json()["data"]["relation"]["lastContact"]["key"] == "meeting/2024-10-usa-chn"
 
 
 async def test_entries_are_never_shared(log: Log, database_url: str) -> None:

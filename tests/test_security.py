@@ -23,7 +23,7 @@ from api.settings import Settings
 from events.errors import ConfigurationError
 from events.store import EventStore
 from tests.api_client import EDITOR_TOKEN, api_client, import_sample
-from tests.servers import AUTH, TOKENS, WAIT, serving, settings_for, timeline_process
+from tests.servers import AUTH, TOKENS, WAIT, serving, settings_for, statement, timeline_process
 
 QUERY = {"query": "{ logHead { count } }"}
 READER_TOKEN = "reader-token-0123456789"
@@ -148,20 +148,60 @@ async def test_read_access_can_be_locked(store: EventStore, database_url: str) -
 
 
 async def test_a_locked_server_refuses_an_anonymous_websocket(database_url: str) -> None:
-    settings = settings_for(database_url, TIMELINE_READ_REQUIRES_TOKEN="true")
+    settings = settings_for(
+        database_url, TIMELINE_READ_REQUIRES_TOKEN="true", TIMELINE_TOKENS=WITH_READER
+    )
+    protocols = ["graphql-transport-ws"]
     async with serving(settings) as address:
-        async with connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-            with pytest.raises(ConnectionClosed) as closed:
-                await ws.recv()
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
-        assert "requires a token to read" in closed.value.rcvd.reason
-        async with connect(
-            f"ws://{address}/graphql",
-            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
-            additional_headers=AUTH,
-        ) as ws:
-            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
+        url = f"ws://{address}/graphql"
+        # No token with the upgrade nor in connection_init; a wrong one in either: 4401.
+        for headers, payload in (
+            ({}, {}),
+            ({}, {"Authorization": "Bearer wrong-token-0123456789"}),
+            ({"Authorization": "Bearer wrong-token-0123456789"}, None),
+        ):
+            async with connect(url, subprotocols=protocols, additional_headers=headers) as ws:  # type: ignore[arg-type]
+                with pytest.raises(ConnectionClosed) as closed:
+                    if payload is not None:
+                        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+                    await ws.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401, payload
+            expected = "requires a token to read" if payload == {} else "token"
+            assert expected in closed.value.rcvd.reason
+        # The token with the upgrade, or in connection_init as a browser sends it.
+        for headers, payload in ((AUTH, {}), ({}, {"Authorization": f"Bearer {READER_TOKEN}"})):
+            async with connect(url, subprotocols=protocols, additional_headers=headers) as ws:  # type: ignore[arg-type]
+                await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+                assert json.loads(await ws.recv())["type"] == "connection_ack"
+                await ws.send(
+                    json.dumps(
+                        {"id": "1", "type": "subscribe", "payload": {"query": QUERY["query"]}}
+                    )
+                )
+                answer = json.loads(await ws.recv())
+                assert answer["type"] == "next" and answer["payload"]["data"]["logHead"], answer
+
+
+async def test_a_token_in_connection_init_carries_its_role(database_url: str) -> None:
+    """A reader's token in connection_init may read, not record; an editor's may record."""
+    settings = settings_for(database_url, TIMELINE_TOKENS=WITH_READER)
+    record = {
+        "query": "mutation R($input: RecordEventInput!) { recordEvent(input: $input) "
+        "{ event { recordedBy } } }",
+        "variables": {"input": statement()},
+    }
+    async with serving(settings) as address:
+        url = f"ws://{address}/graphql"
+        answers = {}
+        for token in (READER_TOKEN, EDITOR_TOKEN):
+            async with connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+                init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
+                await ws.send(json.dumps(init))
+                assert json.loads(await ws.recv())["type"] == "connection_ack"
+                await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": record}))
+                answers[token] = json.loads(await ws.recv())["payload"]
+    assert answers[READER_TOKEN]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert answers[EDITOR_TOKEN]["data"]["recordEvent"]["event"]["recordedBy"] == "ed"
 
 
 # --- origins -----------------------------------------------------------------------------------

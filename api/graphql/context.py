@@ -10,9 +10,11 @@ subscriptions read through the engine: their reads must see the writes made mean
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
@@ -26,21 +28,37 @@ from events.store import EventStore, LogHead
 from events.views.axes import now
 from events.views.objects import (
     ActorView,
+    DialogueView,
     EventView,
+    InstrumentView,
+    MeasureView,
     MeetingView,
     actors_by_id,
+    dialogues_by_stream,
     events_at,
+    instruments_by_stream,
+    measures_by_stream,
     meetings_by_stream,
+    streams_events,
 )
 from events.views.reader import Reader, SharedConnection
 
 Key = tuple[str, datetime]
 PositionKey = tuple[int, datetime]
+K = TypeVar("K", str, int)
+V = TypeVar("V")
+# A batched view of events/: the things among some keys as known at one instant, one query.
+Fetch = Callable[[Reader, list[K], datetime], Awaitable[Mapping[K, V]]]
 
 
 @dataclass
 class Context:
-    """Per-request state: the store, the principal, the loaders, the log position read."""
+    """Per-request state: the store, the principal, the loaders, the log position read.
+
+    One loader per kind of thing a field may name (actors, meetings, instruments, measures,
+    dialogues, streams, events by position and by id), each keyed by identity and knowledge
+    time and calling one batched function of events/views: every reference a query names is
+    fetched in a query per kind and instant, however many items name it."""
 
     store: EventStore
     settings: Settings
@@ -49,6 +67,9 @@ class Context:
     # Whether a query's reads may share one connection: an HTTP request runs one operation; a
     # WebSocket's context serves all of its operations, which may run at once.
     shares_reads: bool = False
+    # A WebSocket whose upgrade carried no token: its connection_init must authenticate it
+    # (api/app.py TransportWS); until then it runs nothing.
+    awaits_token: bool = False
     started: datetime = field(default_factory=now)
     # The head a resolver (logHead) read while answering: the response's logPosition then
     # reuses it rather than reading the log's head a second time.
@@ -60,13 +81,23 @@ class Context:
     # return an actor at once when it is known (api/graphql/types.py `actor_field`).
     loaded_actors: dict[Key, ActorView | None] = field(init=False, default_factory=dict)
     meetings: DataLoader[Key, MeetingView | None] = field(init=False)
+    instruments: DataLoader[Key, InstrumentView | None] = field(init=False)
+    measures: DataLoader[Key, MeasureView | None] = field(init=False)
+    dialogues: DataLoader[Key, DialogueView | None] = field(init=False)
+    streams: DataLoader[Key, list[EventView] | None] = field(init=False)
     events: DataLoader[PositionKey, EventView | None] = field(init=False)
+    events_by_id: DataLoader[Key, EventView | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.reader = self.store.engine
         self.actors = DataLoader(load_fn=self._load_actors)
-        self.meetings = DataLoader(load_fn=self._load_meetings)
-        self.events = DataLoader(load_fn=self._load_events)
+        self.meetings = DataLoader(load_fn=self._batched(meetings_by_stream))
+        self.instruments = DataLoader(load_fn=self._batched(instruments_by_stream))
+        self.measures = DataLoader(load_fn=self._batched(measures_by_stream))
+        self.dialogues = DataLoader(load_fn=self._batched(dialogues_by_stream))
+        self.streams = DataLoader(load_fn=self._batched(streams_events))
+        self.events = DataLoader(load_fn=self._batched(_events_by_position))
+        self.events_by_id = DataLoader(load_fn=self._batched(_events_by_id))
 
     @property
     def engine(self) -> AsyncEngine:
@@ -77,35 +108,57 @@ class Context:
         """Empty the loaders' caches. A subscription keeps one context for as long as it runs
         and shows each batch at its own knownAt, so what was loaded for one batch never serves
         another: without this the caches would only grow."""
-        self.actors.clear_all()
+        for loader in (
+            self.actors,
+            self.meetings,
+            self.instruments,
+            self.measures,
+            self.dialogues,
+            self.streams,
+            self.events,
+            self.events_by_id,
+        ):
+            loader.clear_all()
         self.loaded_actors.clear()
-        self.meetings.clear_all()
+
+    def _batched(
+        self, fetch: Fetch[K, V]
+    ) -> Callable[[Sequence[tuple[K, datetime]]], Awaitable[list[V | None]]]:
+        """A loader's batch function over `fetch`: one call per knowledge time among the keys,
+        through the request's reader."""
+
+        async def load(keys: Sequence[tuple[K, datetime]]) -> list[V | None]:
+            found: dict[tuple[K, datetime], V] = {}
+            for known_at in {at for _, at in keys}:
+                wanted = list(dict.fromkeys(key for key, at in keys if at == known_at))
+                views = await fetch(self.reader, wanted, known_at)
+                found.update({(key, known_at): view for key, view in views.items()})
+            return [found.get(key) for key in keys]
+
+        return load
 
     async def _load_actors(self, keys: Sequence[Key]) -> list[ActorView | None]:
-        found: dict[Key, ActorView] = {}
-        for known_at in {at for _, at in keys}:
-            ids = [actor for actor, at in keys if at == known_at]
-            views = await actors_by_id(self.reader, ids, known_at)
-            found.update({(actor, known_at): view for actor, view in views.items()})
-        answers = [found.get(key) for key in keys]
+        answers = await self._batched(actors_by_id)(keys)
         self.loaded_actors.update(zip(keys, answers, strict=True))
         return answers
 
-    async def _load_meetings(self, keys: Sequence[Key]) -> list[MeetingView | None]:
-        found: dict[Key, MeetingView] = {}
-        for known_at in {at for _, at in keys}:
-            streams = [stream for stream, at in keys if at == known_at]
-            views = await meetings_by_stream(self.reader, streams, known_at)
-            found.update({(stream, known_at): view for stream, view in views.items()})
-        return [found.get(key) for key in keys]
 
-    async def _load_events(self, keys: Sequence[PositionKey]) -> list[EventView | None]:
-        found: dict[PositionKey, EventView] = {}
-        for known_at in {at for _, at in keys}:
-            positions = [position for position, at in keys if at == known_at]
-            views = await events_at(self.reader, positions=positions, known_at=known_at)
-            found.update({(view.recorded.position, known_at): view for view in views})
-        return [found.get(key) for key in keys]
+async def _events_by_position(
+    reader: Reader, positions: list[int], known_at: datetime
+) -> dict[int, EventView]:
+    views = await events_at(reader, positions=positions, known_at=known_at)
+    return {view.recorded.position: view for view in views}
+
+
+async def _events_by_id(reader: Reader, ids: list[str], known_at: datetime) -> dict[str, EventView]:
+    uuids = []
+    for text in ids:
+        try:
+            uuids.append(UUID(text))
+        except ValueError:
+            continue  # no event has it: the loader answers None
+    views = await events_at(reader, ids=uuids, known_at=known_at)
+    return {str(view.recorded.id): view for view in views}
 
 
 class SharedReads(SchemaExtension):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import inspect
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import Enum, EnumMeta
 from typing import Any
 from uuid import UUID
 
@@ -22,17 +23,44 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from strawberry.types.base import has_object_definition
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
-from api.graphql.types import Actor, Node, PageInfo, When, actor_field, actors_field
+from api.graphql.enums import EventType, EventTypeValues, enum_type
+from api.graphql.identity import shown_id
+from api.graphql.types import (
+    Actor,
+    Dialogue,
+    Instrument,
+    Location,
+    Measure,
+    Meeting,
+    Node,
+    PageInfo,
+    When,
+    actor_field,
+    actors_field,
+    load_actor,
+    load_dialogue,
+    load_instrument,
+    load_measure,
+    load_meeting,
+)
 from events import dates
+from events.actors import InvalidActor, canonical_actor
 from events.projections.history import resolve
-from events.types import EVENT_TYPES, ActorRef, EventData, Party, StreamRef
+from events.types import EVENT_TYPES, ActorRef, EventData, Party, PartyAction, StreamRef
 from events.views.objects import EventView
 
-# Data fields whose names the envelope uses already get another name in GraphQL.
-RENAMED = {("EventCorrected", "occurred"): "newOccurred", ("EventCorrected", "data"): "changes"}
+# Data fields whose names the envelope uses already get another name in GraphQL, as do fields
+# whose name another event type gives a different type (see `_unify`): a query over the Event
+# interface may then select any field of any type without aliases (clients' first query).
+RENAMED = {
+    ("EventCorrected", "occurred"): "newOccurred",
+    ("EventCorrected", "data"): "changes",
+    ("InstrumentAdopted", "parties"): "foundingParties",
+}
 
 
 @strawberry.type(description="Where a fact comes from.")
@@ -48,7 +76,7 @@ class Source:
 @strawberry.type(description="A party to an instrument at its adoption.")
 class FoundingParty:
     actor_id: strawberry.Private[str]
-    action: str = strawberry.field(
+    action: PartyAction = strawberry.field(
         description="Sign, endorse, ratify, accede, accept or cosponsor."
     )
     known_at: strawberry.Private[datetime]
@@ -58,12 +86,6 @@ class FoundingParty:
         return actor_field(info, self.actor_id, self.known_at)
 
 
-@strawberry.type(description="A place named in an event.")
-class Place:
-    name: str = strawberry.field(description="The place's name.")
-    country: str | None = strawberry.field(description="The state it is in (alpha-3), if known.")
-
-
 @strawberry.interface(
     description=(
         "An immutable event of the log, as it stands at the query's knownAt: corrections "
@@ -71,10 +93,9 @@ class Place:
     )
 )
 class Event(Node):
-    stream: strawberry.ID = strawberry.field(description="The stream it belongs to (`meeting/…`).")
     version: int = strawberry.field(description="Its place in its stream, from 1.")
     position: int = strawberry.field(description="Its place in the whole log, in commit order.")
-    type: str = strawberry.field(description="The event type, e.g. MeetingHeld.")
+    type: EventType = strawberry.field(description="The event type, e.g. MeetingHeld.")
     occurred: When = strawberry.field(description="When it happened (valid time), as corrected.")
     recorded_at: datetime = strawberry.field(
         description="When the log learned it (transaction time)."
@@ -86,7 +107,18 @@ class Event(Node):
         description="Whether a retraction recorded by knownAt withdrew it."
     )
     view: strawberry.Private[EventView]
-    known_at: strawberry.Private[datetime]
+    # Shown exactly as first recorded (`original`): its id says so (api/graphql/identity.py).
+    as_recorded: strawberry.Private[bool]
+
+    @strawberry.field(description="The identity of what is shown (see Node); caches key by it.")
+    def id(self, info: Info[Context, None]) -> strawberry.ID:
+        return strawberry.ID(
+            shown_id(self.key, self.known_at, info.context.started, original=self.as_recorded)
+        )
+
+    @strawberry.field(description="The stream it belongs to, as known at the same instant.")
+    def stream(self) -> Stream:
+        return Stream(key=self.view.recorded.stream, known_at=self.known_at)
 
     @strawberry.field(description="The latest correction applied to it by knownAt, if any.")
     async def corrected_by(self, info: Info[Context, None]) -> Event | None:
@@ -98,19 +130,26 @@ class Event(Node):
 
     @strawberry.field(description="The event exactly as first recorded, before any correction.")
     def original(self) -> Event:
-        recorded = self.view.recorded
-        return event_type(EventView(recorded, resolve([recorded])[0]), self.known_at)
+        return original(self.view)
 
 
-def event_type(view: EventView, known_at: datetime) -> Event:
+def original(view: EventView) -> Event:
+    """The event of `view` exactly as first recorded: what it names shown as known when it was
+    recorded, so that its content, like its id (`<uuid>@original`), is the same at any knownAt."""
+    recorded = view.recorded
+    return event_type(
+        EventView(recorded, resolve([recorded])[0]), recorded.recorded_at, as_recorded=True
+    )
+
+
+def event_type(view: EventView, known_at: datetime, as_recorded: bool = False) -> Event:
     """The GraphQL object for one event view."""
     recorded = view.recorded
     return OBJECT_TYPES[recorded.type](
-        id=strawberry.ID(str(recorded.id)),
-        stream=strawberry.ID(recorded.stream),
+        key=str(recorded.id),
         version=recorded.version,
         position=recorded.position,
-        type=recorded.type,
+        type=EventTypeValues(recorded.type),
         occurred=When.of(view.current.occurred),
         recorded_at=recorded.recorded_at,
         recorded_by=recorded.recorded_by,
@@ -119,6 +158,7 @@ def event_type(view: EventView, known_at: datetime) -> Event:
         retracted=view.current.retracted,
         view=view,
         known_at=known_at,
+        as_recorded=as_recorded,
     )
 
 
@@ -136,21 +176,49 @@ def _source(source: dict[str, Any]) -> Source:
     )
 
 
+async def load_event(info: Info[Context, None], event_id: str, known_at: datetime) -> Event | None:
+    """The event `event_id` (a UUID) as known at `known_at`, through the request's loader."""
+    view = await info.context.events_by_id.load((event_id, known_at))
+    return None if view is None else event_type(view, known_at)
+
+
+async def load_stream(info: Info[Context, None], stream: str, known_at: datetime) -> Stream | None:
+    """The stream `stream` if it holds an event recorded by `known_at`."""
+    views = await info.context.streams.load((stream, known_at))
+    return Stream(key=stream, known_at=known_at) if views else None
+
+
+# The object types of the streams that are one thing in the world, by stream kind; any other
+# stream (an actor's, a statement's) is shown as a Stream. A new kind of stream object adds
+# its type and loader here.
+STREAM_OBJECTS: dict[str, tuple[Any, Callable[..., Awaitable[Node | None]]]] = {
+    "meeting": (Meeting, load_meeting),
+    "instrument": (Instrument, load_instrument),
+    "measure": (Measure, load_measure),
+    "dialogue": (Dialogue, load_dialogue),
+}
+
+
+async def load_node(info: Info[Context, None], key: str, known_at: datetime) -> Node | None:
+    """Whatever `key` names, as known at `known_at`: a stream object or stream (`kind/slug`), an
+    event (a UUID) or an actor (anything else); None if the log holds no such thing."""
+    if "/" in key:
+        kind = key.split("/", 1)[0]
+        if kind in STREAM_OBJECTS:
+            return await STREAM_OBJECTS[kind][1](info, key, known_at)
+        return await load_stream(info, key, known_at)
+    try:
+        UUID(key)
+    except ValueError:
+        try:
+            actor = canonical_actor(key)
+        except InvalidActor:
+            return None
+        return await load_actor(info, actor, known_at)
+    return await load_event(info, key, known_at)
+
+
 # --- one object type per event type -----------------------------------------------------------
-
-_ENUMS: dict[type[Enum], Any] = {}
-
-
-# The API's ActorKind adds STATE; the kinds an ActorRegistered may carry are their own enum.
-_ENUM_NAMES = {"ActorKind": "RegisteredActorKind"}
-
-
-def enum_type(cls: type[Enum]) -> Any:
-    """The GraphQL enum of a domain enum (made once)."""
-    if cls not in _ENUMS:
-        name = _ENUM_NAMES.get(cls.__name__, cls.__name__)
-        _ENUMS[cls] = strawberry.enum(cls, name=name, description=f"The values of {name}.")
-    return _ENUMS[cls]
 
 
 def _markers(field: FieldInfo) -> list[object]:
@@ -191,8 +259,16 @@ def _resolver(name: str, field: FieldInfo) -> tuple[Any, Callable[..., Any]]:
             return None if actor_id is None else actor_field(info, actor_id, root.known_at)
 
         return Actor | None, actor
-    if any(isinstance(m, StreamRef) for m in markers):
-        return strawberry.ID | None, value
+    streams = [m for m in markers if isinstance(m, StreamRef)]
+    if streams:
+        kind = streams[0].kind
+        graphql_type, load = STREAM_OBJECTS.get(kind or "", (Node, load_node))
+
+        async def stream_object(root: Event, info: Info[Context, None]) -> Node | None:
+            key = value(root)
+            return None if key is None else await load(info, key, root.known_at)
+
+        return graphql_type | None, stream_object
     if any(getattr(getattr(m, "func", None), "__name__", None) == "_edtf" for m in markers):
         return When | None, lambda root: (v := value(root)) and When.of(dates.parse(v))
     if isinstance(element, type) and issubclass(element, Enum):
@@ -204,18 +280,20 @@ def _resolver(name: str, field: FieldInfo) -> tuple[Any, Callable[..., Any]]:
 
         def parties(root: Event) -> list[FoundingParty]:
             return [
-                FoundingParty(actor_id=p.actor, action=p.action.value, known_at=root.known_at)
+                FoundingParty(actor_id=p.actor, action=p.action, known_at=root.known_at)
                 for p in value(root)
             ]
 
         return list[FoundingParty], parties
     if isinstance(element, type) and issubclass(element, BaseModel):  # Location
-        return (
-            Place | None,
-            lambda root: (v := value(root)) and Place(name=v.name, country=v.country),
-        )
+        return Location | None, lambda root: Location.of(value(root), root.known_at)
     if element is UUID:
-        return strawberry.ID | None, lambda root: (v := value(root)) and strawberry.ID(str(v))
+
+        async def event(root: Event, info: Info[Context, None]) -> Event | None:
+            target = value(root)
+            return None if target is None else await load_event(info, str(target), root.known_at)
+
+        return Event | None, event
     if typing.get_origin(element) is dict or element is dict:
         return JSON | None, value
     if is_list:
@@ -223,23 +301,97 @@ def _resolver(name: str, field: FieldInfo) -> tuple[Any, Callable[..., Any]]:
     return (element | None if optional else element), value
 
 
-def _object_type(cls: type[EventData]) -> type[Event]:
+def _object_type(cls: type[EventData], fields: list[DataField]) -> type[Event]:
     namespace: dict[str, Any] = {"__annotations__": {}}
-    for name, field in cls.model_fields.items():
-        graphql_type, resolve = _resolver(name, field)
-        graphql_name = RENAMED.get((cls.type_name, field.alias or name), field.alias or name)
-        attribute = f"data_{name}"
-        namespace[attribute] = strawberry.field(
-            resolver=_bound(resolve),
-            name=graphql_name,
-            graphql_type=graphql_type,
-            description=field.description or f"The `{field.alias or name}` of the event's data.",
+    for field in fields:
+        namespace[f"data_{field.name}"] = strawberry.field(
+            resolver=_bound(field.resolve),
+            name=field.graphql_name,
+            graphql_type=field.graphql_type,
+            description=field.description,
         )
     created = types.new_class(cls.type_name, (Event,), {}, lambda ns: ns.update(namespace))
     made: type[Event] = strawberry.type(
         created, description=cls.__doc__ or f"A {cls.type_name} event."
     )
     return made
+
+
+@dataclass
+class DataField:
+    """A data field of an event type as its object type shows it."""
+
+    type_name: str
+    name: str
+    graphql_name: str
+    graphql_type: Any
+    resolve: Callable[..., Any]
+    description: str
+
+
+def _data_fields(cls: type[EventData]) -> list[DataField]:
+    made = []
+    for name, field in cls.model_fields.items():
+        graphql_type, resolve = _resolver(name, field)
+        json_name = field.alias or name
+        made.append(
+            DataField(
+                type_name=cls.type_name,
+                name=name,
+                graphql_name=RENAMED.get((cls.type_name, json_name), json_name),
+                graphql_type=graphql_type,
+                resolve=resolve,
+                description=field.description or f"The `{json_name}` of the event's data.",
+            )
+        )
+    return made
+
+
+def _optional(graphql_type: Any) -> bool:
+    return type(None) in typing.get_args(graphql_type)
+
+
+def _leaf(graphql_type: Any) -> Any:
+    """The named type inside list and null wrappers."""
+    inner = [a for a in typing.get_args(graphql_type) if a is not type(None)]
+    if _optional(graphql_type):
+        return _leaf(inner[0])
+    if typing.get_origin(graphql_type) is list:
+        return _leaf(inner[0])
+    return graphql_type
+
+
+def _shape(graphql_type: Any) -> str:
+    """The field's type as a validator compares it: wrappers and, for leaves, the named type
+    (two object types never conflict, their subfields are compared instead)."""
+    leaf = _leaf(graphql_type)
+    named = "object" if has_object_definition(leaf) else repr(leaf)
+    wrapped = repr(graphql_type).replace(repr(leaf), named)
+    return wrapped
+
+
+def _unify(fields: list[DataField]) -> None:
+    """Make same-named fields of all event types agree, as GraphQL's OverlappingFieldsCanBeMerged
+    requires for a query selecting them through the Event interface: an enum field whose name
+    another type gives another enum takes the enum's name (`kind` → `meetingKind`,
+    `measureKind`, …); a field nullable on one type is nullable on all (`reason`, `summary`).
+    Any other disagreement stops the schema from being built (add a RENAMED entry)."""
+    by_name: dict[str, list[DataField]] = {}
+    for field in fields:
+        by_name.setdefault(field.graphql_name, []).append(field)
+    for name, same in by_name.items():
+        leaves = {repr(_leaf(f.graphql_type)) for f in same}
+        if len(leaves) > 1 and all(isinstance(_leaf(f.graphql_type), EnumMeta) for f in same):
+            for field in same:
+                enum = _leaf(field.graphql_type)
+                field.graphql_name = enum.__name__[0].lower() + enum.__name__[1:]
+        elif any(_optional(f.graphql_type) for f in same):
+            for field in same:
+                if not _optional(field.graphql_type):
+                    field.graphql_type = field.graphql_type | None
+        shapes = {_shape(f.graphql_type) for f in same}
+        if len(shapes) > 1 and len({f.graphql_name for f in same}) == 1:
+            raise TypeError(f"event types give `{name}` the types {sorted(shapes)}: rename it")
 
 
 def _bound(resolve: Callable[..., Any]) -> Callable[..., Any]:
@@ -263,9 +415,13 @@ def _bound(resolve: Callable[..., Any]) -> Callable[..., Any]:
     return field
 
 
-OBJECT_TYPES: dict[str, type[Event]] = {
-    name: _object_type(cls) for name, cls in EVENT_TYPES.items()
-}
+def _object_types() -> dict[str, type[Event]]:
+    fields = {name: _data_fields(cls) for name, cls in EVENT_TYPES.items()}
+    _unify([field for made in fields.values() for field in made])
+    return {name: _object_type(cls, fields[name]) for name, cls in EVENT_TYPES.items()}
+
+
+OBJECT_TYPES: dict[str, type[Event]] = _object_types()
 
 
 # --- connections ---------------------------------------------------------------------------------
@@ -283,13 +439,26 @@ class EventConnection:
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
     total_count: int = strawberry.field(description="How many events match, on all pages.")
 
+    @strawberry.field(description="The events of this page, without their cursors.")
+    def nodes(self) -> list[Event]:
+        return [edge.node for edge in self.edges]
+
 
 @strawberry.type(
     description="A stream: one thing in the world and its events, as known at knownAt."
 )
 class Stream(Node):
-    kind: str = strawberry.field(
-        description="actor, meeting, instrument, measure, dialogue, statement."
-    )
-    version: int = strawberry.field(description="Its version at knownAt: how many events it holds.")
-    events: list[Event] = strawberry.field(description="Its events in version order.")
+    @strawberry.field(description="actor, meeting, instrument, measure, dialogue, statement.")
+    def kind(self) -> str:
+        return self.key.split("/", 1)[0]
+
+    @strawberry.field(description="Its version at knownAt: how many events it holds.")
+    async def version(self, info: Info[Context, None]) -> int:
+        return len(await self._events(info))
+
+    @strawberry.field(description="Its events in version order.")
+    async def events(self, info: Info[Context, None]) -> list[Event]:
+        return [event_type(view, self.known_at) for view in await self._events(info)]
+
+    async def _events(self, info: Info[Context, None]) -> list[EventView]:
+        return await info.context.streams.load((self.key, self.known_at)) or []

@@ -20,7 +20,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 from strawberry.scalars import JSON
 
-from api.graphql.events import enum_type
+from api.graphql.enums import enum_type
 from api.graphql.scalars import EDTF
 from events.types import EVENT_TYPES, ActorRef, EventData, Party, StreamRef
 

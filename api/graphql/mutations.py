@@ -16,6 +16,7 @@ from strawberry.types import Info
 
 from api.auth import ANONYMOUS, Role
 from api.graphql.context import Context
+from api.graphql.enums import UserErrorCode
 from api.graphql.errors import ApiError, not_found
 from api.graphql.events import Event, event_type
 from api.graphql.inputs import RecordEventInput
@@ -29,13 +30,23 @@ from events.views.objects import events_at
 class UserError:
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
     message: str = strawberry.field(description="What is wrong.")
-    code: str = strawberry.field(description="BAD_USER_INPUT, CONFLICT or NOT_FOUND.")
+    code: UserErrorCode = strawberry.field(description="BAD_USER_INPUT, CONFLICT or NOT_FOUND.")
 
 
 @strawberry.type(description="The event recorded, or why it was not.")
 class RecordEventPayload:
     event: Event | None = strawberry.field(description="The event as recorded.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing was recorded.")
+
+
+@strawberry.type(description="The correction recorded (an EventCorrected), or why it was not.")
+class CorrectEventPayload(RecordEventPayload):
+    pass
+
+
+@strawberry.type(description="The retraction recorded (an EventRetracted), or why it was not.")
+class RetractEventPayload(RecordEventPayload):
+    pass
 
 
 @strawberry.type(description="The events recorded, or why none was.")
@@ -82,7 +93,10 @@ def _errors(problems: list[Problem], batch: bool) -> list[UserError]:
             return f"{where}.{problem.field}" if where else problem.field
         return where or None
 
-    return [UserError(field=field(p), message=p.message, code="BAD_USER_INPUT") for p in problems]
+    return [
+        UserError(field=field(p), message=p.message, code=UserErrorCode.BAD_USER_INPUT)
+        for p in problems
+    ]
 
 
 async def _record(
@@ -93,7 +107,11 @@ async def _record(
 ) -> tuple[list[Event], list[UserError]]:
     who = _require_editor(info)
     if not objects:  # only a batch can be empty
-        return [], [UserError(field="events", message="no event to record", code="BAD_USER_INPUT")]
+        return [], [
+            UserError(
+                field="events", message="no event to record", code=UserErrorCode.BAD_USER_INPUT
+            )
+        ]
     events: list[NewEvent] = []
     errors: list[UserError] = []
     given: list[tuple[int, UUID]] = []
@@ -116,9 +134,11 @@ async def _record(
     except InvalidEvents as error:
         return [], _errors(error.problems, batch)
     except ConcurrencyConflict as error:
-        return [], [UserError(field="expectedVersion", message=str(error), code="CONFLICT")]
+        return [], [
+            UserError(field="expectedVersion", message=str(error), code=UserErrorCode.CONFLICT)
+        ]
     except DuplicateId as error:
-        return [], [UserError(field="id", message=str(error), code="BAD_USER_INPUT")]
+        return [], [UserError(field="id", message=str(error), code=UserErrorCode.BAD_USER_INPUT)]
     known_at = max(event.recorded_at for event in recorded)
     views = await events_at(
         info.context.engine, ids=[event.id for event in recorded], known_at=known_at
@@ -180,7 +200,7 @@ class Mutation:
     )
     async def correct_event(
         self, info: Info[Context, None], input: CorrectEventInput
-    ) -> RecordEventPayload:
+    ) -> CorrectEventPayload:
         _require_editor(info)
         target, stream = await _target(info, input.id)
         data: dict[str, Any] = {"target": str(target), "reason": input.reason}
@@ -189,14 +209,14 @@ class Mutation:
         if input.data is not None:
             data["data"] = input.data
         obj = {"stream": stream, "type": "EventCorrected", "occurred": _today(), "data": data}
-        return await _one(info, obj, {})
+        return CorrectEventPayload(**vars(await _one(info, obj, {})))
 
     @strawberry.mutation(description="Retract an event (appends EventRetracted).")
     async def retract_event(
         self, info: Info[Context, None], input: RetractEventInput
-    ) -> RecordEventPayload:
+    ) -> RetractEventPayload:
         _require_editor(info)
         target, stream = await _target(info, input.id)
         data = {"target": str(target), "reason": input.reason}
         obj = {"stream": stream, "type": "EventRetracted", "occurred": _today(), "data": data}
-        return await _one(info, obj, {})
+        return RetractEventPayload(**vars(await _one(info, obj, {})))

@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
+from api.graphql.enums import EventType
 from api.graphql.errors import bad_input
 from api.graphql.events import (
     Event,
@@ -18,7 +19,11 @@ from api.graphql.events import (
     EventEdge,
     Stream,
     event_type,
+    load_node,
+    load_stream,
+    original,
 )
+from api.graphql.identity import parse_id
 from api.graphql.paging import decode_cursor, encode_cursor, page_size
 from api.graphql.relation import Relation
 from api.graphql.types import (
@@ -26,7 +31,6 @@ from api.graphql.types import (
     ActorConnection,
     ActorEdge,
     ActorKind,
-    ActorPageInfo,
     Dialogue,
     Instrument,
     LogHead,
@@ -36,7 +40,9 @@ from api.graphql.types import (
     RelationChanges,
     RelationPoint,
     load_actor,
-    load_meeting,
+    load_dialogue,
+    load_instrument,
+    load_measure,
 )
 from events.actors import InvalidActor, canonical_actor
 from events.views import objects
@@ -88,7 +94,7 @@ class EventFilterInput:
     actors: list[strawberry.ID] | None = strawberry.field(
         default=None, description="All must take part (an actor counts for its country)."
     )
-    types: list[str] | None = strawberry.field(default=None, description="Event types.")
+    types: list[EventType] | None = strawberry.field(default=None, description="Event types.")
     streams: list[strawberry.ID] | None = strawberry.field(default=None, description="Streams.")
     from_: date | None = strawberry.field(
         default=None, name="from", description="Valid time: the event's bounds reach this day."
@@ -99,7 +105,7 @@ class EventFilterInput:
     text: str | None = strawberry.field(
         default=None, description="Words that must all appear in titles, summaries or notes."
     )
-    include_retracted: bool = strawberry.field(
+    include_retracted: bool | None = strawberry.field(
         default=False, description="Also list retracted events (marked retracted)."
     )
 
@@ -107,12 +113,12 @@ class EventFilterInput:
         """The domain filter, with canonical actor ids."""
         return EventFilter(
             actors=tuple(actor_id(a, "filter.actors") for a in self.actors or ()),
-            types=tuple(self.types or ()),
+            types=tuple(str(t.value) for t in self.types or ()),
             streams=tuple(self.streams or ()),
             start=self.from_,
             end=self.to,
             text=self.text,
-            include_retracted=self.include_retracted,
+            include_retracted=bool(self.include_retracted),
         )
 
 
@@ -215,12 +221,7 @@ class Query:
         ]
         return EventConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=page.has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], page.has_next, page.has_previous),
             total_count=page.total_count,
         )
 
@@ -266,91 +267,75 @@ class Query:
         self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
     ) -> Instrument | None:
         _, at = resolve_axes(None, known_at)
-        view = await objects.instrument(info.context.engine, id, at)
-        return None if view is None else Instrument.from_view(view, at)
+        return await load_instrument(info, id, at)
 
     @strawberry.field(description="A measure by stream id (`measure/…`).")
     async def measure(
         self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
     ) -> Measure | None:
         _, at = resolve_axes(None, known_at)
-        view = await objects.measure(info.context.engine, id, at)
-        return None if view is None else Measure.from_view(view, at)
+        return await load_measure(info, id, at)
 
     @strawberry.field(description="A dialogue by stream id (`dialogue/…`).")
     async def dialogue(
         self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
     ) -> Dialogue | None:
         _, at = resolve_axes(None, known_at)
-        view = await objects.dialogue(info.context.engine, id, at)
-        return None if view is None else Dialogue.from_view(view, at)
+        return await load_dialogue(info, id, at)
 
     @strawberry.field(description="Registered actors (organisations, IGOs, people, groups), by id.")
     async def actors(
         self,
         info: Info[Context, None],
         filter: ActorFilterInput | None = None,
-        first: int = 20,
+        first: int | None = 20,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> ActorConnection:
-        page_size(first, None, info.context.settings.limits.max_page)
+        if last is not None and first == 20:
+            first = None  # the default gives way to an explicit `last`
+        page_size(first, last, info.context.settings.limits.max_page)
         _, at = resolve_axes(None, None)
         country = actor_id(filter.country, "filter.country") if filter and filter.country else None
-        views, more = await objects.actors_page(
+        page = await objects.actors_page(
             info.context.engine,
             kind=filter.kind.value if filter and filter.kind else None,
             country=country,
             text=filter.text if filter else None,
             first=first,
             after=after,
+            last=last,
+            before=before,
             known_at=at,
         )
-        edges = [ActorEdge(cursor=view.id, node=Actor.from_view(view, at)) for view in views]
+        edges = [ActorEdge(cursor=view.id, node=Actor.from_view(view, at)) for view in page.items]
         return ActorConnection(
             edges=edges,
-            page_info=ActorPageInfo(
-                has_next_page=more, end_cursor=edges[-1].cursor if edges else None
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], page.has_next, page.has_previous),
+            total_count=page.total,
         )
 
     @strawberry.field(
-        description="Anything by id: an actor (USA, eu), a stream (meeting/…) or an event (UUID)."
+        description=(
+            "Anything by id: an actor (USA, eu), a stream (meeting/…) or an event (UUID), or "
+            "exactly the version a Node's `id` names (`<key>@<knownAt>`, `<uuid>@original`)."
+        )
     )
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        _, at = resolve_axes(None, None)
-        kind = id.split("/", 1)[0] if "/" in id else None
-        engine = info.context.engine
-        if kind == "meeting":
-            return await load_meeting(info, id, at)
-        if kind == "instrument":
-            found_instrument = await objects.instrument(engine, id, at)
-            return None if found_instrument is None else Instrument.from_view(found_instrument, at)
-        if kind == "measure":
-            found_measure = await objects.measure(engine, id, at)
-            return None if found_measure is None else Measure.from_view(found_measure, at)
-        if kind == "dialogue":
-            found_dialogue = await objects.dialogue(engine, id, at)
-            return None if found_dialogue is None else Dialogue.from_view(found_dialogue, at)
-        if kind is not None:
-            return None
         try:
-            event_id = UUID(id)
-        except ValueError:
-            return await load_actor(info, actor_id(id, "id"), at)
-        found = await events_at(engine, ids=[event_id], known_at=at)
-        return event_type(found[0], at) if found else None
+            version = parse_id(id)
+        except ValueError as error:
+            raise bad_input(f"{id!r} is not a node id: {error}", "id") from None
+        _, at = resolve_axes(None, version.known_at)
+        found = await load_node(info, version.key, at)
+        if version.original:
+            return original(found.view) if isinstance(found, Event) else None
+        return found
 
     @strawberry.field(description="A stream by id (`meeting/2024-01-bangkok`) with its events.")
     async def stream(
         self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
     ) -> Stream | None:
         _, at = resolve_axes(None, known_at)
-        views = await objects.stream_events(info.context.engine, id, at)
-        if not views:
-            return None
-        return Stream(
-            id=id,
-            kind=id.split("/", 1)[0],
-            version=len(views),
-            events=[event_type(view, at) for view in views],
-        )
+        return await load_stream(info, id, at)

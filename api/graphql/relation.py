@@ -145,7 +145,7 @@ class Relation:
             load_meetings(info, tuple(contact.meeting for _, contact in page.items), self.known_at),
             context.actors.load_many([(actor, self.known_at) for actor in named]),
         )
-        by_id = {str(meeting.id): meeting for meeting in meetings}
+        by_id = {meeting.key: meeting for meeting in meetings}
         edges = [
             MeetingEdge(cursor=_cursor(key), node=by_id[contact.meeting])
             for key, contact in page.items
@@ -253,7 +253,7 @@ class Relation:
             as_of=view.as_of,
             known_at=view.known_at,
             last_contact_id=view.last_contact.meeting if view.last_contact else None,
-            dialogues=[DialogueState.from_state(d) for d in view.dialogues],
+            dialogues=[DialogueState.from_state(d, view.known_at) for d in view.dialogues],
             measures_in_force=[
                 MeasureState.from_state(m, view.known_at) for m in view.measures_in_force
             ],
@@ -284,9 +284,4 @@ def _date_key(cursor: str) -> DateKey:
 def _page_info(
     edges: Sequence[MeetingEdge | EventEdge], page: DatedPage[Any], after: str | None
 ) -> PageInfo:
-    return PageInfo(
-        has_next_page=page.has_next,
-        has_previous_page=after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
+    return PageInfo.of([edge.cursor for edge in edges], page.has_next, after is not None)

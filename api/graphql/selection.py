@@ -62,3 +62,20 @@ class Selected:
                 if fragment is not None and self._has(fragment.selection_set.selections, path):
                     return True
         return False
+
+    def names(self) -> set[str]:
+        """The names of the fields selected directly below (through fragments)."""
+        found: set[str] = set()
+        self._names(self._top, found)
+        return found
+
+    def _names(self, selections: Iterable[SelectionNode], found: set[str]) -> None:
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                found.add(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                self._names(selection.selection_set.selections, found)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self._fragments.get(selection.name.value)
+                if fragment is not None:
+                    self._names(fragment.selection_set.selections, found)

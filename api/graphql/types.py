@@ -6,16 +6,30 @@ and graphql-core take about 50 µs for an async field, against about 9 µs for a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
 from strawberry.utils.await_maybe import AwaitableOrValue
 
+from api.graphql import enums  # noqa: F401  (makes the domain's enums GraphQL enums)
 from api.graphql.context import Context
+from api.graphql.identity import shown_id
 from api.graphql.scalars import EDTF
+from api.graphql.selection import Selected
 from events.dates import Edtf
+from events.types import (
+    InstrumentKind,
+    MeasureKind,
+    MeetingKind,
+    MeetingLevel,
+    PartyAction,
+    Track,
+)
+from events.types import Location as DomainLocation
 from events.views import states
 from events.views.objects import ActorView, DialogueView, InstrumentView, MeasureView, MeetingView
 from events.views.rosters import dialogue_status, instrument_parties
@@ -67,9 +81,24 @@ class MeetingStatus(Enum):
     HELD = "HELD"
 
 
-@strawberry.interface(description="Anything with a global id: an actor, a stream object, an event.")
+@strawberry.interface(
+    description=(
+        "Anything with an identity: an actor, a stream object, a stream, an event. `key` is the "
+        "stable identity that arguments take; `id` is the identity of what is shown, for "
+        "client caches: equal to `key` when shown as the log knows it now, `<key>@<knownAt>` "
+        "when shown as known at an earlier instant, `<key>@original` for an event as first "
+        "recorded. `node(id)` refetches exactly what an id shows."
+    )
+)
 class Node:
-    id: strawberry.ID = strawberry.field(description="The global id.")
+    key: str = strawberry.field(
+        description="The stable identity (actor id, stream id or event UUID) arguments take."
+    )
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="The identity of what is shown (see Node); caches key by it.")
+    def id(self, info: Info[Context, None]) -> strawberry.ID:
+        return strawberry.ID(shown_id(self.key, self.known_at, info.context.started))
 
 
 @strawberry.type(
@@ -82,7 +111,6 @@ class Actor(Node):
     kind: ActorKind = strawberry.field(description="State, organisation, IGO, person or group.")
     aliases: list[str] = strawberry.field(description="Other names the actor goes by.")
     country_id: strawberry.Private[str | None]
-    known_at: strawberry.Private[datetime]
 
     @strawberry.field(description="The state this actor counts for in relation views, if any.")
     async def country(self, info: Info[Context, None]) -> Actor | None:
@@ -94,7 +122,7 @@ class Actor(Node):
     def from_view(cls, view: ActorView, known_at: datetime) -> Actor:
         """The Actor of an ActorView."""
         return cls(
-            id=strawberry.ID(view.id),
+            key=view.id,
             name=view.name,
             kind=ActorKind(view.kind),
             aliases=list(view.aliases),
@@ -145,7 +173,21 @@ def actors_field(
 @strawberry.type(description="A place: its name and the state it is in.")
 class Location:
     name: str = strawberry.field(description="The place's name, e.g. Bangkok.")
-    country: str | None = strawberry.field(description="The state it is in (alpha-3), if known.")
+    country_id: strawberry.Private[str | None]
+    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="The state it is in, if known.", graphql_type=Actor | None)
+    def country(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+        if self.country_id is None:
+            return None
+        return actor_field(info, self.country_id, self.known_at)
+
+    @classmethod
+    def of(cls, place: DomainLocation | None, known_at: datetime) -> Location | None:
+        """The Location of a domain location, if any."""
+        if place is None:
+            return None
+        return cls(name=place.name, country_id=place.country, known_at=known_at)
 
 
 @strawberry.type(description="A meeting, summit, visit or call: as planned, or as held.")
@@ -154,15 +196,14 @@ class Meeting(Node):
     status: MeetingStatus = strawberry.field(description="Scheduled, postponed, cancelled or held.")
     held: When | None = strawberry.field(description="When it was held, if it was.")
     planned: When | None = strawberry.field(description="When it was planned for, if known.")
-    kind: str | None = strawberry.field(
+    kind: MeetingKind | None = strawberry.field(
         description="Bilateral, multilateral, summit, visit, call or video."
     )
-    level: str | None = strawberry.field(
+    level: MeetingLevel | None = strawberry.field(
         description="Head of state, ministerial, senior official, working or Track II."
     )
     location: Location | None = strawberry.field(description="Where it was (or is to be) held.")
     participant_ids: strawberry.Private[tuple[str, ...]]
-    known_at: strawberry.Private[datetime]
 
     @strawberry.field(description="Who took part.", graphql_type=list[Actor])
     def participants(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
@@ -171,18 +212,15 @@ class Meeting(Node):
     @classmethod
     def from_view(cls, view: MeetingView, known_at: datetime) -> Meeting:
         """The Meeting of a MeetingView."""
-        location = view.location
         return cls(
-            id=strawberry.ID(view.id),
+            key=view.id,
             title=view.title,
             status=MeetingStatus(view.status),
             held=when(view.held),
             planned=when(view.planned),
-            kind=view.kind,
-            level=view.level,
-            location=None
-            if location is None
-            else Location(name=location.name, country=location.country),
+            kind=None if view.kind is None else MeetingKind(view.kind),
+            level=None if view.level is None else MeetingLevel(view.level),
+            location=Location.of(view.location, known_at),
             participant_ids=view.participants,
             known_at=known_at,
         )
@@ -203,6 +241,16 @@ class PageInfo:
     start_cursor: str | None = strawberry.field(description="The cursor of the first edge.")
     end_cursor: str | None = strawberry.field(description="The cursor of the last edge.")
 
+    @classmethod
+    def of(cls, cursors: list[str], has_next: bool, has_previous: bool) -> PageInfo:
+        """The page information of a page whose edges have `cursors`."""
+        return cls(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
+
 
 @strawberry.type(description="A meeting and its cursor.")
 class MeetingEdge:
@@ -216,6 +264,10 @@ class MeetingConnection:
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
     total_count: int = strawberry.field(description="How many meetings match, on all pages.")
 
+    @strawberry.field(description="The meetings of this page, without their cursors.")
+    def nodes(self) -> list[Meeting]:
+        return [edge.node for edge in self.edges]
+
 
 async def load_meetings(
     info: Info[Context, None], streams: tuple[str, ...], known_at: datetime
@@ -225,24 +277,76 @@ async def load_meetings(
     return [Meeting.from_view(view, known_at) for view in views if view is not None]
 
 
+async def load_instrument(
+    info: Info[Context, None], stream: str, known_at: datetime
+) -> Instrument | None:
+    """The instrument `stream` as known at `known_at`, through the request's loader."""
+    view = await info.context.instruments.load((stream, known_at))
+    return None if view is None else Instrument.from_view(view, known_at)
+
+
+async def load_measure(
+    info: Info[Context, None], stream: str, known_at: datetime
+) -> Measure | None:
+    """The measure `stream` as known at `known_at`, through the request's loader."""
+    view = await info.context.measures.load((stream, known_at))
+    return None if view is None else Measure.from_view(view, known_at)
+
+
+async def load_dialogue(
+    info: Info[Context, None], stream: str, known_at: datetime
+) -> Dialogue | None:
+    """The dialogue `stream` as known at `known_at`, through the request's loader."""
+    view = await info.context.dialogues.load((stream, known_at))
+    return None if view is None else Dialogue.from_view(view, known_at)
+
+
+N = TypeVar("N", bound=Node)
+# What a Node shows without being read: its identity.
+IDENTITY = frozenset({"key", "id", "__typename"})
+
+
+async def named(
+    info: Info[Context, None],
+    cls: type[N],
+    key: str,
+    known_at: datetime,
+    load: Callable[[Info[Context, None], str, datetime], Awaitable[N | None]],
+) -> N:
+    """The thing `key` a projection names (its stream's events therefore make it), as known at
+    `known_at`: through its loader, or, when the query selects only its identity, made from the
+    key alone, nothing read (a flat page's `measure { key }`). Not found: the projection and
+    the log disagree, an internal error."""
+    if Selected(info).names() <= IDENTITY:
+        made = cls.__new__(cls)
+        made.key, made.known_at = key, known_at
+        return made
+    found = await load(info, key, known_at)
+    if found is None:
+        raise LookupError(f"{key} is named by a projection but not found in the log")
+    return found
+
+
 @strawberry.type(description="A dialogue's status at a date, and since when it has had it.")
 class DialogueState:
     dialogue_id: strawberry.Private[str]
+    known_at: strawberry.Private[datetime]
     status: DialogueStatus = strawberry.field(description="The status at the view's date.")
     since: When = strawberry.field(description="Since when the dialogue has had that status.")
     certain: bool = strawberry.field(
         description="False when uncertain dates make the status only possible."
     )
 
-    @strawberry.field(description="The dialogue's stream id (`dialogue/…`).")
-    def dialogue(self) -> strawberry.ID:
-        return strawberry.ID(self.dialogue_id)
+    @strawberry.field(description="The dialogue.")
+    async def dialogue(self, info: Info[Context, None]) -> Dialogue:
+        return await named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
 
     @classmethod
-    def from_state(cls, state: states.DialogueState) -> DialogueState:
+    def from_state(cls, state: states.DialogueState, known_at: datetime) -> DialogueState:
         """The DialogueState of a view's state."""
         return cls(
             dialogue_id=state.dialogue,
+            known_at=known_at,
             status=DialogueStatus(state.status),
             since=When.of(state.since),
             certain=state.certain,
@@ -251,8 +355,10 @@ class DialogueState:
 
 @strawberry.type(description="A measure in force: who imposes it on whom, since when.")
 class MeasureState:
-    measure: strawberry.ID = strawberry.field(description="The measure's stream id (`measure/…`).")
-    kind: str = strawberry.field(description="Export control, entity listing, sanction, tariff, …")
+    measure_id: strawberry.Private[str]
+    kind: MeasureKind = strawberry.field(
+        description="Export control, entity listing, sanction, tariff, …"
+    )
     imposer_id: strawberry.Private[str]
     target_ids: strawberry.Private[tuple[str, ...]]
     since: When = strawberry.field(description="When the measure took effect.")
@@ -260,6 +366,10 @@ class MeasureState:
         description="False when uncertain dates make it only possibly in force."
     )
     known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="The measure.")
+    async def measure(self, info: Info[Context, None]) -> Measure:
+        return await named(info, Measure, self.measure_id, self.known_at, load_measure)
 
     @strawberry.field(description="Who imposes the measure.", graphql_type=Actor | None)
     def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
@@ -275,8 +385,8 @@ class MeasureState:
     def from_state(cls, state: states.MeasureState, known_at: datetime) -> MeasureState:
         """The MeasureState of a view's state."""
         return cls(
-            measure=strawberry.ID(state.measure),
-            kind=state.kind,
+            measure_id=state.measure,
+            kind=MeasureKind(state.kind),
             imposer_id=state.imposer,
             target_ids=state.targets,
             since=When.of(state.since),
@@ -287,9 +397,9 @@ class MeasureState:
 
 @strawberry.type(description="An actor's membership of an instrument: by which action, since when.")
 class Membership:
-    instrument: strawberry.ID = strawberry.field(description="The instrument's stream id.")
+    instrument_id: strawberry.Private[str]
     actor_id: strawberry.Private[str]
-    action: str = strawberry.field(
+    action: PartyAction = strawberry.field(
         description="Sign, endorse, ratify, accede, accept or cosponsor."
     )
     since: When = strawberry.field(description="Since when the actor has been a party.")
@@ -299,6 +409,10 @@ class Membership:
     )
     known_at: strawberry.Private[datetime]
 
+    @strawberry.field(description="The instrument.")
+    async def instrument(self, info: Info[Context, None]) -> Instrument:
+        return await named(info, Instrument, self.instrument_id, self.known_at, load_instrument)
+
     @strawberry.field(description="The party.", graphql_type=Actor | None)
     def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
         return actor_field(info, self.actor_id, self.known_at)
@@ -307,9 +421,9 @@ class Membership:
     def from_state(cls, state: states.Membership, known_at: datetime) -> Membership:
         """The Membership of a view's membership."""
         return cls(
-            instrument=strawberry.ID(state.instrument),
+            instrument_id=state.instrument,
             actor_id=state.actor,
-            action=state.action,
+            action=PartyAction(state.action),
             since=When.of(state.since),
             until=when(state.until),
             certain=state.certain,
@@ -324,15 +438,21 @@ def membership(state: states.Membership | None, known_at: datetime) -> Membershi
 
 @strawberry.type(description="An instrument in a relation view, with each side's membership.")
 class InstrumentStanding:
-    instrument: strawberry.ID = strawberry.field(description="The instrument's stream id.")
+    instrument_id: strawberry.Private[str]
+    known_at: strawberry.Private[datetime]
     a: Membership | None = strawberry.field(description="Side a's membership, if any.")
     b: Membership | None = strawberry.field(description="Side b's membership, if any.")
+
+    @strawberry.field(description="The instrument.")
+    async def instrument(self, info: Info[Context, None]) -> Instrument:
+        return await named(info, Instrument, self.instrument_id, self.known_at, load_instrument)
 
     @classmethod
     def from_state(cls, state: states.InstrumentStanding, known_at: datetime) -> InstrumentStanding:
         """The InstrumentStanding of a view's standing."""
         return cls(
-            instrument=strawberry.ID(state.instrument),
+            instrument_id=state.instrument,
+            known_at=known_at,
             a=membership(state.a, known_at),
             b=membership(state.b, known_at),
         )
@@ -385,11 +505,16 @@ class RelationPoint:
 
 @strawberry.type(description="A dialogue whose status differs between two dates.")
 class DialogueChange:
-    dialogue: strawberry.ID = strawberry.field(description="The dialogue's stream id.")
+    dialogue_id: strawberry.Private[str]
+    known_at: strawberry.Private[datetime]
     before: DialogueStatus | None = strawberry.field(
         description="Its status at `from` (null: not yet begun)."
     )
     after: DialogueStatus | None = strawberry.field(description="Its status at `to`.")
+
+    @strawberry.field(description="The dialogue.")
+    async def dialogue(self, info: Info[Context, None]) -> Dialogue:
+        return await named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
 
 
 @strawberry.type(description="What differs in a relation between two dates.")
@@ -427,7 +552,8 @@ class RelationChanges:
             measures_lifted=[MeasureState.from_state(m, known_at) for m in changes.measures_lifted],
             dialogue_changes=[
                 DialogueChange(
-                    dialogue=strawberry.ID(c.dialogue),
+                    dialogue_id=c.dialogue,
+                    known_at=known_at,
                     before=DialogueStatus(c.before) if c.before else None,
                     after=DialogueStatus(c.after) if c.after else None,
                 )
@@ -447,17 +573,16 @@ class RelationChanges:
 )
 class Instrument(Node):
     title: str = strawberry.field(description="Its title.")
-    kind: str = strawberry.field(description="Declaration, agreement, treaty, …")
+    kind: InstrumentKind = strawberry.field(description="Declaration, agreement, treaty, …")
     binding: bool | None = strawberry.field(description="Whether it binds its parties, if known.")
     adopted: When = strawberry.field(description="When it was adopted.")
-    known_at: strawberry.Private[datetime]
 
     @strawberry.field(description="Its parties at asOf (default today), as known at knownAt.")
     async def parties(
         self, info: Info[Context, None], as_of: date | None = None, known_at: datetime | None = None
     ) -> list[Membership]:
         at = known_at or self.known_at
-        found = await instrument_parties(info.context.engine, self.id, as_of, at)
+        found = await instrument_parties(info.context.engine, self.key, as_of, at)
         return [Membership.from_state(m, at) for m in found]
 
     @strawberry.field(description="How many parties it has at asOf, as known at knownAt.")
@@ -465,16 +590,18 @@ class Instrument(Node):
         self, info: Info[Context, None], as_of: date | None = None, known_at: datetime | None = None
     ) -> int:
         return len(
-            await instrument_parties(info.context.engine, self.id, as_of, known_at or self.known_at)
+            await instrument_parties(
+                info.context.engine, self.key, as_of, known_at or self.known_at
+            )
         )
 
     @classmethod
     def from_view(cls, view: InstrumentView, known_at: datetime) -> Instrument:
         """The Instrument of a view."""
         return cls(
-            id=strawberry.ID(view.id),
+            key=view.id,
             title=view.title,
-            kind=view.kind,
+            kind=InstrumentKind(view.kind),
             binding=view.binding,
             adopted=When.of(view.adopted),
             known_at=known_at,
@@ -486,15 +613,18 @@ class Instrument(Node):
 )
 class Measure(Node):
     title: str = strawberry.field(description="Its title.")
-    kind: str = strawberry.field(description="Export control, sanction, tariff, …")
+    kind: MeasureKind = strawberry.field(description="Export control, sanction, tariff, …")
     effective: When = strawberry.field(description="When it took effect.")
     lifted: When | None = strawberry.field(description="When it was lifted, if it was.")
-    responds_to: strawberry.ID | None = strawberry.field(
-        description="The measure it answers, if any."
-    )
+    responds_to_id: strawberry.Private[str | None]
     imposer_id: strawberry.Private[str]
     target_ids: strawberry.Private[tuple[str, ...]]
-    known_at: strawberry.Private[datetime]
+
+    @strawberry.field(description="The measure it answers, if any.")
+    async def responds_to(self, info: Info[Context, None]) -> Node | None:
+        if self.responds_to_id is None:
+            return None
+        return await load_measure(info, self.responds_to_id, self.known_at)
 
     @strawberry.field(description="Who imposes it.", graphql_type=Actor | None)
     def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
@@ -508,12 +638,12 @@ class Measure(Node):
     def from_view(cls, view: MeasureView, known_at: datetime) -> Measure:
         """The Measure of a view."""
         return cls(
-            id=strawberry.ID(view.id),
+            key=view.id,
             title=view.title,
-            kind=view.kind,
+            kind=MeasureKind(view.kind),
             effective=When.of(view.effective),
             lifted=when(view.lifted),
-            responds_to=strawberry.ID(view.responds_to) if view.responds_to else None,
+            responds_to_id=view.responds_to,
             imposer_id=view.imposer,
             target_ids=view.targets,
             known_at=known_at,
@@ -523,10 +653,9 @@ class Measure(Node):
 @strawberry.type(description="A dialogue channel between sides, official or not.")
 class Dialogue(Node):
     name: str = strawberry.field(description="Its name.")
-    track: str = strawberry.field(description="Track I, 1.5 or II.")
+    track: Track = strawberry.field(description="Track I, 1.5 or II.")
     party_ids: strawberry.Private[tuple[str, ...]]
     convenor_ids: strawberry.Private[tuple[str, ...]]
-    known_at: strawberry.Private[datetime]
 
     @strawberry.field(description="The sides, e.g. USA and CHN.", graphql_type=list[Actor])
     def parties(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
@@ -540,18 +669,17 @@ class Dialogue(Node):
     async def status(
         self, info: Info[Context, None], as_of: date | None = None, known_at: datetime | None = None
     ) -> DialogueState | None:
-        found = await dialogue_status(
-            info.context.engine, self.id, as_of, known_at or self.known_at
-        )
-        return None if found is None else DialogueState.from_state(found)
+        at = known_at or self.known_at
+        found = await dialogue_status(info.context.engine, self.key, as_of, at)
+        return None if found is None else DialogueState.from_state(found, at)
 
     @classmethod
     def from_view(cls, view: DialogueView, known_at: datetime) -> Dialogue:
         """The Dialogue of a view."""
         return cls(
-            id=strawberry.ID(view.id),
+            key=view.id,
             name=view.name,
-            track=view.track,
+            track=Track(view.track),
             party_ids=view.parties,
             convenor_ids=view.convenors,
             known_at=known_at,
@@ -564,13 +692,12 @@ class ActorEdge:
     node: Actor = strawberry.field(description="The actor.")
 
 
-@strawberry.type(description="Relay page information for actors.")
-class ActorPageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more actors follow.")
-    end_cursor: str | None = strawberry.field(description="The cursor of the last edge.")
-
-
 @strawberry.type(description="A page of registered actors, by id.")
 class ActorConnection:
     edges: list[ActorEdge] = strawberry.field(description="The actors of this page.")
-    page_info: ActorPageInfo = strawberry.field(description="Where this page sits.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
+    total_count: int = strawberry.field(description="How many actors match, on all pages.")
+
+    @strawberry.field(description="The actors of this page, without their cursors.")
+    def nodes(self) -> list[Actor]:
+        return [edge.node for edge in self.edges]

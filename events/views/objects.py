@@ -5,13 +5,13 @@ retractions honoured): a stream is short, so this reads a handful of rows."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from uuid import UUID
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events import dates
 from events.actors import state_code, state_name
@@ -22,6 +22,9 @@ from events.projections.tables import actors as actors_table
 from events.projections.tables import meetings as meetings_table
 from events.types import (
     DialogueEstablished,
+    EventCorrected,
+    EventData,
+    EventRetracted,
     InstrumentAdopted,
     Location,
     MeasureAmended,
@@ -31,6 +34,8 @@ from events.types import (
 )
 from events.views.axes import known, resolve_axes
 from events.views.reader import Reader
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +101,80 @@ class DialogueView:
 
 
 async def stream_history(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+    engine: Reader, stream: str, known_at: datetime | None = None
 ) -> list[StreamEvent]:
     """The events of `stream` recorded by `known_at`, resolved (corrections, retractions)."""
     return [view.current for view in await stream_events(engine, stream, known_at)]
 
 
 async def instrument(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+    engine: Reader, stream: str, known_at: datetime | None = None
 ) -> InstrumentView | None:
     """The instrument `stream`, or None."""
-    history = await stream_history(engine, stream, known_at)
-    adoption = next((e for e in _live(history) if isinstance(e.data, InstrumentAdopted)), None)
+    return (await instruments_by_stream(engine, [stream], known_at)).get(stream)
+
+
+async def measure(
+    engine: Reader, stream: str, known_at: datetime | None = None
+) -> MeasureView | None:
+    """The measure `stream` with its targets after every amendment, or None."""
+    return (await measures_by_stream(engine, [stream], known_at)).get(stream)
+
+
+async def dialogue(
+    engine: Reader, stream: str, known_at: datetime | None = None
+) -> DialogueView | None:
+    """The dialogue `stream`, or None."""
+    return (await dialogues_by_stream(engine, [stream], known_at)).get(stream)
+
+
+async def instruments_by_stream(
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
+) -> dict[str, InstrumentView]:
+    """The instruments among `streams` as known at `known_at`, in one query."""
+    return await _objects(engine, streams, known_at, _instrument, (InstrumentAdopted,))
+
+
+async def measures_by_stream(
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
+) -> dict[str, MeasureView]:
+    """The measures among `streams` as known at `known_at`, in one query."""
+    return await _objects(
+        engine, streams, known_at, _measure, (MeasureImposed, MeasureAmended, MeasureLifted)
+    )
+
+
+async def dialogues_by_stream(
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
+) -> dict[str, DialogueView]:
+    """The dialogues among `streams` as known at `known_at`, in one query."""
+    return await _objects(engine, streams, known_at, _dialogue, (DialogueEstablished,))
+
+
+async def _objects(
+    engine: Reader,
+    streams: Sequence[str],
+    known_at: datetime | None,
+    build: Callable[[str, list[StreamEvent]], V | None],
+    made_of: tuple[type[EventData], ...],
+) -> dict[str, V]:
+    """Each of `streams` made by `build` from its live events of the types `made_of`, the
+    streams it makes nothing of left out; every stream's events in one query. Only those events
+    and the corrections and retractions are read: an instrument's history is mostly its parties
+    joining, which its title and kind do not depend on (a correction finds its target by id)."""
+    kinds: tuple[type[EventData], ...] = (*made_of, EventCorrected, EventRetracted)
+    types = {cls.type_name for cls in kinds}
+    histories = await streams_events(engine, streams, known_at, types)
+    found = {}
+    for stream, views in histories.items():
+        made = build(stream, [view.current for view in views if view.current.live])
+        if made is not None:
+            found[stream] = made
+    return found
+
+
+def _instrument(stream: str, live: list[StreamEvent]) -> InstrumentView | None:
+    adoption = next((e for e in live if isinstance(e.data, InstrumentAdopted)), None)
     if adoption is None:
         return None
     data = adoption.data
@@ -121,12 +188,7 @@ async def instrument(
     )
 
 
-async def measure(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
-) -> MeasureView | None:
-    """The measure `stream` with its targets after every amendment, or None."""
-    history = await stream_history(engine, stream, known_at)
-    live = _live(history)
+def _measure(stream: str, live: list[StreamEvent]) -> MeasureView | None:
     imposition = next((e for e in live if isinstance(e.data, MeasureImposed)), None)
     if imposition is None:
         return None
@@ -153,12 +215,8 @@ async def measure(
     )
 
 
-async def dialogue(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
-) -> DialogueView | None:
-    """The dialogue `stream`, or None."""
-    history = await stream_history(engine, stream, known_at)
-    found = next((e for e in _live(history) if isinstance(e.data, DialogueEstablished)), None)
+def _dialogue(stream: str, live: list[StreamEvent]) -> DialogueView | None:
+    found = next((e for e in live if isinstance(e.data, DialogueEstablished)), None)
     if found is None:
         return None
     data = found.data
@@ -170,10 +228,6 @@ async def dialogue(
         parties=data.parties,
         convenors=data.convenors,
     )
-
-
-def _live(history: Sequence[StreamEvent]) -> list[StreamEvent]:
-    return [event for event in history if event.live]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,26 +328,39 @@ async def meetings_by_stream(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class ActorsPage:
+    """A page of registered actors by id, where it sits, and how many match in all."""
+
+    items: list[ActorView]
+    has_next: bool
+    has_previous: bool
+    total: int
+
+
 async def actors_page(
-    engine: AsyncEngine,
+    engine: Reader,
     *,
     kind: str | None = None,
     country: str | None = None,
     text: str | None = None,
-    first: int = 20,
+    first: int | None = None,
     after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
     known_at: datetime | None = None,
-) -> tuple[list[ActorView], bool]:
-    """Registered actors by id after `after`, filtered; and whether more follow. (States are not
-    listed: every ISO 3166 code is one.)"""
+) -> ActorsPage:
+    """Registered actors by id, filtered: `first` after `after` or `last` before `before` (one
+    of the two sizes; `first` 20 when neither is given). States are not listed: every ISO 3166
+    code is one. The registry is small (one row per actor), so it is read whole and cut here."""
     _, known_at = resolve_axes(None, known_at)
+    if first is not None and last is not None:
+        raise ValueError("give at most one of `first` and `last`")
     query = select(actors_table).where(known(actors_table, known_at))
     if kind is not None:
         query = query.where(actors_table.c.kind == kind)
     if country is not None:
         query = query.where(actors_table.c.country == country)
-    if after is not None:
-        query = query.where(actors_table.c.actor > after)
     async with engine.connect() as conn:
         rows = list(await conn.execute(query.order_by(actors_table.c.actor)))
     views = [
@@ -307,27 +374,41 @@ async def actors_page(
             for v in views
             if all(w in " ".join((v.id, v.name, *v.aliases)).casefold() for w in words)
         ]
-    return views[:first], len(views) > first
+    window = [
+        v for v in views if (after is None or v.id > after) and (before is None or v.id < before)
+    ]
+    if last is not None:
+        items = window[-last:] if last else []
+        more_before = len(window) > len(items)
+        return ActorsPage(items, before is not None, more_before, len(views))
+    size = 20 if first is None else first
+    items = window[:size]
+    return ActorsPage(items, len(window) > size, after is not None, len(views))
 
 
 async def stream_events(
-    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+    engine: Reader, stream: str, known_at: datetime | None = None
 ) -> list[EventView]:
     """The events of `stream` recorded by `known_at`, in version order, as then known."""
     return (await streams_events(engine, [stream], known_at)).get(stream, [])
 
 
 async def streams_events(
-    engine: AsyncEngine, streams: Sequence[str], known_at: datetime | None = None
+    engine: Reader,
+    streams: Sequence[str],
+    known_at: datetime | None = None,
+    types: Collection[str] | None = None,
 ) -> dict[str, list[EventView]]:
-    """The events of each of `streams` recorded by `known_at`, in version order, as then known,
-    in one query; a stream with no such event is left out."""
+    """The events of each of `streams` recorded by `known_at` (only those of `types`, if given),
+    in version order, as then known, in one query; a stream with no such event is left out."""
     _, known_at = resolve_axes(None, known_at)
     query = (
         select(events_table)
         .where(events_table.c.stream.in_(streams), events_table.c.recorded_at <= known_at)
         .order_by(events_table.c.stream, events_table.c.version)
     )
+    if types is not None:
+        query = query.where(events_table.c.type.in_(sorted(types)))
     histories: dict[str, list[RecordedEvent]] = {}
     async with engine.connect() as conn:
         for row in await conn.execute(query):

@@ -1,0 +1,132 @@
+from enum import Enum
+
+
+class ActorKind(str, Enum):
+    STATE = "STATE"
+    ORGANIZATION = "ORGANIZATION"
+    IGO = "IGO"
+    PERSON = "PERSON"
+    GROUP = "GROUP"
+
+
+class DialogueStatus(str, Enum):
+    ESTABLISHED = "ESTABLISHED"
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    ENDED = "ENDED"
+
+
+class EventType(str, Enum):
+    ActorRegistered = "ActorRegistered"
+    ActorRenamed = "ActorRenamed"
+    MeetingScheduled = "MeetingScheduled"
+    MeetingPostponed = "MeetingPostponed"
+    MeetingCancelled = "MeetingCancelled"
+    MeetingHeld = "MeetingHeld"
+    InstrumentAdopted = "InstrumentAdopted"
+    PartyJoined = "PartyJoined"
+    PartyWithdrew = "PartyWithdrew"
+    InstrumentAmended = "InstrumentAmended"
+    InstrumentExtended = "InstrumentExtended"
+    InstrumentTerminated = "InstrumentTerminated"
+    MeasureImposed = "MeasureImposed"
+    MeasureAmended = "MeasureAmended"
+    MeasureLifted = "MeasureLifted"
+    DialogueEstablished = "DialogueEstablished"
+    DialogueRoundHeld = "DialogueRoundHeld"
+    DialogueSuspended = "DialogueSuspended"
+    DialogueResumed = "DialogueResumed"
+    DialogueEnded = "DialogueEnded"
+    StatementIssued = "StatementIssued"
+    EventCorrected = "EventCorrected"
+    EventRetracted = "EventRetracted"
+
+
+class InstrumentKind(str, Enum):
+    DECLARATION = "DECLARATION"
+    JOINT_STATEMENT = "JOINT_STATEMENT"
+    AGREEMENT = "AGREEMENT"
+    TREATY = "TREATY"
+    RESOLUTION = "RESOLUTION"
+    MEMORANDUM = "MEMORANDUM"
+
+
+class Interval(str, Enum):
+    MONTH = "MONTH"
+    QUARTER = "QUARTER"
+    YEAR = "YEAR"
+
+
+class MeasureKind(str, Enum):
+    EXPORT_CONTROL = "EXPORT_CONTROL"
+    ENTITY_LISTING = "ENTITY_LISTING"
+    SANCTION = "SANCTION"
+    TARIFF = "TARIFF"
+    INVESTMENT_RESTRICTION = "INVESTMENT_RESTRICTION"
+    VISA_RESTRICTION = "VISA_RESTRICTION"
+    COUNTERMEASURE = "COUNTERMEASURE"
+
+
+class MeetingKind(str, Enum):
+    BILATERAL = "BILATERAL"
+    MULTILATERAL = "MULTILATERAL"
+    SUMMIT = "SUMMIT"
+    VISIT = "VISIT"
+    CALL = "CALL"
+    VIDEO = "VIDEO"
+
+
+class MeetingLevel(str, Enum):
+    HEAD_OF_STATE = "HEAD_OF_STATE"
+    MINISTERIAL = "MINISTERIAL"
+    SENIOR_OFFICIAL = "SENIOR_OFFICIAL"
+    WORKING = "WORKING"
+    TRACK_II = "TRACK_II"
+
+
+class MeetingStatus(str, Enum):
+    SCHEDULED = "SCHEDULED"
+    POSTPONED = "POSTPONED"
+    CANCELLED = "CANCELLED"
+    HELD = "HELD"
+
+
+class PartyAction(str, Enum):
+    SIGN = "SIGN"
+    ENDORSE = "ENDORSE"
+    RATIFY = "RATIFY"
+    ACCEDE = "ACCEDE"
+    ACCEPT = "ACCEPT"
+    COSPONSOR = "COSPONSOR"
+
+
+class RegisteredActorKind(str, Enum):
+    ORGANIZATION = "ORGANIZATION"
+    IGO = "IGO"
+    PERSON = "PERSON"
+    GROUP = "GROUP"
+
+
+class Stance(str, Enum):
+    COOPERATIVE = "COOPERATIVE"
+    NEUTRAL = "NEUTRAL"
+    CRITICAL = "CRITICAL"
+
+
+class StatementKind(str, Enum):
+    READOUT = "READOUT"
+    SPEECH = "SPEECH"
+    POSITION = "POSITION"
+    JOINT = "JOINT"
+
+
+class Track(str, Enum):
+    TRACK_I = "TRACK_I"
+    TRACK_1_5 = "TRACK_1_5"
+    TRACK_II = "TRACK_II"
+
+
+class UserErrorCode(str, Enum):
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    CONFLICT = "CONFLICT"
+    NOT_FOUND = "NOT_FOUND"

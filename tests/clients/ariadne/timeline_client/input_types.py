@@ -1,0 +1,512 @@
+from typing import Any, Optional
+
+from pydantic import Field
+
+from .base_model import BaseModel
+from .enums import (
+    ActorKind,
+    EventType,
+    InstrumentKind,
+    MeasureKind,
+    MeetingKind,
+    MeetingLevel,
+    PartyAction,
+    RegisteredActorKind,
+    Stance,
+    StatementKind,
+    Track,
+)
+
+
+class ActorFilter(BaseModel):
+    """Which registered actors to list."""
+
+    kind: Optional[ActorKind] = None
+    "Only this kind."
+    country: Optional[str] = None
+    "Only actors that count for this state."
+    text: Optional[str] = None
+    "Words that must all appear in the id, name or aliases."
+
+
+class ActorRegisteredInput(BaseModel):
+    """The data of a ActorRegistered event."""
+
+    name: str
+    "The event's `name`."
+    kind: RegisteredActorKind
+    "The event's `kind`."
+    aliases: Optional[list[str]] = None
+    "The event's `aliases`."
+    country: Optional[str] = None
+    "The event's `country`."
+    wikidata: Optional[str] = None
+    "The event's `wikidata`."
+
+
+class ActorRenamedInput(BaseModel):
+    """The data of a ActorRenamed event."""
+
+    name: str
+    "The event's `name`."
+
+
+class CorrectEventInput(BaseModel):
+    """A correction of an event's date and/or data."""
+
+    id: str
+    "The event to correct."
+    reason: str
+    "Why it is corrected."
+    occurred: Optional[str] = None
+    "Its new date (EDTF)."
+    data: Optional[Any] = None
+    "The fields of its data that change, in JSON."
+
+
+class DialogueEndedInput(BaseModel):
+    """The data of a DialogueEnded event."""
+
+    reason: Optional[str] = None
+    "The event's `reason`."
+
+
+class DialogueEstablishedInput(BaseModel):
+    """The data of a DialogueEstablished event."""
+
+    name: str
+    "The event's `name`."
+    track: Track
+    "The event's `track`."
+    parties: list[str]
+    "The event's `parties`."
+    convenors: Optional[list[str]] = None
+    "The event's `convenors`."
+    topic: Optional[str] = None
+    "The event's `topic`."
+    agreed_at: Optional[str] = Field(alias="agreedAt", default=None)
+    "The event's `agreedAt`."
+
+
+class DialogueResumedInput(BaseModel):
+    """The data of a DialogueResumed event."""
+
+    reason: Optional[str] = None
+    "The event's `reason`."
+
+
+class DialogueRoundHeldInput(BaseModel):
+    """The data of a DialogueRoundHeld event."""
+
+    round: Optional[int] = None
+    "The event's `round`."
+    meeting: Optional[str] = None
+    "The event's `meeting`."
+    location: Optional["LocationInput"] = None
+    "The event's `location`."
+    summary: Optional[str] = None
+    "The event's `summary`."
+
+
+class DialogueSuspendedInput(BaseModel):
+    """The data of a DialogueSuspended event."""
+
+    reason: Optional[str] = None
+    "The event's `reason`."
+    by: Optional[str] = None
+    "The event's `by`."
+
+
+class EventCorrectedInput(BaseModel):
+    """The data of a EventCorrected event."""
+
+    target: str
+    "The event's `target`."
+    reason: str
+    "The event's `reason`."
+    occurred: Optional[Any] = None
+    "The event's `occurred`."
+    data: Optional[Any] = None
+    "The event's `data`."
+
+
+class EventDataInput(BaseModel):
+    """The event's data: exactly one member, named after its type (meetingHeld)."""
+
+    actor_registered: Optional["ActorRegisteredInput"] = Field(
+        alias="actorRegistered", default=None
+    )
+    "The data of a ActorRegistered event."
+    actor_renamed: Optional["ActorRenamedInput"] = Field(
+        alias="actorRenamed", default=None
+    )
+    "The data of a ActorRenamed event."
+    meeting_scheduled: Optional["MeetingScheduledInput"] = Field(
+        alias="meetingScheduled", default=None
+    )
+    "The data of a MeetingScheduled event."
+    meeting_postponed: Optional["MeetingPostponedInput"] = Field(
+        alias="meetingPostponed", default=None
+    )
+    "The data of a MeetingPostponed event."
+    meeting_cancelled: Optional["MeetingCancelledInput"] = Field(
+        alias="meetingCancelled", default=None
+    )
+    "The data of a MeetingCancelled event."
+    meeting_held: Optional["MeetingHeldInput"] = Field(
+        alias="meetingHeld", default=None
+    )
+    "The data of a MeetingHeld event."
+    instrument_adopted: Optional["InstrumentAdoptedInput"] = Field(
+        alias="instrumentAdopted", default=None
+    )
+    "The data of a InstrumentAdopted event."
+    party_joined: Optional["PartyJoinedInput"] = Field(
+        alias="partyJoined", default=None
+    )
+    "The data of a PartyJoined event."
+    party_withdrew: Optional["PartyWithdrewInput"] = Field(
+        alias="partyWithdrew", default=None
+    )
+    "The data of a PartyWithdrew event."
+    instrument_amended: Optional["InstrumentAmendedInput"] = Field(
+        alias="instrumentAmended", default=None
+    )
+    "The data of a InstrumentAmended event."
+    instrument_extended: Optional["InstrumentExtendedInput"] = Field(
+        alias="instrumentExtended", default=None
+    )
+    "The data of a InstrumentExtended event."
+    instrument_terminated: Optional["InstrumentTerminatedInput"] = Field(
+        alias="instrumentTerminated", default=None
+    )
+    "The data of a InstrumentTerminated event."
+    measure_imposed: Optional["MeasureImposedInput"] = Field(
+        alias="measureImposed", default=None
+    )
+    "The data of a MeasureImposed event."
+    measure_amended: Optional["MeasureAmendedInput"] = Field(
+        alias="measureAmended", default=None
+    )
+    "The data of a MeasureAmended event."
+    measure_lifted: Optional["MeasureLiftedInput"] = Field(
+        alias="measureLifted", default=None
+    )
+    "The data of a MeasureLifted event."
+    dialogue_established: Optional["DialogueEstablishedInput"] = Field(
+        alias="dialogueEstablished", default=None
+    )
+    "The data of a DialogueEstablished event."
+    dialogue_round_held: Optional["DialogueRoundHeldInput"] = Field(
+        alias="dialogueRoundHeld", default=None
+    )
+    "The data of a DialogueRoundHeld event."
+    dialogue_suspended: Optional["DialogueSuspendedInput"] = Field(
+        alias="dialogueSuspended", default=None
+    )
+    "The data of a DialogueSuspended event."
+    dialogue_resumed: Optional["DialogueResumedInput"] = Field(
+        alias="dialogueResumed", default=None
+    )
+    "The data of a DialogueResumed event."
+    dialogue_ended: Optional["DialogueEndedInput"] = Field(
+        alias="dialogueEnded", default=None
+    )
+    "The data of a DialogueEnded event."
+    statement_issued: Optional["StatementIssuedInput"] = Field(
+        alias="statementIssued", default=None
+    )
+    "The data of a StatementIssued event."
+    event_corrected: Optional["EventCorrectedInput"] = Field(
+        alias="eventCorrected", default=None
+    )
+    "The data of a EventCorrected event."
+    event_retracted: Optional["EventRetractedInput"] = Field(
+        alias="eventRetracted", default=None
+    )
+    "The data of a EventRetracted event."
+
+
+class EventFilter(BaseModel):
+    """Which events to list; every condition given must hold."""
+
+    actors: Optional[list[str]] = None
+    "All must take part (an actor counts for its country)."
+    types: Optional[list[EventType]] = None
+    "Event types."
+    streams: Optional[list[str]] = None
+    "Streams."
+    from_: Optional[Any] = Field(alias="from", default=None)
+    "Valid time: the event's bounds reach this day."
+    to: Optional[Any] = None
+    "Valid time: the event's bounds start by this day."
+    text: Optional[str] = None
+    "Words that must all appear in titles, summaries or notes."
+    include_retracted: Optional[bool] = Field(alias="includeRetracted", default=False)
+    "Also list retracted events (marked retracted)."
+
+
+class EventRetractedInput(BaseModel):
+    """The data of a EventRetracted event."""
+
+    target: str
+    "The event's `target`."
+    reason: str
+    "The event's `reason`."
+
+
+class InstrumentAdoptedInput(BaseModel):
+    """The data of a InstrumentAdopted event."""
+
+    title: str
+    "The event's `title`."
+    kind: InstrumentKind
+    "The event's `kind`."
+    binding: Optional[bool] = None
+    "The event's `binding`."
+    adopted_at: Optional[str] = Field(alias="adoptedAt", default=None)
+    "The event's `adoptedAt`."
+    parties: Optional[list["PartyInput"]] = None
+    "The event's `parties`."
+    expires: Optional[Any] = None
+    "The event's `expires`."
+
+
+class InstrumentAmendedInput(BaseModel):
+    """The data of a InstrumentAmended event."""
+
+    summary: str
+    "The event's `summary`."
+
+
+class InstrumentExtendedInput(BaseModel):
+    """The data of a InstrumentExtended event."""
+
+    expires: Any
+    "The event's `expires`."
+
+
+class InstrumentTerminatedInput(BaseModel):
+    """The data of a InstrumentTerminated event."""
+
+    reason: Optional[str] = None
+    "The event's `reason`."
+
+
+class LocationInput(BaseModel):
+    """A place: its name and the state it is in."""
+
+    name: str
+    "The place's name."
+    country: Optional[str] = None
+    "The state it is in (ISO 3166 code)."
+
+
+class MeasureAmendedInput(BaseModel):
+    """The data of a MeasureAmended event."""
+
+    summary: str
+    "The event's `summary`."
+    scope: Optional[str] = None
+    "The event's `scope`."
+    items: Optional[list[str]] = None
+    "The event's `items`."
+    targets_added: Optional[list[str]] = Field(alias="targetsAdded", default=None)
+    "The event's `targetsAdded`."
+    targets_removed: Optional[list[str]] = Field(alias="targetsRemoved", default=None)
+    "The event's `targetsRemoved`."
+    effective: Optional[Any] = None
+    "The event's `effective`."
+
+
+class MeasureImposedInput(BaseModel):
+    """The data of a MeasureImposed event."""
+
+    title: str
+    "The event's `title`."
+    kind: MeasureKind
+    "The event's `kind`."
+    imposer: str
+    "The event's `imposer`."
+    targets: list[str]
+    "The event's `targets`."
+    scope: Optional[str] = None
+    "The event's `scope`."
+    items: Optional[list[str]] = None
+    "The event's `items`."
+    legal_citation: Optional[str] = Field(alias="legalCitation", default=None)
+    "The event's `legalCitation`."
+    announced: Optional[Any] = None
+    "The event's `announced`."
+    effective: Optional[Any] = None
+    "The event's `effective`."
+    responds_to: Optional[str] = Field(alias="respondsTo", default=None)
+    "The event's `respondsTo`."
+
+
+class MeasureLiftedInput(BaseModel):
+    """The data of a MeasureLifted event."""
+
+    reason: Optional[str] = None
+    "The event's `reason`."
+    effective: Optional[Any] = None
+    "The event's `effective`."
+
+
+class MeetingCancelledInput(BaseModel):
+    """The data of a MeetingCancelled event."""
+
+    reason: Optional[str] = None
+    "The event's `reason`."
+
+
+class MeetingHeldInput(BaseModel):
+    """The data of a MeetingHeld event."""
+
+    title: str
+    "The event's `title`."
+    participants: list[str]
+    "The event's `participants`."
+    kind: Optional[MeetingKind] = None
+    "The event's `kind`."
+    level: Optional[MeetingLevel] = None
+    "The event's `level`."
+    location: Optional["LocationInput"] = None
+    "The event's `location`."
+    topics: Optional[list[str]] = None
+    "The event's `topics`."
+    outcomes: Optional[list[str]] = None
+    "The event's `outcomes`."
+    sideline_of: Optional[str] = Field(alias="sidelineOf", default=None)
+    "The event's `sidelineOf`."
+
+
+class MeetingPostponedInput(BaseModel):
+    """The data of a MeetingPostponed event."""
+
+    reason: Optional[str] = None
+    "The event's `reason`."
+    planned: Optional[Any] = None
+    "The event's `planned`."
+
+
+class MeetingScheduledInput(BaseModel):
+    """The data of a MeetingScheduled event."""
+
+    title: str
+    "The event's `title`."
+    participants: list[str]
+    "The event's `participants`."
+    planned: Optional[Any] = None
+    "The event's `planned`."
+    location: Optional["LocationInput"] = None
+    "The event's `location`."
+
+
+class PartyInput(BaseModel):
+    """A founding party of an instrument."""
+
+    actor: str
+    "The party's actor id."
+    action: str
+    "SIGN, ENDORSE, RATIFY, ACCEDE, ACCEPT or COSPONSOR."
+
+
+class PartyJoinedInput(BaseModel):
+    """The data of a PartyJoined event."""
+
+    actor: str
+    "The event's `actor`."
+    action: PartyAction
+    "The event's `action`."
+    effective: Optional[Any] = None
+    "The event's `effective`."
+
+
+class PartyWithdrewInput(BaseModel):
+    """The data of a PartyWithdrew event."""
+
+    actor: str
+    "The event's `actor`."
+    effective: Optional[Any] = None
+    "The event's `effective`."
+
+
+class RecordEventInput(BaseModel):
+    """One event to record."""
+
+    stream: str
+    "Its stream, `<kind>/<slug>`."
+    occurred: Any
+    "When it happened, in EDTF."
+    data: "EventDataInput"
+    "The event's type and data."
+    id: Optional[str] = None
+    "A client id (UUID) that makes retries idempotent."
+    expected_version: Optional[int] = Field(alias="expectedVersion", default=None)
+    "The version the stream must be at (0: must not exist yet)."
+    sources: Optional[list["SourceInput"]] = None
+    "Sources."
+    note: Optional[str] = None
+    "A free note."
+
+
+class RecordEventsInput(BaseModel):
+    """Several events to record at once: all of them or none."""
+
+    events: list["RecordEventInput"]
+    "The events, in order."
+
+
+class RetractEventInput(BaseModel):
+    """The withdrawal of an event."""
+
+    id: str
+    "The event to retract."
+    reason: str
+    "Why it is retracted."
+
+
+class SourceInput(BaseModel):
+    """Where a fact comes from; `url` or `title` is required."""
+
+    url: Optional[str] = None
+    "The address of the source."
+    title: Optional[str] = None
+    "Its title."
+    publisher: Optional[str] = None
+    "Who published it."
+    published: Optional[Any] = None
+    "When it was published."
+    quote: Optional[str] = None
+    "A short supporting quote."
+    accessed: Optional[Any] = None
+    "When it was consulted."
+
+
+class StatementIssuedInput(BaseModel):
+    """The data of a StatementIssued event."""
+
+    issuer: str
+    "The event's `issuer`."
+    summary: str
+    "The event's `summary`."
+    speaker: Optional[str] = None
+    "The event's `speaker`."
+    about: Optional[list[str]] = None
+    "The event's `about`."
+    kind: Optional[StatementKind] = None
+    "The event's `kind`."
+    stance: Optional[Stance] = None
+    "The event's `stance`."
+    concerns: Optional[str] = None
+    "The event's `concerns`."
+
+
+DialogueRoundHeldInput.model_rebuild()
+EventDataInput.model_rebuild()
+InstrumentAdoptedInput.model_rebuild()
+MeetingHeldInput.model_rebuild()
+MeetingScheduledInput.model_rebuild()
+RecordEventInput.model_rebuild()
+RecordEventsInput.model_rebuild()

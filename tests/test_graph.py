@@ -1,0 +1,230 @@
+"""The graph clients walk: references are objects, same-named Event fields agree, and a Node's
+`(__typename, id)` never stands for two contents (what a normalised client cache relies on):
+`id` is the key when shown as known now, a versioned form otherwise, which `node(id)`
+refetches exactly."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from graphql import get_named_type, parse, validate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.graphql.schema import schema
+from events.db import create_engine
+from events.demo import load_demo
+from events.store import EventStore
+from tests.api_client import EDITOR_TOKEN, api_client
+from tests.test_api_statements import event_object_types
+
+BANGKOK = "618f29e1-a099-5122-9106-e0ac820efccd"  # the demo's MeetingHeld in Bangkok
+CORRECTED_TITLE = "Sullivan-Wang talks in Bangkok (corrected)"
+
+CORRECT = f"""
+mutation Correct($id: ID!) {{
+  correctEvent(input: {{id: $id, reason: "title", data: {{title: "{CORRECTED_TITLE}"}}}}) {{
+    event {{ recordedAt }} userErrors {{ message }}
+  }}
+}}"""
+
+
+async def post(
+    http: httpx.AsyncClient, text: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The data of a query that must answer without errors."""
+    response = await http.post(
+        "/graphql",
+        json={"query": text, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {EDITOR_TOKEN}"},
+    )
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def demo_with_a_correction(http: httpx.AsyncClient, store: EventStore) -> datetime:
+    """Load the demo, correct the Bangkok meeting's title; the correction's recordedAt."""
+    await load_demo(store)
+    data = await post(http, CORRECT, {"id": BANGKOK})
+    assert data["correctEvent"]["userErrors"] == []
+    return datetime.fromisoformat(data["correctEvent"]["event"]["recordedAt"])
+
+
+async def test_an_id_names_one_version_and_node_refetches_it(
+    store: EventStore, database_url: str
+) -> None:
+    async with api_client(database_url) as http:
+        corrected_at = await demo_with_a_correction(http, store)
+        before = (corrected_at - timedelta(seconds=1)).isoformat()
+        event = f"""query E($k: DateTime) {{ event(id: "{BANGKOK}", knownAt: $k) {{
+            __typename id key ... on MeetingHeld {{ title }}
+            original {{ id key ... on MeetingHeld {{ title }} }} }} }}"""
+        now = (await post(http, event))["event"]
+        then = (await post(http, event, {"k": before}))["event"]
+        assert now["id"] == now["key"] == BANGKOK and now["title"] == CORRECTED_TITLE
+        assert then["key"] == BANGKOK and then["id"] != BANGKOK
+        assert then["title"] == "Sullivan-Wang talks in Bangkok"
+        assert now["original"]["id"] == then["original"]["id"] == f"{BANGKOK}@original"
+        assert now["original"]["title"] == "Sullivan-Wang talks in Bangkok"
+        refetch = (
+            "query N($id: ID!) { node(id: $id) { __typename id key ... on MeetingHeld { title } } }"
+        )
+        for shown in (now, then, now["original"]):
+            again = (await post(http, refetch, {"id": shown["id"]}))["node"]
+            assert again == {
+                "__typename": "MeetingHeld",
+                **{k: shown[k] for k in again if k != "__typename"},
+            }
+        # a stream object as known earlier: its own versioned id, its content then
+        meeting = """query M($k: DateTime) { relation(a: "USA", b: "CHN", asOf: "2024-02-19",
+            knownAt: $k) { lastContact { id key title } } }"""
+        then_meeting = (await post(http, meeting, {"k": before}))["relation"]["lastContact"]
+        now_meeting = (await post(http, meeting))["relation"]["lastContact"]
+        assert now_meeting["id"] == now_meeting["key"] != then_meeting["id"]
+        assert (then_meeting["title"], now_meeting["title"]) == (
+            "Sullivan-Wang talks in Bangkok",
+            CORRECTED_TITLE,
+        )
+        again = await post(
+            http, refetch.replace("MeetingHeld", "Meeting"), {"id": then_meeting["id"]}
+        )
+        assert again["node"] == {"__typename": "Meeting", **then_meeting}
+        bad = await http.post("/graphql", json={"query": '{ node(id: "USA@yesterday") { id } }'})
+        assert bad.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_one_query_selects_every_field_of_every_event_type_without_aliases() -> None:
+    """What urql's first query did: every field of every Event type through the interface."""
+    fragments = []
+    for graphql_type in event_object_types():
+        fields = []
+        for name, field in graphql_type.fields.items():
+            target = get_named_type(field.type)
+            leaf = not hasattr(target, "fields") and not hasattr(target, "types")
+            fields.append(name if leaf else f"{name} {{ __typename }}")
+        fragments.append(f"... on {graphql_type.name} {{ {' '.join(fields)} }}")
+    document = parse(f"{{ events(first: 10) {{ nodes {{ {' '.join(fragments)} }} }} }}")
+    assert validate(schema._schema, document) == []
+
+
+# --- one (__typename, id), one content ------------------------------------------------------
+
+NODE = "__typename id key"
+WHO = f"{NODE} name kind country {{ {NODE} name }}"
+MEETING = f"{NODE} title status kind level held {{ edtf }} participants {{ {WHO} }}"
+EVENT = f"""{NODE} type version occurred {{ edtf }} retracted stream {{ {NODE} kind version }}
+    correctedBy {{ {NODE} }}
+    ... on MeetingHeld {{ title meetingKind participants {{ {WHO} }} }}
+    ... on StatementIssued {{ summary stance issuer {{ {WHO} }} }}
+    ... on InstrumentAdopted {{ title instrumentKind adoptedAt {{ {NODE} title }} }}
+    ... on DialogueEstablished {{ name track agreedAt {{ {NODE} title }} }}
+    ... on EventCorrected {{ target {{ {NODE} }} }}"""
+QUERIES = {
+    "relation": f"""query Q($k: DateTime, $asOf: Date) {{
+      relation(a: "USA", b: "CHN", asOf: $asOf, knownAt: $k) {{
+        a {{ {WHO} }} lastContact {{ {MEETING} }}
+        contacts(first: 10) {{ nodes {{ {MEETING} }} }}
+        dialogues {{ dialogue {{ {NODE} name track parties {{ {WHO} }} }} }}
+        measuresInForce {{ measure {{ {NODE} title kind effective {{ edtf }} }} }}
+        sharedInstruments {{ instrument {{ {NODE} title kind }} }}
+        onlyA {{ instrument {{ {NODE} title kind }} }}
+        statements(first: 10) {{ nodes {{ {EVENT} }} }}
+      }} }}""",
+    "events": f"""query Q($k: DateTime) {{
+      events(first: 50, knownAt: $k, filter: {{includeRetracted: true}}) {{
+        nodes {{ {EVENT} original {{ {EVENT} }} }} }} }}""",
+    "event": f"""query Q($k: DateTime) {{
+      event(id: "{BANGKOK}", knownAt: $k) {{ {EVENT} original {{ {EVENT} }} }} }}""",
+}
+
+
+def nodes_in(value: Any, found: list[dict[str, Any]]) -> None:
+    """Every object with a __typename and an id in an answer."""
+    if isinstance(value, list):
+        for item in value:
+            nodes_in(item, found)
+    elif isinstance(value, dict):
+        if "__typename" in value and "id" in value:
+            found.append(value)
+        for item in value.values():
+            nodes_in(item, found)
+
+
+def content(node: dict[str, Any]) -> dict[str, Any]:
+    """What a normalised cache stores for a node: its fields, a nested node by reference."""
+
+    def ref(value: Any) -> Any:
+        if isinstance(value, list):
+            return [ref(item) for item in value]
+        if isinstance(value, dict) and "__typename" in value and "id" in value:
+            return (value["__typename"], value["id"])
+        return value
+
+    return {key: ref(value) for key, value in node.items()}
+
+
+def test_one_typename_and_id_never_carry_two_contents(database_url: str) -> None:
+    """Over random queries at random knownAt (before the demo, inside it, between it and a
+    correction, after the correction, now), no (__typename, id) ever shows two values of one
+    field."""
+    runner = asyncio.Runner()
+    stack = AsyncExitStack()
+
+    async def start() -> tuple[httpx.AsyncClient, datetime]:
+        engine = create_engine(database_url)
+        store = EventStore(engine)
+        stack.push_async_callback(engine.dispose)
+        stack.push_async_callback(store.close)
+        http = await stack.enter_async_context(api_client(database_url))
+        return http, await demo_with_a_correction(http, store)
+
+    http, corrected_at = runner.run(start())
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    instants = st.one_of(
+        st.none(),
+        st.datetimes(min_value=datetime(2019, 1, 1), max_value=datetime(2024, 3, 1)).map(
+            lambda moment: moment.replace(tzinfo=UTC)
+        ),
+        st.sampled_from(
+            [
+                corrected_at - timedelta(microseconds=1),
+                corrected_at,
+                corrected_at + timedelta(microseconds=1),
+            ]
+        ),
+    )
+
+    @settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        name=st.sampled_from(sorted(QUERIES)),
+        known_at=instants,
+        as_of=st.dates(
+            min_value=datetime(2019, 1, 1).date(), max_value=datetime(2025, 1, 1).date()
+        ),
+    )
+    def check(name: str, known_at: datetime | None, as_of: Any) -> None:
+        variables: dict[str, Any] = {"k": None if known_at is None else known_at.isoformat()}
+        if name == "relation":
+            variables["asOf"] = as_of.isoformat()
+        data = runner.run(post(http, QUERIES[name], variables))
+        found: list[dict[str, Any]] = []
+        nodes_in(data, found)
+        for node in found:
+            identity = (node["__typename"], node["id"])
+            known = seen.setdefault(identity, {})
+            for field, value in content(node).items():
+                assert known.setdefault(field, value) == value, (identity, field, value, known)
+
+    try:
+        check()
+    finally:
+        runner.run(stack.aclose())
+        runner.close()
+    assert any("@" in node_id for _, node_id in seen)
+    assert any("@" not in node_id for _, node_id in seen)
