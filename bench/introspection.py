@@ -9,8 +9,8 @@ answered, and /healthz's p50 and p99. The first case is /healthz with no load (t
 
 The cases: GraphiQL's introspection query (allowed, one walk of the schema, answered from the
 process's introspection cache after the first: api/graphql/introspection.py); the same with a
-comment making every request's text new, so that each one walks the schema (what a client
-bent on costing the server can still do, one walk a request); a schema walk 30 times under
+comment making every request's text new, so that each one walks the schema (in the process's
+one introspection thread, the event loop free meanwhile); a schema walk 30 times under
 aliases (the amplification of issue 22: 2.27 MB and 1.4-2.2 s of CPU a request before
 `TIMELINE_MAX_INTROSPECTION`, now refused by the limit check).
 """

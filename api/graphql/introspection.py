@@ -3,7 +3,9 @@ runs, so an operation that selects nothing but `__schema`, `__type` and `__typen
 has one answer per text, operation name and variables. GraphiQL's introspection query costs a
 walk of the whole schema (a 220 KB answer, most of a second of CPU on a busy machine); clients
 that ask it again and again (GraphiQL opened in many browsers, a tool polling the schema) then
-cost no more than the encoding of the answer, and leave the process free for the others.
+cost no more than the encoding of the answer, and leave the process free for the others. An
+answer not held yet (a new text) is computed by graphql-core in a thread, one at a time: the
+event loop goes on answering other requests meanwhile, rather than stopping for the walk.
 
 The cache is small (CACHE_ENTRIES answers) and per process; what it holds is the schema's
 description, which every client may read anyway.
@@ -11,9 +13,12 @@ description, which every client may read anyway.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from graphql import (
@@ -25,9 +30,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-)
-from graphql import (
-    ExecutionResult as GraphQLExecutionResult,
+    execute_sync,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
@@ -36,6 +39,10 @@ CACHE_ENTRIES = 16
 META_FIELDS = frozenset({"__schema", "__type", "__typename"})
 
 _answers: OrderedDict[tuple[str, str | None, str], dict[str, Any]] = OrderedDict()
+# One walk of the schema at a time per process, the others queued: graphql-core's introspection
+# is synchronous CPU work, run in a thread of its own so that the event loop goes on answering
+# the other requests meanwhile.
+_walker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="introspection")
 
 
 def introspection_only(document: DocumentNode, operation_name: str | None) -> bool:
@@ -76,38 +83,43 @@ def _only_meta(
 
 
 class IntrospectionCache(SchemaExtension):
-    """Answers an introspection-only operation from the cache when it can, and keeps the
-    answer of one that executed without errors."""
+    """Answers an introspection-only operation from the cache when it can; otherwise runs it
+    in a thread, one at a time per process, and keeps its answer."""
 
-    def on_execute(self) -> Iterator[None]:
-        """Look the answer up before execution; keep it after."""
+    async def on_execute(self) -> AsyncIterator[None]:
+        """Answer from the cache, or from a walk in a thread, before strawberry executes."""
         context = self.execution_context
         document = context.graphql_document
-        key = None
         if (
-            context.result is None
-            and document is not None
-            and context.query is not None
-            and introspection_only(document, context.operation_name)
+            context.result is not None
+            or document is None
+            or context.query is None
+            or not introspection_only(document, context.operation_name)
         ):
-            key = (
-                context.query,
-                context.operation_name,
-                json.dumps(context.variables or {}, sort_keys=True),
+            yield
+            return
+        key = (
+            context.query,
+            context.operation_name,
+            json.dumps(context.variables or {}, sort_keys=True),
+        )
+        found = _answers.get(key)
+        if found is None:
+            walk = partial(
+                execute_sync,
+                context.schema._schema,
+                document,
+                variable_values=context.variables,
+                operation_name=context.operation_name,
             )
-            found = _answers.get(key)
-            if found is not None:
-                _answers.move_to_end(key)
-                context.result = ExecutionResult(data=found, errors=None)
-                key = None  # nothing to keep
-        yield
-        result = context.result
-        if (
-            key is not None
-            and isinstance(result, ExecutionResult | GraphQLExecutionResult)
-            and not result.errors
-            and result.data is not None
-        ):
-            _answers[key] = result.data
+            result = await asyncio.get_running_loop().run_in_executor(_walker, walk)
+            if result.errors or result.data is None:
+                context.result = ExecutionResult(data=result.data, errors=result.errors)
+                yield
+                return
+            found = _answers[key] = result.data
             while len(_answers) > CACHE_ENTRIES:
                 _answers.popitem(last=False)
+        _answers.move_to_end(key)
+        context.result = ExecutionResult(data=found, errors=None)
+        yield
