@@ -6,8 +6,12 @@ exports (/export/<format>), and the pages for people (/, /explore, /static: api/
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import json
+import signal
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from cross_web import HTTPException
@@ -22,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -36,12 +41,14 @@ from strawberry.types import ExecutionResult
 from api import exports
 from api.access import Access
 from api.auth import ANONYMOUS, Principal, Unauthenticated
+from api.boundary import ErrorBoundary
 from api.caching import AnswerCaching
 from api.graphiql import graphiql_html, graphiql_policy
 from api.graphql.context import Context
 from api.graphql.errors import ApiError, coded
 from api.graphql.schema import schema
 from api.metrics import Metrics
+from api.request_json import BadRequest, graphql_request, loads, query_params
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
 from api.transport import (
@@ -63,6 +70,9 @@ from events.notify import LogListener
 from events.store import EventStore
 
 GRAPHIQL_HEADERS = {"Content-Security-Policy": graphiql_policy()}
+# The body of the request being answered and its JSON, checked in TimelineGraphQL.__call__,
+# so that strawberry does not parse it a second time.
+_CHECKED_BODY: ContextVar[tuple[bytes, object] | None] = ContextVar("checked_body", default=None)
 
 
 class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
@@ -190,8 +200,43 @@ class TimelineGraphQL(GraphQL[Context, None]):
                 media_type(headers),
             )
         else:
-            response = await self._answer(Request(scope, replay(body, receive)))
+            try:
+                self._check(scope, headers, body)
+            except BadRequest as error:
+                response = error_response(400, str(error), "BAD_USER_INPUT", media_type(headers))
+            else:
+                response = await self._answer(Request(scope, replay(body, receive)))
         await response(scope, receive, send)
+
+    def _check(self, scope: Scope, headers: Headers, body: bytes) -> None:
+        """BadRequest unless the request's JSON (the body of a POST, the query string of a
+        GET) is a well-formed GraphQL request within the JSON bounds (api/request_json.py)."""
+        depth = self.settings.limits.max_json_depth
+        if scope["method"] == "GET":
+            query_params(scope.get("query_string", b""), depth)
+            return
+        content_type, _ = parse_content_type(headers.get("content-type", ""))
+        if "application/json" in content_type:  # as strawberry decides it; others it refuses
+            _CHECKED_BODY.set((body, graphql_request(loads(body, depth))))
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The JSON of a body or of a query parameter, bounded (api/request_json.py); a body
+        checked already is not parsed again."""
+        checked = _CHECKED_BODY.get()
+        if checked is not None and checked[0] == data:
+            return checked[1]
+        try:
+            return loads(data, self.settings.limits.max_json_depth)
+        except BadRequest as error:
+            raise HTTPException(400, str(error)) from None
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A WebSocket message's JSON, bounded as a request's (api/request_json.py); one out
+        of bounds is refused as JSON that does not parse (strawberry closes with 4400)."""
+        try:
+            return loads(data, self.settings.limits.max_json_depth, "the message")
+        except BadRequest as error:
+            raise json.JSONDecodeError(str(error), "", 0) from None
 
     async def _answer(self, request: Request) -> Response:
         """The answer; a GET goes through the answer cache (api/caching.py)."""
@@ -303,7 +348,7 @@ def _principal(settings: Settings, authorization: str | None) -> Principal:
 def create_app(settings: Settings) -> Starlette:
     """The application for `settings`; the database is opened when it starts."""
     engine = create_engine(settings.database_url, **settings.pool.engine_options())
-    store = EventStore(engine)
+    store = EventStore(engine, max_skew=settings.max_skew)
     listener = LogListener(
         store, poll_interval=settings.log_poll_seconds, recheck=settings.log_recheck_seconds
     )
@@ -343,9 +388,11 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        hangup = _on_sighup(settings.tokens.reload)
         try:
             yield
         finally:
+            hangup()
             # Subscriptions still waiting end (complete) rather than hang the shutdown.
             await listener.close()
             await store.close()
@@ -369,6 +416,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             Middleware(Access, routes=routes, metrics=metrics),
             Middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds),
+            Middleware(ErrorBoundary),
             # Bearer tokens, no cookies: no credentials mode, any origin not listed refused. A
             # browser may revalidate a cached answer (If-None-Match) and read its ETag.
             Middleware(
@@ -388,6 +436,21 @@ def create_app(settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+def _on_sighup(reload: Callable[[], object]) -> Callable[[], None]:
+    """Make SIGHUP call `reload` (the token file read again) rather than end the process, in a
+    process where this loop owns signals (a `timeline serve` worker); returns the undoing."""
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGHUP, reload)
+    except (RuntimeError, NotImplementedError, ValueError):  # not the main thread, or Windows
+        return lambda: None
+
+    def undo() -> None:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+    return undo
 
 
 def _unauthenticated(message: str, media: str) -> Response:

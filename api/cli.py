@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import io
+import json
 import os
 import shutil
 import sys
@@ -29,6 +30,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from api.auth import Role, new_token, parse_expires
 from api.exports import BadParameter, export_query
 from api.logs import log_config
 from api.metrics import prepare_multiprocess
@@ -76,6 +78,8 @@ demo_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(demo_app, name="demo")
+token_app = typer.Typer(help="Bearer tokens (docs/configuration.md).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 
 err = Console(stderr=True, soft_wrap=True)
 WORKER_STARTUP_SECONDS = 60
@@ -94,12 +98,13 @@ def _run(work: Callable[[EventStore], Awaitable[T]]) -> T:
     """Run `work` on a store over the configured database; domain errors exit 1."""
 
     async def main() -> T:
-        engine = create_engine(_settings().database_url)
+        settings = _settings()
+        engine = create_engine(settings.database_url)
         try:
             problem = await schema_problem(engine)
             if problem is not None:
                 raise ConfigurationError(problem)
-            store = EventStore(engine)
+            store = EventStore(engine, max_skew=settings.max_skew)
             try:
                 return await work(store)
             finally:
@@ -480,6 +485,26 @@ def demo_load() -> None:
     """Load the demo dataset into the configured database (migrated already). Idempotent:
     its events carry fixed ids, so loading it again appends nothing."""
     _load_demo()
+
+
+@token_app.command("new")
+def token_new(
+    principal: Annotated[str, typer.Argument(help="Who the token stands for (recordedBy).")],
+    role: Annotated[str, typer.Option(help="reader, editor or admin.")] = "reader",
+    expires: Annotated[
+        str | None, typer.Option(help="When it stops working, e.g. 2027-01-01T00:00:00Z.")
+    ] = None,
+) -> None:
+    """Make a new random token (256 bits). Prints the token on the first line (shown once:
+    give it to its holder) and, on the second, its entry for TIMELINE_TOKENS_FILE (its
+    SHA-256 digest, never the token); a running server reads the file again when it changes."""
+    try:
+        text, token = new_token(principal, Role.named(role), parse_expires(principal, expires))
+    except ValueError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+    print(text)
+    print(json.dumps(token.to_json()))
 
 
 @app.command("serve")

@@ -6,18 +6,18 @@ the process with a message naming the variable.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from strawberry.http.websocket_origin import normalize_allowed_origins
 
-from api.auth import Token, TokenTable
+from api.auth import Token, Tokens, tokens_from_json
 from events.db import DEFAULT_DATABASE_URL, database_url
 from events.errors import ConfigurationError
 from events.interchange.selection import DEFAULT_PUBLIC_URL
@@ -37,6 +37,8 @@ class Limits:
     max_body_bytes: int = 1_000_000
     max_subscriptions: int = 20  # per WebSocket connection
     max_page: int = 100  # `first` / `last` of a connection
+    max_json_depth: int = 64  # arrays and objects nested in a request's JSON (its variables)
+    max_introspection: int = 2  # __schema and __type fields of one query: walks of the schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,7 @@ class Settings:
     """Every setting of the service."""
 
     database_url: str = DEFAULT_DATABASE_URL
-    tokens: TokenTable = field(default_factory=TokenTable)
+    tokens: Tokens = field(default_factory=Tokens)
     read_requires_token: bool = False
     # Browser origins allowed to call the API (CORS) and to open WebSocket connections.
     cors_origins: tuple[str, ...] = ()
@@ -106,6 +108,14 @@ class Settings:
     # The in-process cache of GET answers (api/caching.py): 0 entries turns it off.
     answer_cache_entries: int = 1000
     answer_cache_bytes: int = 64 * 1024 * 1024
+    # How far ahead of this server's clock a recordedAt may be (events/store.py): an imported
+    # one, or the log's newest written by a replica whose clock runs ahead.
+    clock_skew_seconds: float = 2.0
+
+    @property
+    def max_skew(self) -> timedelta:
+        """`clock_skew_seconds` as the store takes it."""
+        return timedelta(seconds=self.clock_skew_seconds)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -145,6 +155,7 @@ class Settings:
             answer_cache_bytes=_setting(
                 env, "TIMELINE_ANSWER_CACHE_BYTES", _positive, str(64 * 1024 * 1024)
             ),
+            clock_skew_seconds=_setting(env, "TIMELINE_CLOCK_SKEW_SECONDS", _seconds, "2"),
             limits=Limits(
                 **{
                     limit.name: _setting(
@@ -242,24 +253,18 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _tokens(env: Mapping[str, str]) -> TokenTable:
-    """Tokens from TIMELINE_TOKENS (JSON) and TIMELINE_TOKENS_FILE (a file of the same JSON)."""
-    entries: list[Token] = []
-    for name in ("TIMELINE_TOKENS", "TIMELINE_TOKENS_FILE"):
-        text = env.get(name)
-        if not text:
-            continue
+def _tokens(env: Mapping[str, str]) -> Tokens:
+    """Tokens from TIMELINE_TOKENS (JSON) and TIMELINE_TOKENS_FILE (a file of the same JSON,
+    read again when it changes: api/auth.py `Tokens`)."""
+    fixed: tuple[Token, ...] = ()
+    text = env.get("TIMELINE_TOKENS")
+    if text:
         try:
-            if name == "TIMELINE_TOKENS_FILE":
-                text = Path(text).read_text(encoding="utf-8")
-            entries.extend(Token.from_json(item) for item in _json_list(text))
-        except (OSError, ValueError) as error:
-            raise ConfigurationError(f"{name}: {error}") from None
-    return TokenTable(tuple(entries))
-
-
-def _json_list(text: str) -> list[object]:
-    value = json.loads(text)
-    if not isinstance(value, list):
-        raise ValueError('expected a JSON list of {"principal", "role", "token" or "sha256"}')
-    return value
+            fixed = tokens_from_json(text)
+        except ValueError as error:
+            raise ConfigurationError(f"TIMELINE_TOKENS: {error}") from None
+    path = env.get("TIMELINE_TOKENS_FILE")
+    try:
+        return Tokens(fixed, Path(path) if path else None)
+    except (OSError, ValueError) as error:
+        raise ConfigurationError(f"TIMELINE_TOKENS_FILE: {error}") from None

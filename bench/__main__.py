@@ -1,4 +1,5 @@
-"""`python -m bench append|imports|asof|http|all [options]`: the benchmark suite's entry point.
+"""`python -m bench append|imports|asof|http|introspection|all [options]`: the benchmark
+suite's entry point.
 
 Each subcommand runs one benchmark module with the options given after it (see their `--help`
 and bench/README.md). `all` runs every one in turn, full size, or with `--quick` at small sizes
@@ -25,6 +26,7 @@ SUITE: dict[str, tuple[str, list[str], list[str]]] = {
         ["--sizes", "10000", "--postgres-sizes", "10000", "--queries", "20", "--no-profile"],
     ),
     "http": ("bench.http", [], ["--duration", "3", "--warmup", "1", "--rounds", "1"]),
+    "introspection": ("bench.introspection", [], ["--duration", "3"]),
 }
 ALIASES = {"import": "imports"}
 

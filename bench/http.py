@@ -47,7 +47,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.app import TimelineGraphQL, create_app
-from api.graphql.paging import encode_text
+from api.graphql.paging import encode_cursor
 from api.settings import Settings
 from bench.append import (
     DEFAULT_POSTGRES_URL,
@@ -371,8 +371,7 @@ def _standing(item: InstrumentStanding, *sides: str) -> dict[str, Any]:
 
 def _key(key: DateKey) -> str:
     # The cursor the GraphQL connections give, so that the two answers can be compared.
-    earliest, latest, position = key
-    return encode_text(f"{earliest.isoformat()} {latest.isoformat()} {position}")
+    return encode_cursor(key, "relation")
 
 
 async def relation_page(engine: Any, a: str, b: str, as_of: date) -> dict[str, Any]:

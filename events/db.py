@@ -158,7 +158,10 @@ def database_url(text: str) -> URL:
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """An async engine for `url` (SQLite or PostgreSQL), set up for the log."""
+    """An async engine for `url` (SQLite or PostgreSQL), set up for the log. Its errors never
+    carry a statement's bound parameters (`hide_parameters`): an error is logged, and the
+    parameters are what a client sent."""
+    options.setdefault("hide_parameters", True)
     parsed = database_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, **options)
@@ -185,6 +188,7 @@ def sqlite_writer_engine(url: URL) -> Engine:
         poolclass=StaticPool,
         connect_args={"check_same_thread": False},
         execution_options={WRITE: True},
+        hide_parameters=True,
     )
     _set_up_sqlite(engine)
     return engine

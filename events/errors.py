@@ -56,3 +56,26 @@ class DuplicateId(TimelineError):
 
 class ConfigurationError(TimelineError):
     """A setting that cannot be used, named with the reason."""
+
+
+class OutOfBounds(TimelineError, ValueError):
+    """A value outside what the domain represents (an instant that is no UTC timestamp of the
+    years 1 to 9999), named by the field that gave it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class ClockBehind(TimelineError):
+    """The log's newest recordedAt is further ahead of this process's clock than the allowed
+    skew: stamping an append would move knowledge time ahead of the clock. Nothing was
+    appended; the clock of this process (or of the one that wrote the head) needs fixing."""
+
+    def __init__(self, newest: str, now: str, skew: float) -> None:
+        self.newest = newest
+        self.now = now
+        super().__init__(
+            f"the log's newest recordedAt {newest} is more than {skew:g} s ahead of this "
+            f"server's clock ({now}); nothing was appended"
+        )

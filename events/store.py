@@ -10,6 +10,14 @@ One code path for SQLite and PostgreSQL (`Writes.write`). Every append runs in o
    exist);
 4. inserts the events with the next positions and versions and a server `recordedAt`;
 5. runs every projection on them, and commits.
+
+Knowledge time moves only forward, and only with the clock (`Clock`): the server's own
+`recordedAt` is its clock's time, never earlier than the log's newest one and never later than
+its clock. When the log's newest `recordedAt` is ahead of this process's clock (another
+replica's clock runs ahead, or an import brought a stamp from within the allowed skew), an
+append waits, before it takes anything, until its clock has passed it, if that is within
+`max_skew`; further ahead it is refused (ClockBehind) rather than stamped in the future. An
+imported `recordedAt` later than the clock plus `max_skew` is refused, naming the event.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import groupby
 from typing import Any
@@ -31,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.actors import is_state
 from events.db import WRITE, events_table, to_recorded
-from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
+from events.errors import ClockBehind, ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
 from events.notify import CHANNEL
 from events.projections import Projection, bitemporal
 from events.projections.history import StoredEvent
@@ -54,6 +62,29 @@ from events.types import (
 from events.views.reader import Reader
 
 ExpectedVersion = int | Mapping[str, int] | None
+Clock = Callable[[], datetime]  # the time now, timezone-aware
+
+# How far ahead of this process's clock a recordedAt may be: an imported one, or the log's
+# newest written by a replica whose clock runs ahead. NTP keeps clocks within milliseconds.
+DEFAULT_SKEW = timedelta(seconds=2)
+# An append that found the head ahead of the clock waits and tries again at most this often
+# (each wait within the skew) before it gives up with ClockBehind.
+CLOCK_RETRIES = 3
+
+
+def utc_now() -> datetime:
+    """The system clock, in UTC: the store's default Clock."""
+    return datetime.now(UTC)
+
+
+class WaitForClock(Exception):
+    """Raised by a write, before it changed anything, when its stamps would be ahead of the
+    clock by `seconds` (within the skew): wait, then write again."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"the clock is {seconds:.3f} s behind the log's newest recordedAt")
+
 
 # Bound on the number of values in one `IN (...)` list: SQLite allows 32,766 parameters.
 CHUNK = 500
@@ -72,12 +103,19 @@ class EventStore:
     """The append-only log on one database (the engine decides which)."""
 
     def __init__(
-        self, engine: AsyncEngine, projections: Sequence[Projection] | None = None
+        self,
+        engine: AsyncEngine,
+        projections: Sequence[Projection] | None = None,
+        *,
+        clock: Clock = utc_now,
+        max_skew: timedelta = DEFAULT_SKEW,
     ) -> None:
         self.engine = engine
         self.projections = list(
             bitemporal.default_projections() if projections is None else projections
         )
+        self.clock = clock
+        self.max_skew = max_skew
         self.is_sqlite = engine.dialect.name == "sqlite"
         # SQLite has one writer per file anyway; queueing here costs nothing and spares the
         # tasks of this process from spinning on SQLITE_BUSY.
@@ -117,17 +155,36 @@ class EventStore:
         exist yet): an int when the batch holds one stream, else a mapping stream -> version.
         An event whose id is already in the log with the same content is not appended again;
         the original is returned in its place.
-        Raises InvalidEvents, ConcurrencyConflict or DuplicateId; then nothing was appended.
+        Raises InvalidEvents, ConcurrencyConflict, DuplicateId or ClockBehind; then nothing
+        was appended.
         """
+        for _ in range(CLOCK_RETRIES):
+            try:
+                return await self._append_once(events, recorded_by, expected_version)
+            except WaitForClock as wait:
+                # Rolled back before anything was written; the lock is released while waiting.
+                await asyncio.sleep(wait.seconds)
+        return await self._append_once(events, recorded_by, expected_version, last_try=True)
+
+    async def _append_once(
+        self,
+        events: Sequence[NewEvent],
+        recorded_by: str,
+        expected_version: ExpectedVersion,
+        last_try: bool = False,
+    ) -> list[RecordedEvent]:
         if not self.is_sqlite:
             async with self.transaction() as batch:
-                return await batch.append(
-                    events, recorded_by=recorded_by, expected_version=expected_version
+                batch.last_try = last_try
+                # A WaitForClock leaves the transaction (rolled back): `append` waits unlocked.
+                return await run_sync_write(
+                    batch.conn, batch.write, events, recorded_by, expected_version
                 )
         # One hand-off to the writer thread for the whole transaction (events/sqlite_writer.py).
         if self._sqlite_writer is None:
             self._sqlite_writer = SQLiteWriter(self.engine.url)
-        writes = Writes(self.projections)
+        writes = Writes(self.projections, self.clock, self.max_skew)
+        writes.last_try = last_try
         async with self._writer:
             return await self._sqlite_writer.run(
                 partial(
@@ -147,7 +204,7 @@ class EventStore:
         events/notify.py): on PostgreSQL by a NOTIFY sent in the transaction, which the server
         delivers to every process at commit; in this process by the `on_append` callbacks."""
         async with self.locked() as conn:
-            appender = Appender(conn, self.projections)
+            appender = Appender(conn, self.projections, self.clock, self.max_skew)
             yield appender
             if appender.appended and not self.is_sqlite:
                 await conn.execute(select(func.pg_notify(CHANNEL, str(appender.head_position))))
@@ -254,8 +311,17 @@ class Writes:
     """The appends of one write transaction, as synchronous Core code on a `Connection` in
     that transaction: checks, inserts, projections. See `Appender` for the async side."""
 
-    def __init__(self, projections: Sequence[Projection]) -> None:
+    def __init__(
+        self,
+        projections: Sequence[Projection],
+        clock: Clock = utc_now,
+        max_skew: timedelta = DEFAULT_SKEW,
+    ) -> None:
         self.projections = projections
+        self.clock = clock
+        self.max_skew = max_skew
+        # Whether a stamp ahead of the clock raises ClockBehind rather than WaitForClock.
+        self.last_try = False
         self.appended = 0  # events this transaction added to the log so far
         self.head_position = 0  # the position of the last of them
         self.deferred = False  # projections left to `finish` (see `defer_projections`)
@@ -282,7 +348,9 @@ class Writes:
         # Streams with events before this append; the projections have rows only for them.
         existing = {stream for stream, version in state.versions.items() if version > 0}
         state.registered |= self.registered
-        recorded_at = _now(head.recorded_at)
+        now = self.clock()
+        self._not_ahead(head.recorded_at, now)
+        latest = now + self.max_skew
         rows: list[dict[str, Any]] = []
         recorded: dict[UUID, RecordedEvent] = {}
         problems: list[Problem] = []
@@ -298,7 +366,20 @@ class Writes:
                 if actual != expected[event.stream]:
                     raise ConcurrencyConflict(event.stream, expected[event.stream], actual)
             problems.extend(state.check(index, event))
-            when = event.recorded_at or max(recorded_at, last_recorded or recorded_at)
+            when = event.recorded_at or max(now, last_recorded or now)
+            if event.recorded_at is None:
+                self._not_ahead(when, now)  # after an imported stamp within the skew
+            elif when > latest:
+                problems.append(
+                    Problem(
+                        index,
+                        "recordedAt",
+                        f"{format_timestamp(when)} is later than this server's clock "
+                        f"({format_timestamp(now)}) plus the allowed skew of "
+                        f"{self.max_skew.total_seconds():g} s; knowledge time cannot be in "
+                        "the future",
+                    )
+                )
             if last_recorded is not None and when < last_recorded:
                 problems.append(
                     Problem(
@@ -363,12 +444,29 @@ class Writes:
         self.head_position = position
         return [originals.get(event.id) or recorded[event.id] for event in events]
 
+    def _not_ahead(self, stamp: datetime | None, now: datetime) -> None:
+        """Nothing when `stamp` (the newest recordedAt so far) is not after `now`; else
+        WaitForClock while within the skew, ClockBehind past it (or on the last try)."""
+        if stamp is None or stamp <= now:
+            return
+        if stamp - now > self.max_skew or self.last_try:
+            raise ClockBehind(
+                format_timestamp(stamp), format_timestamp(now), self.max_skew.total_seconds()
+            )
+        raise WaitForClock((stamp - now).total_seconds())
+
 
 class Appender(Writes):
     """Appends inside one open, locked write transaction (see EventStore.transaction)."""
 
-    def __init__(self, conn: AsyncConnection, projections: Sequence[Projection]) -> None:
-        super().__init__(projections)
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        projections: Sequence[Projection],
+        clock: Clock = utc_now,
+        max_skew: timedelta = DEFAULT_SKEW,
+    ) -> None:
+        super().__init__(projections, clock, max_skew)
         self.conn = conn
 
     async def defer_projections(self) -> bool:
@@ -411,7 +509,22 @@ class Appender(Writes):
         """Append `events` in this transaction; see EventStore.append."""
         # Synchronous Core code, run in one hop (see events/sync_write.py): the checks, the
         # insert and the projections of an append are a dozen small statements.
-        return await run_sync_write(self.conn, self.write, events, recorded_by, expected_version)
+        for _ in range(CLOCK_RETRIES):
+            try:
+                return await run_sync_write(
+                    self.conn, self.write, events, recorded_by, expected_version
+                )
+            except WaitForClock as wait:
+                # Raised before the write changed anything: the transaction goes on, holding
+                # the lock while the clock catches up (within the skew).
+                await asyncio.sleep(wait.seconds)
+        self.last_try = True
+        try:
+            return await run_sync_write(
+                self.conn, self.write, events, recorded_by, expected_version
+            )
+        finally:
+            self.last_try = False
 
 
 def _already_recorded(conn: Connection, events: Sequence[NewEvent]) -> dict[UUID, RecordedEvent]:
@@ -684,12 +797,6 @@ def _strings(value: Any) -> Iterable[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
-
-
-def _now(newest: datetime | None) -> datetime:
-    # recordedAt never goes back, even if the clock does (or another writer's clock is ahead).
-    now = datetime.now(UTC)
-    return now if newest is None or now > newest else newest
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:

@@ -548,25 +548,38 @@ ENVELOPE_FIELDS = frozenset(
 RECORDED_FIELDS = frozenset({"version", "position", "recordedAt", "recordedBy"})
 
 
-# PostgreSQL can store no NUL character in text or JSONB: refused alike on both backends.
-NUL_MESSAGE = "contains the NUL character (U+0000), which the log cannot store"
+# PostgreSQL can store no NUL character in text or JSONB, and no driver can encode a lone
+# surrogate (U+D800 to U+DFFF, which JSON's `\ud800` escape can spell): refused alike on both
+# backends, before any driver sees them.
+NUL = "the NUL character (U+0000)"
+SURROGATE = "a lone surrogate (U+D800 to U+DFFF)"
 
 
-def nul_paths(value: Any, path: str = "") -> Iterator[str]:
+def unstorable_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """The JSON path (`data.participants[1]`) of every string in `value`, keys included, that
-    holds a NUL character."""
+    the log cannot store, with what it holds (NUL or SURROGATE)."""
     if isinstance(value, str):
-        if "\x00" in value:
-            yield path
+        reason = _unstorable(value)
+        if reason:
+            yield path, reason
     elif isinstance(value, Mapping):
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                yield where
-            yield from nul_paths(item, where)
+            reason = _unstorable(str(key))
+            if reason:
+                yield where, reason
+            yield from unstorable_strings(item, where)
     elif isinstance(value, list):
         for number, item in enumerate(value):
-            yield from nul_paths(item, f"{path}[{number}]")
+            yield from unstorable_strings(item, f"{path}[{number}]")
+
+
+def _unstorable(text: str) -> str | None:
+    if "\x00" in text:
+        return NUL
+    if not text.isascii() and any("\ud800" <= char <= "\udfff" for char in text):
+        return SURROGATE
+    return None
 
 
 def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> NewEvent:
@@ -580,7 +593,10 @@ def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> New
         raise InvalidEvents([Problem(index, "", "an event must be a JSON object")])
     allowed = ENVELOPE_FIELDS | RECORDED_FIELDS if restoring else ENVELOPE_FIELDS
     problems = [Problem(index, key, "unknown field") for key in obj if key not in allowed]
-    problems += [Problem(index, path, NUL_MESSAGE) for path in nul_paths(obj)]
+    problems += [
+        Problem(index, path, f"contains {reason}, which the log cannot store")
+        for path, reason in unstorable_strings(obj)
+    ]
     type_name = obj.get("type")
     cls = EVENT_TYPES.get(type_name) if isinstance(type_name, str) else None
     if cls is None:

@@ -7,7 +7,9 @@ refused, and the tests check only that a refusal is the documented error, naming
 
 from __future__ import annotations
 
+import base64
 import json
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -181,3 +183,160 @@ def import_lines() -> st.SearchStrategy[str]:
         broken_events().map(_json).flatmap(_cut),
         st.text(max_size=80),
     )
+
+
+# --- requests a live server must answer with a coded error ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hostile:
+    """One hostile HTTP request to /graphql (or `path`) and the coded answer it must get:
+    `status`, and the `code` of its first error."""
+
+    name: str
+    body: bytes | None = None
+    status: int = 400
+    code: str = "BAD_USER_INPUT"
+    method: str = "POST"
+    path: str = "/graphql"
+    headers: tuple[tuple[str, str], ...] = (("content-type", "application/json"),)
+
+
+DEEP = 200_000
+NO_EVENT = "00000000-0000-0000-0000-000000000000"
+
+
+def _request(query: str, variables: object = None) -> bytes:
+    return json.dumps({"query": query, "variables": variables}).encode()
+
+
+def _deep(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def hostile_requests(secret: str) -> list[Hostile]:
+    """The corpus: each case the issue of the hardening (and the fuzzers) found reaching a 500
+    or an uncoded answer. `secret` is put in every variable and literal a case can carry, so
+    that the log can be searched for it afterwards (none may hold it)."""
+    events = "query($k: DateTime) { events(first: 1, knownAt: $k) { totalCount } }"
+    correct = (
+        "mutation($d: JSON) { correctEvent(input: {id: "
+        f'"{NO_EVENT}", reason: "{secret}", data: $d}}) {{ userErrors {{ message }} }} }}'
+    )
+    record = (
+        "mutation($input: RecordEventInput!) { recordEvent(input: $input) { userErrors { "
+        "field message } } }"
+    )
+    statement = {
+        "stream": f"statement/{secret.lower()[:20]}",
+        "occurred": "2024-02-20",
+        "data": {"statementIssued": {"issuer": "CHN", "summary": "\ud800" + secret}},
+    }
+    forged = base64.urlsafe_b64encode(b"2024-01-01|2024-01-01|" + b"9" * 40).decode()
+    out_of_range = base64.urlsafe_b64encode(b"1|events|2024-01-01|2024-01-01|" + b"9" * 40)
+    contacts_cursor = base64.urlsafe_b64encode(b"1|relation|2024-01-01|2024-01-01|-1").decode()
+    return [
+        Hostile("body null", b"null"),
+        Hostile("body a string", b'"' + secret.encode() + b'"'),
+        Hostile("body an array", b'[{"query": "{ logHead { position } }"}]'),
+        Hostile("body a number", b"42"),
+        Hostile("query not a string", b'{"query": 42}'),
+        Hostile("variables not an object", b'{"query": "{ __typename }", "variables": 1}'),
+        Hostile("body not JSON", b'{"query": ' + secret.encode()),
+        Hostile("body invalid UTF-8", b'{"query": "{ logHead { position } }\xff\xfe"}'),
+        Hostile("body nested 200,000 deep", _deep(DEEP)),
+        Hostile(
+            "variables nested 200,000 deep",
+            b'{"query": "' + events.encode() + b'", "variables": {"k": ' + _deep(DEEP) + b"}}",
+        ),
+        Hostile(
+            "correctEvent data nested 200,000 deep",
+            b'{"query": '
+            + json.dumps(correct).encode()
+            + b', "variables": {"d": '
+            + _deep(DEEP)
+            + b"}}",
+        ),
+        Hostile(
+            "correctEvent data nested 65 deep",
+            _request(correct, {"d": _nested(65, secret)}),
+        ),
+        Hostile(
+            "correctEvent data literal nested 900 deep",
+            _request(correct.replace("($d: JSON)", "").replace("$d", "[" * 900 + "]" * 900)),
+            status=200,
+            code="GRAPHQL_PARSE_FAILED",
+        ),
+        Hostile("lone surrogate in a variable", _request(record, {"input": statement})),
+        Hostile(
+            "lone surrogate in an id",
+            _request("query($id: ID!) { event(id: $id) { id } }", {"id": "\udfff" + secret}),
+        ),
+        Hostile(
+            "invalid UTF-8 in the query string",
+            None,
+            method="GET",
+            path="/graphql?query=%7B%20logHead%20%7B%20position%20%7D%20%7D%ff%fe",
+            headers=(),
+        ),
+        Hostile(
+            "variables of a GET nested 200,000 deep",
+            None,
+            method="GET",
+            path="/graphql?query=%7B%20logHead%20%7B%20position%20%7D%20%7D&variables="
+            + "%5B" * 5000
+            + "%5D" * 5000,
+            headers=(),
+        ),
+        Hostile("knownAt at the end of the calendar", _request(events, {"k": LATE}), status=200),
+        Hostile("knownAt at its start", _request(events, {"k": EARLY}), status=200),
+        Hostile(
+            "knownAt literal at the end of the calendar",
+            _request(events.replace("query($k: DateTime)", "").replace("$k", f'"{LATE}"')),
+            status=200,
+        ),
+        Hostile(
+            "a cursor of the old form, position past a BIGINT",
+            _request(f'{{ events(first: 1, after: "{forged}") {{ totalCount }} }}'),
+            status=200,
+        ),
+        Hostile(
+            "a cursor with a position past a BIGINT",
+            _request(f'{{ events(first: 1, after: "{out_of_range.decode()}") {{ totalCount }} }}'),
+            status=200,
+        ),
+        Hostile(
+            "a negative position in relation.contacts' cursor",
+            _request(
+                f'{{ relation(a: "USA", b: "CHN") {{ contacts(first: 1, after: '
+                f'"{contacts_cursor}") {{ totalCount }} }} }}'
+            ),
+            status=200,
+        ),
+        Hostile(
+            "an events cursor given to relation.contacts",
+            _request(
+                f'{{ relation(a: "USA", b: "CHN") {{ contacts(first: 1, after: '
+                f'"{out_of_range.decode()}") {{ totalCount }} }} }}'
+            ),
+            status=200,
+        ),
+        Hostile(
+            "an unknown token",
+            _request("{ logHead { position } }"),
+            status=401,
+            code="UNAUTHENTICATED",
+            headers=(("content-type", "application/json"), ("authorization", f"Bearer {secret}")),
+        ),
+    ]
+
+
+LATE = "9999-12-31T23:59:59-23:59"
+EARLY = "0001-01-01T00:00:00+14:00"
+
+
+def _nested(depth: int, leaf: str) -> object:
+    value: object = leaf
+    for _ in range(depth):
+        value = {"summary": value}
+    return value

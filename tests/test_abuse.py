@@ -242,6 +242,48 @@ async def test_an_oversize_head_is_refused(database_url: str) -> None:
         assert status == 431 and b"larger than 8192 bytes" in rest
 
 
+def head_of(size: int) -> bytes:
+    """A GET of /healthz whose head (request line, headers, blank line) is `size` bytes."""
+    start = b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\nX-Padding: "
+    return start + b"p" * (size - len(start) - 4) + b"\r\n\r\n"
+
+
+@TRANSPORT_ONLY
+async def test_the_head_limit_is_exact_however_the_head_arrives(database_url: str) -> None:
+    limit = 65_536
+    async with timeline_serve(database_url) as address:
+        for size, in_pieces, expected in [
+            (limit, False, 200),
+            (limit, True, 200),
+            (limit + 1, False, 431),
+            (limit + 1, True, 431),
+            (66_000, False, 431),
+            (120_000, False, 431),
+        ]:
+            reader, writer = await raw(address)
+            head = head_of(size)
+            if in_pieces:  # the blank line alone in the last read
+                writer.write(head[:-2])
+                await writer.drain()
+                await asyncio.sleep(0.2)
+                writer.write(head[-2:])
+            else:
+                writer.write(head)
+            with suppress(ConnectionError):
+                await writer.drain()
+            status, rest = await answer(reader)
+            writer.close()
+            assert status == expected, (size, in_pieces, rest[:300])
+            if status == 431:
+                headers, _, body = rest.partition(b"\r\n\r\n")
+                assert b"x-content-type-options: nosniff" in headers.lower()
+                assert b"x-request-id:" in headers.lower()
+                assert json.loads(body)["errors"][0]["extensions"] == {
+                    "code": "QUERY_TOO_COMPLEX",
+                    "limit": limit,
+                }
+
+
 @TRANSPORT_ONLY
 async def test_a_client_trickling_its_body_gets_408(database_url: str) -> None:
     head = (

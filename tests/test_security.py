@@ -26,7 +26,7 @@ from tests.api_client import EDITOR_TOKEN, api_client, import_sample
 from tests.servers import AUTH, TOKENS, WAIT, serving, settings_for, statement, timeline_process
 
 QUERY = {"query": "{ logHead { count } }"}
-READER_TOKEN = "reader-token-0123456789"
+READER_TOKEN = "reader-token-0123456789-Kq7Zx2Vb9Lw4"
 WITH_READER = json.dumps(
     [
         *json.loads(TOKENS),

@@ -10,6 +10,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import StreamExecutionResult
 
+from events.errors import OutOfBounds
+
 logger = logging.getLogger("timeline.api")
 
 INTERNAL = "Internal server error"
@@ -57,6 +59,15 @@ def coded(error: GraphQLError) -> GraphQLError:
             positions=error.positions,
             path=error.path,
             extensions=original.extensions,
+        )
+    if isinstance(original, OutOfBounds):
+        return GraphQLError(
+            str(original),
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "BAD_USER_INPUT", "field": original.field},
         )
     if original is not None and error.path is None:
         # Raised while coercing the request's variables (a scalar refusing its value), before

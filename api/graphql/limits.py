@@ -62,15 +62,22 @@ INTROSPECTION_FANOUT = frozenset(
 )
 
 
+# The fields that start a walk of the schema: each one in a query costs about as much as the
+# schema is large (GraphiQL's introspection query has one __schema).
+INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
+
+
 @dataclass(frozen=True, slots=True)
 class Measure:
     """What a selection set asks for: its depth, its aliases, its cost for one parent, the most
-    __Type list fields on one path, and the connections lacking or exceeding a page size."""
+    __Type list fields on one path, its walks of the schema, and the connections lacking or
+    exceeding a page size."""
 
     depth: int = 0
     aliases: int = 0
     cost: int = 0
     fanout: int = 0
+    walks: int = 0  # __schema and __type fields, each spread of a fragment counted
     unbounded: tuple[FieldNode, ...] = ()
     oversized: tuple[tuple[FieldNode, int], ...] = ()
 
@@ -81,6 +88,7 @@ class Measure:
             aliases=self.aliases + other.aliases,
             cost=self.cost + other.cost,
             fanout=max(self.fanout, other.fanout),
+            walks=self.walks + other.walks,
             unbounded=_union(self.unbounded, other.unbounded),
             oversized=_union(self.oversized, other.oversized),
         )
@@ -163,6 +171,7 @@ class _Measurer:
             aliases=inner.aliases + (1 if node.alias else 0),
             cost=cost,
             fanout=inner.fanout + (1 if lists_types else 0),
+            walks=inner.walks + (1 if name in INTROSPECTION_ROOTS and not introspective else 0),
             unbounded=unbounded,
             oversized=oversized,
         )
@@ -269,6 +278,14 @@ def _problems(
                 limit=limit,
                 value=value,
             )
+    if measure.walks > limits.max_introspection:
+        yield error(
+            f"the query walks the schema {measure.walks} times (__schema, __type); at most "
+            f"{limits.max_introspection} are allowed",
+            operation,
+            limit=limits.max_introspection,
+            value=measure.walks,
+        )
     if measure.fanout > 1:
         yield error(
             "introspection may list the fields, input fields, interfaces, possible types or "

@@ -1,6 +1,8 @@
 """Refuses a request whose strings hold a NUL character (U+0000), in the document or in the
-variables: the log stores none (events/types.py, NUL_MESSAGE), and PostgreSQL's driver fails on
-one in a query's parameters, so a lookup by such an id would end as an internal error there while
+variables, or a lone surrogate in the variables (the parser refuses one in the document; the
+transport one in a request's JSON, api/request_json.py): the log stores neither
+(events/types.py, `unstorable_strings`), and PostgreSQL's driver fails on one in a query's
+parameters, so a lookup by such an id would end as an internal error there while
 SQLite answered. Refused alike on both backends, before anything executes."""
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
 from api.graphql.errors import bad_input
-from events.types import nul_paths
+from events.types import NUL, unstorable_strings
 
 
 class _Nul(Visitor):
@@ -41,9 +43,9 @@ class RefuseNul(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         """Check the variables and the document's literals, then let it execute (or not)."""
         context = self.execution_context
-        variable = next(nul_paths(context.variables or {}), None)
+        variable, reason = next(unstorable_strings(context.variables or {}), (None, NUL))
         document = context.graphql_document
         if variable is not None or (document is not None and _in_document(document)):
-            error = bad_input("a string contains the NUL character (U+0000)", field=variable)
+            error = bad_input(f"a string contains {reason}", field=variable)
             context.result = ExecutionResult(data=None, errors=[error])
         yield

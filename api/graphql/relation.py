@@ -22,9 +22,8 @@ from strawberry.types import Info
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
-from api.graphql.errors import bad_input
 from api.graphql.events import EventConnection, EventEdge, event_type
-from api.graphql.paging import decode_text, encode_text, page_size
+from api.graphql.paging import decode_cursor, encode_cursor, page_size
 from api.graphql.selection import Selected
 from api.graphql.types import (
     Actor,
@@ -268,17 +267,12 @@ def _total(page: DatedPage[Any]) -> int:
 
 def _cursor(key: DateKey) -> str:
     """An opaque cursor for the date key of a contact or a statement."""
-    earliest, latest, position = key
-    return encode_text(f"{earliest.isoformat()} {latest.isoformat()} {position}")
+    return encode_cursor(key, "relation")
 
 
 def _date_key(cursor: str) -> DateKey:
     """The key in a cursor made by `_cursor`, or BAD_USER_INPUT."""
-    try:
-        earliest, latest, position = decode_text(cursor, "after").split(" ")
-        return date.fromisoformat(earliest), date.fromisoformat(latest), int(position)
-    except ValueError:
-        raise bad_input(f"{cursor!r} is not a cursor of this list", "after") from None
+    return decode_cursor(cursor, "after", "relation")
 
 
 def _page_info(

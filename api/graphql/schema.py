@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from api.graphql.context import SharedReads
 from api.graphql.errors import ErrorCodes
 from api.graphql.events import OBJECT_TYPES
+from api.graphql.introspection import IntrospectionCache
 from api.graphql.limits import QueryLimits
 from api.graphql.mutations import Mutation
 from api.graphql.nul import RefuseNul
@@ -43,6 +44,7 @@ extensions: list[Any] = [
     SharedReads,
     OperationName,
     RefuseNul,
+    IntrospectionCache,  # after RefuseNul: a refused request is not answered from the cache
 ]
 schema = Schema(
     query=Query,

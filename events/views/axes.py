@@ -10,6 +10,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from events.errors import OutOfBounds
 from events.projections.tables import SPAN_STRATA
 
 
@@ -24,12 +25,25 @@ def now() -> datetime:
 
 
 def resolve_axes(as_of: date | None, known_at: datetime | None) -> tuple[date, datetime]:
-    """`as_of` and `known_at` with their defaults; a naive `known_at` is taken as UTC."""
-    if known_at is None:
-        known_at = now()
-    elif known_at.tzinfo is None:
-        known_at = known_at.replace(tzinfo=UTC)
+    """`as_of` and `known_at` with their defaults; a naive `known_at` is taken as UTC.
+    Raises OutOfBounds for a `known_at` that is no UTC instant of the years 1 to 9999."""
+    known_at = now() if known_at is None else utc_instant(known_at, "knownAt")
     return (today() if as_of is None else as_of), known_at
+
+
+def utc_instant(moment: datetime, field: str) -> datetime:
+    """`moment` (taken as UTC when naive) if it is an instant the log can store: one whose UTC
+    time is within the years 1 to 9999 (`9999-12-31T23:59:59-23:59` is not); else OutOfBounds
+    naming `field`."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise OutOfBounds(
+            field, f"{moment.isoformat()} is outside the years 1 to 9999 in UTC"
+        ) from None
+    return moment
 
 
 def known(table: FromClause, known_at: datetime) -> ColumnElement[bool]:
