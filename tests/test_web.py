@@ -177,14 +177,14 @@ def test_graphiql_renders_and_runs_a_query_offline(browser: Browsing) -> None:
 REFERENCE = """
 query Reference($a: ID!, $b: ID!, $asOf: Date, $knownAt: DateTime) {
   relation(a: $a, b: $b, asOf: $asOf, knownAt: $knownAt) {
-    lastContact { id title }
-    contacts(first: 100) { edges { node { id } } }
-    dialogues { dialogue }
-    measuresInForce { measure imposer { id } }
-    sharedInstruments { instrument }
-    onlyA { instrument }
-    onlyB { instrument }
-    statements(first: 100) { edges { node { id } } }
+    lastContact { key title }
+    contacts(first: 100) { edges { node { key } } }
+    dialogues { dialogue { key } }
+    measuresInForce { measure { key } imposer { key } }
+    sharedInstruments { instrument { key } }
+    onlyA { instrument { key } }
+    onlyB { instrument { key } }
+    statements(first: 100) { edges { node { key } } }
   }
 }"""
 
@@ -197,15 +197,15 @@ def expected_sections(base: str, asof: str, known_at: str | None) -> dict[str, l
     last = relation["lastContact"]
     measures = relation["measuresInForce"]
     return {
-        "last-contact": [last["id"]] if last else [],
-        "contacts": [edge["node"]["id"] for edge in relation["contacts"]["edges"]],
-        "dialogues": [d["dialogue"] for d in relation["dialogues"]],
-        "measures-a-b": [m["measure"] for m in measures if m["imposer"]["id"] == "USA"],
-        "measures-b-a": [m["measure"] for m in measures if m["imposer"]["id"] != "USA"],
-        "shared": [s["instrument"] for s in relation["sharedInstruments"]],
-        "only-a": [s["instrument"] for s in relation["onlyA"]],
-        "only-b": [s["instrument"] for s in relation["onlyB"]],
-        "statements": [edge["node"]["id"] for edge in relation["statements"]["edges"]],
+        "last-contact": [last["key"]] if last else [],
+        "contacts": [edge["node"]["key"] for edge in relation["contacts"]["edges"]],
+        "dialogues": [d["dialogue"]["key"] for d in relation["dialogues"]],
+        "measures-a-b": [m["measure"]["key"] for m in measures if m["imposer"]["key"] == "USA"],
+        "measures-b-a": [m["measure"]["key"] for m in measures if m["imposer"]["key"] != "USA"],
+        "shared": [s["instrument"]["key"] for s in relation["sharedInstruments"]],
+        "only-a": [s["instrument"]["key"] for s in relation["onlyA"]],
+        "only-b": [s["instrument"]["key"] for s in relation["onlyB"]],
+        "statements": [edge["node"]["key"] for edge in relation["statements"]["edges"]],
     }
 
 
@@ -315,11 +315,11 @@ def test_the_instrument_page_shows_the_roster_the_api_gives(browser: Browsing) -
     answer = api(
         browser.base,
         'query($id: ID!) { instrument(id: $id) { title partyCount(asOf: "2023-11-02")'
-        ' parties(asOf: "2023-11-02") { actor { id } } } }',
+        ' parties(asOf: "2023-11-02") { actor { key } } } }',
         {"id": declaration},
     )["instrument"]
     assert page.locator("#detail-title").inner_text() == answer["title"]
-    assert shown(page, "parties") == [party["actor"]["id"] for party in answer["parties"]]
+    assert shown(page, "parties") == [party["actor"]["key"] for party in answer["parties"]]
     assert f"{answer['partyCount']} parties on 2 Nov 2023" in page.inner_text("body")
     assert page.locator('[data-section="roster"] tbody tr').count() >= 1
     assert page.locator('[data-section="sources"] a.source-link').count() >= 1
@@ -365,9 +365,9 @@ def test_a_token_is_asked_for_kept_for_the_tab_and_corrections_are_marked(
     with demo_server(TIMELINE_READ_REQUIRES_TOKEN="true", TIMELINE_TOKENS=TOKENS) as base:
         statement = httpx.post(
             f"{base}/graphql",
-            json={"query": '{ stream(id: "statement/2024-02-19-lu-xiaomeng") { events { id } } }'},
+            json={"query": '{ stream(id: "statement/2024-02-19-lu-xiaomeng") { events { key } } }'},
             headers=AUTH,
-        ).json()["data"]["stream"]["events"][0]["id"]
+        ).json()["data"]["stream"]["events"][0]["key"]
         for mutation, target in ((CORRECT, BIDEN_XI), (RETRACT, statement)):
             answer = httpx.post(
                 f"{base}/graphql",
@@ -441,12 +441,12 @@ def test_the_explorer_on_a_narrow_screen_labels_every_control(browser: Browsing)
 CHANGES_AND_SERIES = """
 query Reference($from: Date!, $to: Date!, $knownAt: DateTime) {
   changes(a: "USA", b: "CHN", from: $from, to: $to, knownAt: $knownAt) {
-    measuresImposed { measure }
-    measuresLifted { measure }
-    dialogueChanges { dialogue }
-    instrumentsJoined { instrument }
-    instrumentsLeft { instrument }
-    contacts { id }
+    measuresImposed { measure { key } }
+    measuresLifted { measure { key } }
+    dialogueChanges { dialogue { key } }
+    instrumentsJoined { instrument { key } }
+    instrumentsLeft { instrument { key } }
+    contacts { key }
   }
   relationSeries(a: "USA", b: "CHN", from: "2019-01-01", to: $to, interval: QUARTER,
                  knownAt: $knownAt) {
@@ -471,12 +471,12 @@ def test_the_changes_and_the_chart_are_the_apis_answers(
     )
     changes = answer["changes"]
     expected = [
-        *(m["measure"] for m in changes["measuresImposed"]),
-        *(m["measure"] for m in changes["measuresLifted"]),
-        *(d["dialogue"] for d in changes["dialogueChanges"]),
-        *(m["instrument"] for m in changes["instrumentsJoined"]),
-        *(m["instrument"] for m in changes["instrumentsLeft"]),
-        *(m["id"] for m in changes["contacts"]),
+        *(m["measure"]["key"] for m in changes["measuresImposed"]),
+        *(m["measure"]["key"] for m in changes["measuresLifted"]),
+        *(d["dialogue"]["key"] for d in changes["dialogueChanges"]),
+        *(m["instrument"]["key"] for m in changes["instrumentsJoined"]),
+        *(m["instrument"]["key"] for m in changes["instrumentsLeft"]),
+        *(m["key"] for m in changes["contacts"]),
     ]
     listed = page.locator("#changes-body li").evaluate_all("items => items.map(i => i.dataset.id)")
     assert listed == expected

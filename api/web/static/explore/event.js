@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
 function facts(event) {
   const rows = [
     ["Type", event.type],
-    ["Stream", event.stream],
+    ["Stream", keyOf(event.stream)],
     ["Happened", when(event.occurred)],
     ["Recorded", `${instant(event.recordedAt)} by ${event.recordedBy}`],
     event.participants ? ["Participants", event.participants.map(actorName).join(", ")] : null,
@@ -26,13 +26,13 @@ function facts(event) {
     event.changes ? ["Changes", JSON.stringify(event.changes)] : null,
     event.note ? ["Note", event.note] : null,
     event.retracted ? ["Retracted", "yes: the log no longer holds it true"] : null,
-    event.correctedBy ? ["Corrected by", eventLink(event.correctedBy.id, `a correction recorded ${instant(event.correctedBy.recordedAt)}`, null)] : null,
+    event.correctedBy ? ["Corrected by", eventLink(keyOf(event.correctedBy), `a correction recorded ${instant(event.correctedBy.recordedAt)}`, null)] : null,
   ].filter(Boolean);
   return h("dl", { class: "facts-list" }, rows.flatMap(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
 }
 
 function role(event, id) {
-  if (event.id === id) return "this event";
+  if (keyOf(event) === id) return "this event";
   if (keyOf(event.target) === id) return event.type === "EventRetracted" ? "its retraction" : "a correction of it";
   return "same stream";
 }
@@ -52,7 +52,7 @@ async function load() {
       say(`No event ${id} is known${knownAt ? ` at ${instant(knownAt)}` : ""}.`, "error");
       return;
     }
-    const { stream } = await ask(STREAM, { id: event.stream, knownAt });
+    const { stream } = await ask(STREAM, { id: keyOf(event.stream), knownAt });
     const history = stream?.events ?? [];
     document.title = `${eventTitle(event)} · diplomatic-timeline`;
     $("detail-title").textContent = eventTitle(event);
@@ -63,8 +63,8 @@ async function load() {
         { "data-section": "history", "aria-labelledby": "h-history" },
         h("h2", { id: "h-history" }, `Its stream's history (${history.length} events, in the order recorded)`),
         h("ol", { class: "items history" }, history.map((e) =>
-          h("li", { class: `item${e.id === id ? " current" : ""}${e.retracted ? " retracted" : ""}`, "data-id": e.id },
-            h("div", { class: "item-title" }, h("span", { class: "badge" }, role(e, id)), " ", e.id === id ? eventTitle(e) : eventLink(e.id, eventTitle(e), knownAt)),
+          h("li", { class: `item${keyOf(e) === id ? " current" : ""}${e.retracted ? " retracted" : ""}`, "data-id": keyOf(e) },
+            h("div", { class: "item-title" }, h("span", { class: "badge" }, role(e, id)), " ", keyOf(e) === id ? eventTitle(e) : eventLink(keyOf(e), eventTitle(e), knownAt)),
             h("div", { class: "item-line" }, `${e.type}, happened `, when(e.occurred), `, recorded ${instant(e.recordedAt)}`),
             e.reason ? h("div", { class: "item-line" }, `Reason: ${e.reason}`) : null,
             sources(e.sources)))),

@@ -8,7 +8,7 @@ import { ACTOR, ACTOR_SEARCH, CHANGES, HISTORY, RELATION, SERIES, STREAMS, keyOf
 import {
   actorName, day, eventLink, h, instant, possible, say, sources, when, words,
 } from "./render.js";
-import { drawTimeline, eventTitle } from "./timeline.js";
+import { drawTimeline } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
 const PARAMETERS = ["a", "b", "asOf", "knownAt", "from"];
@@ -64,16 +64,16 @@ function suggest(input) {
         ask(ACTOR_SEARCH, { text }),
         /^[A-Za-z]{2,3}$/.test(text) ? ask(ACTOR, { id: text }).catch(() => ({})) : {},
       ]);
-      if (byId.actor) found.set(byId.actor.id, byId.actor);
+      if (byId.actor) found.set(keyOf(byId.actor), byId.actor);
       for (const { node } of byText.actors.edges) {
-        found.set(node.id, node);
-        if (node.country) found.set(node.country.id, { ...node.country, kind: "STATE" });
+        found.set(keyOf(node), node);
+        if (node.country) found.set(keyOf(node.country), { ...node.country, kind: "STATE" });
       }
     } catch (error) {
       say(error.message, "error");
       return;
     }
-    list.replaceChildren(...[...found.values()].map((actor) => h("option", { value: actor.id, label: `${actor.name} (${words(actor.kind)})` })));
+    list.replaceChildren(...[...found.values()].map((actor) => h("option", { value: keyOf(actor), label: `${actor.name} (${words(actor.kind)})` })));
   }, 200);
 }
 
@@ -83,8 +83,9 @@ function suggest(input) {
 function byStream(events) {
   const map = new Map();
   for (const event of events) {
-    if (!map.has(event.stream)) map.set(event.stream, []);
-    map.get(event.stream).push(event);
+    const stream = keyOf(event.stream);
+    if (!map.has(stream)) map.set(stream, []);
+    map.get(stream).push(event);
   }
   return map;
 }
@@ -97,8 +98,9 @@ function laterRecords(history, knownAt) {
   const streams = new Map();
   for (const event of events) {
     const kind = laterKind(event, knownAt);
-    if (!streams.has(event.stream)) streams.set(event.stream, new Set());
-    streams.get(event.stream).add(kind);
+    const stream = keyOf(event.stream);
+    if (!streams.has(stream)) streams.set(stream, new Set());
+    streams.get(stream).add(kind);
   }
   return { streams, events };
 }
@@ -127,11 +129,6 @@ function item({ id, title, href, lines = [], certain, cites = [], stream, contex
   );
 }
 
-function streamTitle(context, stream) {
-  const first = context.streams.get(stream)?.[0];
-  return first ? eventTitle(first) : stream;
-}
-
 function streamSources(context, stream) {
   return (context.streams.get(stream) ?? []).flatMap((e) => e.sources);
 }
@@ -144,7 +141,7 @@ function streamLink(context, stream) {
     return `/explore/instrument?${params}`;
   }
   if (!first) return null;
-  const params = new URLSearchParams({ id: first.id });
+  const params = new URLSearchParams({ id: keyOf(first) });
   if (context.knownAt) params.set("knownAt", context.knownAt);
   return `/explore/event?${params}`;
 }
@@ -190,7 +187,7 @@ function instrumentItem(standing, relation, context) {
   const certain = [standing.a, standing.b].filter(Boolean).every((m) => m.certain);
   return item({
     id: keyOf(standing.instrument),
-    title: streamTitle(context, keyOf(standing.instrument)),
+    title: standing.instrument.title,
     href: streamLink(context, keyOf(standing.instrument)),
     lines: [standingLine(actorName(relation.a), standing.a), standingLine(actorName(relation.b), standing.b)],
     certain,
@@ -202,7 +199,7 @@ function instrumentItem(standing, relation, context) {
 function measureItem(measure, context) {
   return item({
     id: keyOf(measure.measure),
-    title: streamTitle(context, keyOf(measure.measure)),
+    title: measure.measure.title,
     href: streamLink(context, keyOf(measure.measure)),
     lines: [
       `${words(measure.kind)}: ${actorName(measure.imposer)} on ${measure.targets.map(actorName).join(", ")}`,
@@ -217,19 +214,19 @@ function measureItem(measure, context) {
 /** Meetings scheduled between the two by asOf, planned for later, not yet held or cancelled. */
 function upcoming(between, asOf) {
   const closed = new Set(
-    between.filter((e) => /^Meeting(Held|Cancelled)$/.test(e.type) && e.occurred.earliest <= asOf).map((e) => e.stream),
+    between.filter((e) => /^Meeting(Held|Cancelled)$/.test(e.type) && e.occurred.earliest <= asOf).map((e) => keyOf(e.stream)),
   );
   return between.filter(
     (e) => e.type === "MeetingScheduled" && !e.retracted && e.occurred.earliest <= asOf &&
-      (!e.planned || e.planned.latest >= asOf) && !closed.has(e.stream),
+      (!e.planned || e.planned.latest >= asOf) && !closed.has(keyOf(e.stream)),
   );
 }
 
 function renderRelation(relation, between, context) {
   const a = actorName(relation.a);
   const b = actorName(relation.b);
-  const measuresAB = relation.measuresInForce.filter((m) => context.sideA.has(m.imposer?.id));
-  const measuresBA = relation.measuresInForce.filter((m) => !context.sideA.has(m.imposer?.id));
+  const measuresAB = relation.measuresInForce.filter((m) => context.sideA.has(keyOf(m.imposer)));
+  const measuresBA = relation.measuresInForce.filter((m) => !context.sideA.has(keyOf(m.imposer)));
   const statements = relation.statements.edges.map(({ node }) => node);
   const sections = [
     section("last-contact", "Last contact", relation.lastContact ? [meetingItem(relation.lastContact, context)] : [], "No contact known by this date."),
@@ -238,7 +235,7 @@ function renderRelation(relation, between, context) {
       "upcoming",
       "Upcoming meetings",
       upcoming(between, context.asOf).map((e) =>
-        item({ id: e.stream, title: e.title, href: streamLink(context, e.stream), lines: [when(e.planned, "planned"), `announced ${e.occurred.edtf}`], cites: e.sources, context }),
+        item({ id: keyOf(e.stream), title: e.title, href: streamLink(context, keyOf(e.stream)), lines: [when(e.planned, "planned"), `announced ${e.occurred.edtf}`], cites: e.sources, context }),
       ),
       "No meeting scheduled after this date is known.",
     ),
@@ -246,7 +243,7 @@ function renderRelation(relation, between, context) {
       "dialogues",
       "Dialogues",
       relation.dialogues.map((d) =>
-        item({ id: keyOf(d.dialogue), title: streamTitle(context, keyOf(d.dialogue)), href: streamLink(context, keyOf(d.dialogue)), lines: [h("span", {}, h("strong", { class: "status" }, words(d.status)), " ", when(d.since, "since"))], certain: d.certain, cites: streamSources(context, keyOf(d.dialogue)), context }),
+        item({ id: keyOf(d.dialogue), title: d.dialogue.name, href: streamLink(context, keyOf(d.dialogue)), lines: [h("span", {}, h("strong", { class: "status" }, words(d.status)), " ", when(d.since, "since"))], certain: d.certain, cites: streamSources(context, keyOf(d.dialogue)), context }),
       ),
       "No dialogue between the two by this date.",
     ),
@@ -259,7 +256,7 @@ function renderRelation(relation, between, context) {
       "statements",
       "Statements of one about the other",
       statements.map((e) =>
-        item({ id: e.id, title: e.summary, href: streamLink(context, e.stream), lines: [when(e.occurred), `by ${actorName(e.issuer)}${e.stance ? `, ${words(e.stance)}` : ""}`], cites: e.sources, stream: e.stream, context }),
+        item({ id: keyOf(e), title: e.summary, href: streamLink(context, keyOf(e.stream)), lines: [when(e.occurred), `by ${actorName(e.issuer)}${e.stance ? `, ${words(e.stance)}` : ""}`], cites: e.sources, stream: keyOf(e.stream), context }),
       ),
       "No statement known by this date.",
     ),
@@ -303,7 +300,7 @@ function renderKnowledge(history, context) {
     h("h3", { id: "h-later" }, `Recorded since then (${later.length})`),
     later.length
       ? h("ul", { class: "items" }, later.map((e) =>
-          h("li", { class: "item", "data-id": e.id }, h("span", { class: "badge later" }, laterKind(e, context.knownAt)), " ", eventLink(e.id, `${e.type} ${e.stream}`, null), `, happened ${e.occurred.edtf}, recorded ${instant(e.recordedAt)}`)))
+          h("li", { class: "item", "data-id": keyOf(e) }, h("span", { class: "badge later" }, laterKind(e, context.knownAt)), " ", eventLink(keyOf(e), `${e.type} ${keyOf(e.stream)}`, null), `, happened ${e.occurred.edtf}, recorded ${instant(e.recordedAt)}`)))
       : h("p", {}, "Nothing: the log knew then all it knows now of the two."),
   );
 }
@@ -311,13 +308,12 @@ function renderKnowledge(history, context) {
 // --- changes and series ------------------------------------------------------------------------
 
 function renderChanges(changes, context, from) {
-  const title = (id) => streamTitle(context, id);
   const lines = [
-    ...changes.measuresImposed.map((m) => h("li", { "data-id": keyOf(m.measure) }, "Measure imposed: ", h("a", { href: streamLink(context, keyOf(m.measure)) ?? "#" }, title(keyOf(m.measure))), " ", when(m.since), " ", possible(m.certain))),
-    ...changes.measuresLifted.map((m) => h("li", { "data-id": keyOf(m.measure) }, "Measure lifted: ", title(keyOf(m.measure)), " ", when(m.since))),
-    ...changes.dialogueChanges.map((d) => h("li", { "data-id": keyOf(d.dialogue) }, "Dialogue: ", title(keyOf(d.dialogue)), `: ${words(d.before) || "none"} → ${words(d.after) || "none"}`)),
-    ...changes.instrumentsJoined.map((m) => h("li", { "data-id": keyOf(m.instrument) }, `${actorName(m.actor)} joined `, h("a", { href: streamLink(context, keyOf(m.instrument)) }, title(keyOf(m.instrument))), ` (${words(m.action)}) `, when(m.since), " ", possible(m.certain))),
-    ...changes.instrumentsLeft.map((m) => h("li", { "data-id": keyOf(m.instrument) }, `${actorName(m.actor)} left ${title(keyOf(m.instrument))} `, when(m.until))),
+    ...changes.measuresImposed.map((m) => h("li", { "data-id": keyOf(m.measure) }, "Measure imposed: ", h("a", { href: streamLink(context, keyOf(m.measure)) ?? "#" }, m.measure.title), " ", when(m.since), " ", possible(m.certain))),
+    ...changes.measuresLifted.map((m) => h("li", { "data-id": keyOf(m.measure) }, "Measure lifted: ", m.measure.title, " ", when(m.since))),
+    ...changes.dialogueChanges.map((d) => h("li", { "data-id": keyOf(d.dialogue) }, "Dialogue: ", d.dialogue.name, `: ${words(d.before) || "none"} → ${words(d.after) || "none"}`)),
+    ...changes.instrumentsJoined.map((m) => h("li", { "data-id": keyOf(m.instrument) }, `${actorName(m.actor)} joined `, h("a", { href: streamLink(context, keyOf(m.instrument)) }, m.instrument.title), ` (${words(m.action)}) `, when(m.since), " ", possible(m.certain))),
+    ...changes.instrumentsLeft.map((m) => h("li", { "data-id": keyOf(m.instrument) }, `${actorName(m.actor)} left ${m.instrument.title} `, when(m.until))),
     ...changes.contacts.map((m) => h("li", { "data-id": keyOf(m) }, "Contact: ", m.title, " ", when(m.held))),
   ];
   $("changes-heading").textContent = `What changed from ${day(from)} to ${day(context.asOf)}`;
@@ -373,7 +369,7 @@ async function load() {
       knownAt: st.knownAt,
       streams,
       later: laterRecords(history, st.knownAt),
-      sideA: new Set([relation.a?.id, st.a.toUpperCase()]),
+      sideA: new Set([keyOf(relation.a), st.a.toUpperCase()]),
     };
     document.title = `${actorName(relation.a)} and ${actorName(relation.b)}, ${relation.asOf} · diplomatic-timeline`;
     renderRelation(relation, between, context);
@@ -400,19 +396,13 @@ async function load() {
   }
 }
 
-/** What changed from `from` to asOf; the titles of what the relation did not name come with
- * their own STREAMS query. */
+/** What changed from `from` to asOf; the events that link the measures imposed the relation did
+ * not name come with their own STREAMS query (the references carry their titles). */
 async function loadChanges(st, from, context, mine) {
   $("changes-from").value = from;
   try {
     const { changes } = await ask(CHANGES, { a: st.a, b: st.b, from, to: st.asOf, knownAt: st.knownAt || null });
-    const named = [
-      ...changes.measuresImposed.map((m) => keyOf(m.measure)),
-      ...changes.measuresLifted.map((m) => keyOf(m.measure)),
-      ...changes.dialogueChanges.map((d) => keyOf(d.dialogue)),
-      ...changes.instrumentsJoined.map((m) => keyOf(m.instrument)),
-      ...changes.instrumentsLeft.map((m) => keyOf(m.instrument)),
-    ].filter((id) => !context.streams.has(id));
+    const named = changes.measuresImposed.map((m) => keyOf(m.measure)).filter((id) => !context.streams.has(id));
     if (named.length) {
       const told = await ask(STREAMS, { streams: [...new Set(named)], knownAt: st.knownAt || null });
       for (const [stream, events] of byStream(told.events.edges.map(({ node }) => node))) context.streams.set(stream, events);

@@ -3,7 +3,7 @@
 // URL: /explore/instrument?id=instrument/…[&asOf=YYYY-MM-DD][&knownAt=<RFC 3339>]
 
 import { ask, hasToken } from "./api.js";
-import { INSTRUMENT, PARTY_COUNT } from "./queries.js";
+import { INSTRUMENT, PARTY_COUNT, keyOf } from "./queries.js";
 import { actorName, day, eventLink, h, instant, possible, say, sources, when, words } from "./render.js";
 
 const $ = (id) => document.getElementById(id);
@@ -17,9 +17,9 @@ function rosterChanges(events) {
   };
   for (const event of events) {
     if (event.retracted) continue;
-    if (event.type === "InstrumentAdopted" && event.parties.length) {
+    if (event.type === "InstrumentAdopted" && event.foundingParties.length) {
       const row = at(event.occurred);
-      row.joined.push(...event.parties.map((p) => `${actorName(p.actor)} (${words(p.action)})`));
+      row.joined.push(...event.foundingParties.map((p) => `${actorName(p.actor)} (${words(p.action)})`));
       row.events.push(event);
     } else if (event.type === "PartyJoined") {
       const row = at(event.occurred);
@@ -66,7 +66,7 @@ async function load() {
         { "data-section": "parties", "aria-labelledby": "h-parties" },
         h("h2", { id: "h-parties" }, `${instrument.partyCount} parties on ${day(asOf)}${knownAt ? `, as known at ${instant(knownAt)}` : ""}`),
         h("ul", { class: "items parties" }, instrument.parties.map((m) =>
-          h("li", { class: `item${m.certain ? "" : " possible"}`, "data-id": m.actor?.id }, actorName(m.actor), `: ${words(m.action)} `, when(m.since, "since"), m.until ? when(m.until, ", until") : "", " ", possible(m.certain)))),
+          h("li", { class: `item${m.certain ? "" : " possible"}`, "data-id": keyOf(m.actor) }, actorName(m.actor), `: ${words(m.action)} `, when(m.since, "since"), m.until ? when(m.until, ", until") : "", " ", possible(m.certain)))),
       ),
       h(
         "section",
@@ -82,7 +82,7 @@ async function load() {
               h("td", {}, row.joined.join(", ")),
               h("td", {}, row.left.join(", ")),
               h("td", {}, String(countOn.get(row.when.latest))),
-              h("td", {}, row.events.map((e, i) => [i ? ", " : "", eventLink(e.id, e.type, knownAt)]))))),
+              h("td", {}, row.events.map((e, i) => [i ? ", " : "", eventLink(keyOf(e), e.type, knownAt)]))))),
         ),
       ),
       h(

@@ -2,50 +2,52 @@
 // The pages use nothing but these documents, sent to POST /graphql (api.js).
 
 /**
- * The stream key (`dialogue/…`, `meeting/…`) a reference names: today a bare id string; once
- * references are objects (`dialogue { key name }`) their `key`, or their `id`. The pages read
- * every reference and every meeting's key through this, so that a change of the documents
- * below needs no change elsewhere.
+ * The stable identity (`USA`, `dialogue/…`, an event's UUID) of what an answer names: its `key`.
+ * Its `id` is the identity of the version shown (`<key>@<knownAt>` when read at an earlier
+ * knownAt), for caches; arguments and the pages' URLs take the `key`. The pages read every
+ * actor's, stream's and event's identity through this.
  */
 export function keyOf(reference) {
-  if (reference == null || typeof reference === "string") return reference;
-  return reference.key ?? reference.id;
+  return reference?.key;
 }
 
 const WHEN = `fragment When on When { edtf earliest latest }`;
 
 const SOURCE = `fragment Cited on Source { title publisher url quote published { edtf } }`;
 
+const ACTOR_NAMED = `fragment Named on Actor { key id name }`;
+
 // What a page shows of any event: its envelope, sources, and the words that name it.
 const EVENT = `fragment Told on Event {
-  id type stream version occurred { ...When } recordedAt recordedBy retracted note
-  correctedBy { id recordedAt }
+  key id type stream { key id } version occurred { ...When } recordedAt recordedBy retracted note
+  correctedBy { key id recordedAt }
   sources { ...Cited }
-  ... on MeetingHeld { title participants { id name } }
-  ... on MeetingScheduled { title planned { ...When } participants { id name } }
+  ... on MeetingHeld { title participants { ...Named } }
+  ... on MeetingScheduled { title planned { ...When } participants { ...Named } }
   ... on MeetingPostponed { planned { ...When } }
   ... on InstrumentAdopted { title binding }
-  ... on MeasureImposed { title kind imposer { id name } targets { id name } }
+  ... on MeasureImposed { title measureKind imposer { ...Named } targets { ...Named } }
   ... on MeasureAmended { summary }
   ... on MeasureLifted { effective { ...When } }
   ... on DialogueEstablished { name track }
-  ... on StatementIssued { summary stance issuer { id name } about { id name } }
-  ... on PartyJoined { actor { id name } action }
-  ... on PartyWithdrew { actor { id name } }
+  ... on StatementIssued { summary stance issuer { ...Named } about { ...Named } }
+  ... on PartyJoined { actor { ...Named } action }
+  ... on PartyWithdrew { actor { ...Named } }
   ... on ActorRegistered { name }
-  ... on EventCorrected { target reason newOccurred { ...When } changes }
-  ... on EventRetracted { target reason }
+  ... on EventCorrected { target { key id } reason newOccurred { ...When } changes }
+  ... on EventRetracted { target { key id } reason }
 }
 ${WHEN}
-${SOURCE}`;
+${SOURCE}
+${ACTOR_NAMED}`;
 
 const MEETING = `fragment Met on Meeting {
-  id title status held { ...When } planned { ...When } kind level
-  location { name country } participants { id name country { id } }
+  key id title status held { ...When } planned { ...When } kind level
+  location { name country { ...Named } } participants { ...Named }
 }`;
 
 const STANDING = `fragment Standing on InstrumentStanding {
-  instrument
+  instrument { key id title }
   a { action since { ...When } until { ...When } certain }
   b { action since { ...When } until { ...When } certain }
 }`;
@@ -53,24 +55,26 @@ const STANDING = `fragment Standing on InstrumentStanding {
 /** Actors whose id, name or alias has the words typed (registered actors only). */
 export const ACTOR_SEARCH = `query ActorSearch($text: String!) {
   actors(filter: { text: $text }, first: 12) {
-    edges { node { id name kind country { id name } } }
+    edges { node { key id name kind country { key id name } } }
   }
 }`;
 
 /** One actor by id: a state's ISO code or a registered slug. */
-export const ACTOR = `query Actor($id: ID!) { actor(id: $id) { id name kind } }`;
+export const ACTOR = `query Actor($id: ID!) { actor(id: $id) { key id name kind } }`;
 
 /** The relation at asOf as known at knownAt, with the events between the two sides. */
 export const RELATION = `query Relation($a: ID!, $b: ID!, $asOf: Date, $knownAt: DateTime) {
   logHead { position recordedAt count }
   relation(a: $a, b: $b, asOf: $asOf, knownAt: $knownAt) {
     asOf knownAt
-    a { id name kind }
-    b { id name kind }
+    a { key id name kind }
+    b { key id name kind }
     lastContact { ...Met }
     contacts(first: 100) { totalCount edges { node { ...Met } } }
-    dialogues { dialogue status since { ...When } certain }
-    measuresInForce { measure kind since { ...When } certain imposer { id name } targets { id name } }
+    dialogues { dialogue { key id name } status since { ...When } certain }
+    measuresInForce {
+      measure { key id title } kind since { ...When } certain imposer { ...Named } targets { ...Named }
+    }
     sharedInstruments { ...Standing }
     onlyA { ...Standing }
     onlyB { ...Standing }
@@ -85,8 +89,8 @@ ${MEETING}
 ${STANDING}
 ${EVENT}`;
 
-/** The events of some streams as known at knownAt: the titles and sources of the relation's
- * dialogues, measures, instruments and meetings. */
+/** The events of some streams as known at knownAt: the sources, records and event links of the
+ * relation's dialogues, measures, instruments and meetings. */
 export const STREAMS = `query Streams($streams: [ID!]!, $knownAt: DateTime) {
   events(filter: { streams: $streams, includeRetracted: true }, first: 100, knownAt: $knownAt) {
     edges { node { ...Told } }
@@ -100,9 +104,9 @@ export const HISTORY = `query History($a: ID!, $b: ID!) {
     totalCount
     edges {
       node {
-        id type stream recordedAt occurred { ...When }
-        ... on EventCorrected { target }
-        ... on EventRetracted { target }
+        key id type stream { key id } recordedAt occurred { ...When }
+        ... on EventCorrected { target { key id } }
+        ... on EventRetracted { target { key id } }
       }
     }
   }
@@ -112,15 +116,16 @@ ${WHEN}`;
 /** What differs between two dates. */
 export const CHANGES = `query Changes($a: ID!, $b: ID!, $from: Date!, $to: Date!, $knownAt: DateTime) {
   changes(a: $a, b: $b, from: $from, to: $to, knownAt: $knownAt) {
-    measuresImposed { measure kind since { ...When } certain }
-    measuresLifted { measure kind since { ...When } certain }
-    dialogueChanges { dialogue before after }
-    instrumentsJoined { instrument actor { id name } action since { ...When } certain }
-    instrumentsLeft { instrument actor { id name } action since { ...When } until { ...When } }
-    contacts { id title held { ...When } }
+    measuresImposed { measure { key id title } kind since { ...When } certain }
+    measuresLifted { measure { key id title } kind since { ...When } certain }
+    dialogueChanges { dialogue { key id name } before after }
+    instrumentsJoined { instrument { key id title } actor { ...Named } action since { ...When } certain }
+    instrumentsLeft { instrument { key id title } actor { ...Named } action since { ...When } until { ...When } }
+    contacts { key id title held { ...When } }
   }
 }
-${WHEN}`;
+${WHEN}
+${ACTOR_NAMED}`;
 
 /** The relation bucket by bucket, for the chart. */
 export const SERIES = `query Series($a: ID!, $b: ID!, $from: Date!, $to: Date!, $interval: Interval!, $knownAt: DateTime) {
@@ -133,16 +138,16 @@ export const SERIES = `query Series($a: ID!, $b: ID!, $from: Date!, $to: Date!, 
 /** An instrument, its parties at asOf and its stream's events (the roster's changes). */
 export const INSTRUMENT = `query Instrument($id: ID!, $asOf: Date, $knownAt: DateTime) {
   instrument(id: $id, knownAt: $knownAt) {
-    id title kind binding adopted { ...When }
+    key id title kind binding adopted { ...When }
     partyCount(asOf: $asOf, knownAt: $knownAt)
     parties(asOf: $asOf, knownAt: $knownAt) {
-      actor { id name kind } action since { ...When } until { ...When } certain
+      actor { key id name kind } action since { ...When } until { ...When } certain
     }
   }
   stream(id: $id, knownAt: $knownAt) {
     events {
       ...Told
-      ... on InstrumentAdopted { parties { action actor { id name } } }
+      ... on InstrumentAdopted { foundingParties { action actor { ...Named } } }
     }
   }
 }
@@ -155,12 +160,12 @@ export const PARTY_COUNT = `query PartyCount($id: ID!, $asOf: Date, $knownAt: Da
 
 /** An event as known at knownAt. */
 export const EVENT_BY_ID = `query Event($id: ID!, $knownAt: DateTime) {
-  event(id: $id, knownAt: $knownAt) { ...Told original { id } }
+  event(id: $id, knownAt: $knownAt) { ...Told original { key id } }
 }
 ${EVENT}`;
 
 /** A stream's events: an event's history (the original, corrections, retraction). */
 export const STREAM = `query Stream($id: ID!, $knownAt: DateTime) {
-  stream(id: $id, knownAt: $knownAt) { id kind version events { ...Told } }
+  stream(id: $id, knownAt: $knownAt) { key id kind version events { ...Told } }
 }
 ${EVENT}`;

@@ -1,6 +1,8 @@
 // Building the pages' DOM: elements from data (text only, never HTML strings), EDTF dates with
 // their uncertainty, sources with their quotes, and the marks of possible and later facts.
 
+import { keyOf } from "./queries.js";
+
 /** An element: `h("a", { href: "…", class: "x" }, "text", child, …)`; falsy children skipped. */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -110,10 +112,11 @@ export function say(message, kind = "info") {
   status.dataset.kind = kind;
 }
 
-/** An actor's name with its id: "China (CHN)". */
+/** An actor's name with its key: "China (CHN)". */
 export function actorName(actor) {
   if (!actor) return "";
-  return actor.name && actor.name !== actor.id ? `${actor.name} (${actor.id})` : actor.id;
+  const key = keyOf(actor);
+  return actor.name && actor.name !== key ? `${actor.name} (${key})` : key;
 }
 
 /** Words for an enum value: "EXPORT_CONTROL" → "export control". */

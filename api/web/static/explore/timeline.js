@@ -2,6 +2,7 @@
 // a dot, an uncertain date as the range of days it may be, and a date cursor that moves asOf.
 // Zoom with the buttons, the + and - keys or the wheel; pan with the arrow keys or the buttons.
 
+import { keyOf } from "./queries.js";
 import { day, eventLink, h } from "./render.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -32,7 +33,7 @@ const iso = (t) => new Date(t).toISOString().slice(0, 10);
 
 export function eventTitle(event) {
   return event.title || event.name || event.summary ||
-    (event.actor ? `${event.actor.name ?? event.actor.id} ${(event.action ?? "withdrew").toLowerCase()}` : "") ||
+    (event.actor ? `${event.actor.name ?? keyOf(event.actor)} ${(event.action ?? "withdrew").toLowerCase()}` : "") ||
     event.reason || event.type;
 }
 
@@ -192,9 +193,9 @@ export function drawTimeline(root, all, { asOf, knownAt, onCursor }) {
         const shape = ranged
           ? s("rect", { x: Math.max(from, LEFT), y: y + 8, width: Math.max(Math.min(to, w) - Math.max(from, LEFT), 3), height: LANE - 16, rx: 3, class: cls })
           : s("circle", { cx: from, cy: y + LANE / 2, r: 6, class: cls });
-        const params = new URLSearchParams({ id: event.id });
+        const params = new URLSearchParams({ id: keyOf(event) });
         if (knownAt) params.set("knownAt", knownAt);
-        const link = s("a", { href: `/explore/event?${params}`, "aria-label": label, class: "mark-link", "data-event": event.id }, s("title", {}, document.createTextNode(label)), shape);
+        const link = s("a", { href: `/explore/event?${params}`, "aria-label": label, class: "mark-link", "data-event": keyOf(event) }, s("title", {}, document.createTextNode(label)), shape);
         svg.append(link);
       }
     });
@@ -219,10 +220,10 @@ export function drawTimeline(root, all, { asOf, knownAt, onCursor }) {
     events.map((event) =>
       h(
         "li",
-        { "data-event": event.id, class: event.retracted ? "retracted" : null },
+        { "data-event": keyOf(event), class: event.retracted ? "retracted" : null },
         h("span", { class: "list-date" }, event.occurred.edtf),
         " ",
-        eventLink(event.id, eventTitle(event), knownAt),
+        eventLink(keyOf(event), eventTitle(event), knownAt),
         event.retracted ? " (retracted)" : "",
       ),
     ),
