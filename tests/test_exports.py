@@ -452,13 +452,16 @@ async def test_timelinejs_validates_and_keeps_each_dates_precision(store: EventS
     assert "Jake Sullivan, Wang Yi" in bangkok["text"]["text"]
 
     measure = by_headline["US export controls on advanced computing chips"]
-    assert measure["start_date"] == {"year": 2022, "month": 10}  # never 2022-10-01
-    assert "end_date" not in measure
+    # An approximate month is drawn as the range it may lie in, and named in words (never
+    # "1 October 2022").
+    assert measure["start_date"] == {"year": 2022, "month": 10, "day": 1}
+    assert measure["end_date"] == {"year": 2022, "month": 10, "day": 31}
     assert measure["display_date"] == "c. October 2022"
     assert measure["group"] == "Measures"
 
     dialogue = by_headline["Tsinghua CISS-Brookings dialogue on AI and national security"]
-    assert dialogue["start_date"] == {"year": 2019, "month": 10}
+    assert dialogue["start_date"] == {"year": 2019, "month": 10, "day": 1}
+    assert dialogue["end_date"] == {"year": 2019, "month": 10, "day": 31}
     assert dialogue["display_date"] == "c. October 2019"
 
     expert = by_headline["=1+1 is how an expert&#x27;s remark begins"]

@@ -24,6 +24,11 @@ class Day:
     month: int | None = None
     day: int | None = None
 
+    @classmethod
+    def of(cls, day: date) -> Day:
+        """The day `day`, at the precision of a day."""
+        return cls(day.year, day.month, day.day)
+
     def iso(self) -> str:
         """ISO 8601 at the precision: `2024`, `2024-01`, `2024-01-27`."""
         text = f"{self.year:04d}"

@@ -2,9 +2,12 @@
 one slide per event the filter selects (corrections and retractions aside: their effect is in
 the events they target).
 
-Dates keep their precision: `2019` gives `{"year": 2019}`, `2022-10~` gives a year and a month,
-an interval or a season a start and an end. A date that says more than its span (uncertain,
-approximate, a season, unspecified digits, an open end) carries `display_date` in words. Slides
+Dates keep their precision: `2019` gives `{"year": 2019}`, `2024-01` a year and a month, an
+interval or a season a start and an end. A date that says more than its span (uncertain,
+approximate, a season, unspecified digits, an open end) carries `display_date` in words; when
+such a date covers more than a day (`2022-10~`, `2024-01-2X`), its slide is a range from its
+earliest to its latest day, so that the timeline draws how far the fact may lie, and the words
+name it (`c. October 2022`, never `1 October 2022`). Slides
 are grouped by the kind of their stream (Meetings, Measures, …); text is HTML, escaped.
 
 Actors' own events (registration, renaming) are not slides: they are who takes part, not what
@@ -94,14 +97,17 @@ def slide(
     title = headline(view)
     if not has_headline(view) and titles and view.recorded.stream in titles:
         title = f"{type_words(view.recorded.type)}: {titles[view.recorded.stream]}"
+    start, end = found.start, found.end
+    if not spans.plain(occurred) and end is None and occurred.earliest < occurred.latest:
+        start, end = spans.Day.of(occurred.earliest), spans.Day.of(occurred.latest)
     item: dict[str, Any] = {
         "unique_id": str(view.recorded.id),
-        "start_date": _date(found.start),
+        "start_date": _date(start),
         "text": {"headline": html.escape(title), "text": _text(view, names)},
         "group": view.recorded.stream.split("/", 1)[0].capitalize() + "s",
     }
-    if found.end is not None:
-        item["end_date"] = _date(found.end)
+    if end is not None:
+        item["end_date"] = _date(end)
     if not spans.plain(occurred):
         item["display_date"] = spans.words(occurred)
     return item
