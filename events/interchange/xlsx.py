@@ -17,9 +17,6 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 # Letters of a number format that stand for days, months (`m` also stands for minutes, after an
 # hour) and years; text in quotes or brackets is not format.
 _LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -33,6 +30,11 @@ def workbook_rows(data: bytes) -> Iterator[list[str]]:
     """The rows of the first worksheet of the .xlsx `data`, each as the cells' text; row 1
     first, blank rows included (so that row numbers are the spreadsheet's). Raises
     NotAWorkbook."""
+    # Imported here, not at the top: openpyxl takes most of a second to import, and every
+    # `timeline` command would pay it.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
