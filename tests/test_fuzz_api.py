@@ -124,33 +124,47 @@ def fuzz(address: str, examples: int) -> tuple[Counter[str], Counter[str]]:
     # keep-alive, ...): each call gets a copy, or the shared AUTH would carry them into other
     # tests (a WebSocket handshake with `connection: keep-alive` is no upgrade).
     schema = schemathesis.graphql.from_url(url, headers=dict(AUTH))
-    cases = st.one_of(
-        schema.as_strategy(GenerationMode.POSITIVE), schema.as_strategy(GenerationMode.NEGATIVE)
-    )
     sent: Counter[str] = Counter()
     answers: Counter[str] = Counter()
     session = requests.Session()
 
-    @seed(SEED)
-    @settings(
-        max_examples=examples,
-        database=None,
-        deadline=None,
-        phases=[Phase.generate, Phase.shrink],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=cases)
-    def check(case: schemathesis.Case) -> None:
-        response = case.call(session=session, headers=dict(AUTH))
-        sent[case.operation.label] += 1
-        assert not problems(response), (
-            case.as_curl_command(headers=dict(AUTH)),
-            problems(response),
+    def run(cases: st.SearchStrategy[schemathesis.Case], count: int) -> None:
+        @seed(SEED)
+        @settings(
+            max_examples=count,
+            database=None,
+            deadline=None,
+            phases=[Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck),
         )
-        case.validate_response(response, checks=[response_schema_conformance], headers=dict(AUTH))
-        answers[outcome(response)] += 1
+        @given(case=cases)
+        def check(case: schemathesis.Case) -> None:
+            response = case.call(session=session, headers=dict(AUTH))
+            sent[case.operation.label] += 1
+            assert not problems(response), (
+                case.as_curl_command(headers=dict(AUTH)),
+                problems(response),
+            )
+            case.validate_response(
+                response, checks=[response_schema_conformance], headers=dict(AUTH)
+            )
+            answers[outcome(response)] += 1
 
-    check()
+        check()
+
+    # An equal share of the operations for each root field, valid and invalid ones mixed, so
+    # that every root field is exercised at any size (one draw over the whole schema left
+    # some out at the quick profile's size).
+    operations = [result.ok() for result in schema.get_all_operations()]
+    share = max(2, -(-examples // len(operations)))
+    for operation in operations:
+        run(
+            st.one_of(
+                operation.as_strategy(GenerationMode.POSITIVE),
+                operation.as_strategy(GenerationMode.NEGATIVE),
+            ),
+            share,
+        )
     return sent, answers
 
 
