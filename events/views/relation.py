@@ -54,6 +54,7 @@ from events.views.rows import (
     memberships_by_actor,
 )
 from events.views.sides import sides
+from events.views.standing import with_statuses
 from events.views.states import (
     Contact,
     DatedPage,
@@ -373,9 +374,12 @@ async def _instruments(
     rows: dict[str, list[MembershipRow]] = {}
     for row in await conn.execute(query):
         rows.setdefault(row[0], []).append(row)
+    by_stream = {stream: memberships_by_actor(rows[stream], as_of) for stream in sorted(rows)}
+    found = [member for members in by_stream.values() for member in members.values()]
+    for member in await with_statuses(conn, found, as_of, known_at):
+        by_stream[member.instrument][member.actor] = member
     shared, only_a, only_b = [], [], []
-    for stream in sorted(rows):
-        members = memberships_by_actor(rows[stream], as_of)
+    for stream, members in by_stream.items():
         item = InstrumentStanding(
             instrument=stream,
             a=_member_for(a, side_a, members),

@@ -18,6 +18,7 @@ from events.views.rows import (
     memberships_by_actor,
 )
 from events.views.sides import sides
+from events.views.standing import with_statuses
 from events.views.states import DialogueState, MeasureState, Membership
 
 
@@ -36,7 +37,8 @@ async def instrument_parties(
     )
     async with engine.connect() as conn:
         rows = list(await conn.execute(query))
-    return tuple(memberships_by_actor(rows, as_of).values())
+        members = list(memberships_by_actor(rows, as_of).values())
+        return tuple(await with_statuses(conn, members, as_of, known_at))
 
 
 async def dialogue_status(

@@ -26,8 +26,11 @@ class Membership:
     actor: str
     action: str  # PartyAction
     since: Edtf
-    until: Edtf | None  # the end that applies (withdrawal, termination, expiry), if any
+    # NOTICE_GIVEN: when the notice takes effect; otherwise the end that applies (withdrawal,
+    # a notice that took effect, termination, expiry), if any
+    until: Edtf | None
     certain: bool
+    status: str = "ACTIVE"  # ACTIVE, NOTICE_GIVEN, NOTICE_SUSPENDED, SUSPENDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,16 @@ class DialogueState:
 
     dialogue: str  # stream id, `dialogue/…`
     status: str  # ESTABLISHED, ACTIVE, SUSPENDED, ENDED
+    since: Edtf
+    certain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeState:
+    """A dispute's status at `as_of`, and since when it has had it."""
+
+    dispute: str  # stream id, `dispute/…`
+    status: str  # OPEN, RULED, CLOSED
     since: Edtf
     certain: bool
 
@@ -123,6 +136,8 @@ class Relation:
     measures_in_force: tuple[MeasureState, ...]
     instruments: Standings | None  # None when not asked for
     statements: tuple[StatementItem, ...]
+    disputes: tuple[DisputeState, ...] = ()  # OPEN or RULED at `as_of`, by stream id
+    upcoming: tuple[str, ...] = ()  # meetings planned at `as_of`, neither held nor cancelled
 
     @property
     def shared_instruments(self) -> tuple[InstrumentStanding, ...]:
@@ -192,6 +207,7 @@ class RelationPoint:
     measures_lifted: int  # in force at the previous bucket's end, not at this one's
     measures_in_force: int  # at the bucket's end
     active_dialogues: int  # ACTIVE at the bucket's end
+    open_disputes: int = 0  # OPEN or RULED at the bucket's end
 
 
 @dataclass(frozen=True, slots=True)
