@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -291,6 +291,11 @@ def membership_at(stream: str, actor: str, facts: list[Fact], day: date) -> Memb
     fact = last_possible(facts, day)
     if fact is None:
         return None
+    return membership_of(stream, actor, fact, day)
+
+
+def membership_of(stream: str, actor: str, fact: Fact, day: date) -> Membership:
+    """The membership `fact` of `actor` as shown at `day`."""
     return Membership(
         instrument=stream,
         actor=actor,
@@ -621,3 +626,56 @@ def differences(got: Any, expected: Any, path: str = "") -> list[str]:
             lines.append(f"  order differs:\n    got      {got!r}\n    expected {expected!r}")
         return lines
     return [f"{path or '<value>'}:\n    got      {got!r}\n    expected {expected!r}"]
+
+
+# --- facts inside a window ------------------------------------------------------------------------
+
+
+def _overlaps(fact: Fact, start: date, end: date) -> bool:
+    ends_after = fact.until is None or fact.until.value.latest > start
+    return fact.since.value.earliest <= end and ends_after
+
+
+def _first_day(since: Dated, start: date, end: date) -> date:
+    return min(max(start, since.value.latest), end)
+
+
+def oracle_facts_during(
+    events: Sequence[RecordedEvent], a: str, b: str, start: date, end: date, known_at: datetime
+) -> tuple[tuple[MeasureState, ...], tuple[Membership, ...]]:
+    """facts_during: measures between the sides and memberships standing for each side
+    possibly in effect some day of [start, end], each as of its first day in the window."""
+    log = known_log(events, known_at)
+    side_a, side_b = side(log, a), side(log, b)
+    measures = []
+    for stream, items in sorted(of_kind(log, "measure").items()):
+        measure = measure_of(stream, items)
+        between: list[Fact] = []
+        targets = set()
+        for imposers, others in ((side_a, side_b), (side_b, side_a)):
+            if measure.imposer in imposers:
+                for target, facts in measure.targets.items():
+                    found = [f for f in facts if target in others and _overlaps(f, start, end)]
+                    between += found
+                    targets |= {target} if found else set()
+        if between:
+            day = _first_day(measure.start, start, end)
+            state = measure_state(measure, day, any(f.certainly(day) for f in between))
+            measures.append(replace(state, targets=tuple(sorted(targets))))
+    members: list[Membership] = []
+    for stream, items in sorted(of_kind(log, "instrument").items()):
+        by_actor = {}
+        for actor, facts in sorted(instrument_memberships(stream, items).items()):
+            if actor not in side_a | side_b:
+                continue
+            inside = [f for f in facts if _overlaps(f, start, end)]
+            if inside:
+                fact = min(inside, key=lambda f: (f.since.value.earliest, f.since.value.latest))
+                by_actor[actor] = membership_of(
+                    stream, actor, fact, _first_day(fact.since, start, end)
+                )
+        for own, members_of_side in ((a, side_a), (b, side_b)):
+            chosen = standing_for(stream, by_actor, own, members_of_side)
+            if chosen is not None and chosen not in members:
+                members.append(chosen)
+    return tuple(measures), tuple(members)

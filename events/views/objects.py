@@ -22,6 +22,7 @@ from events.projections.tables import actors as actors_table
 from events.projections.tables import meetings as meetings_table
 from events.types import (
     DialogueEstablished,
+    DisputeFiled,
     InstrumentAdopted,
     Location,
     MeasureAmended,
@@ -93,6 +94,21 @@ class DialogueView:
     track: str
     parties: tuple[str, ...]
     convenors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeView:
+    """A dispute before a court, a tribunal or the WTO: who complains of whom."""
+
+    id: str
+    title: str
+    forum: str
+    case_number: str | None
+    complainants: tuple[str, ...]
+    respondents: tuple[str, ...]
+    subject: str | None
+    concerns: str | None
+    filed: Edtf
 
 
 async def stream_history(
@@ -169,6 +185,29 @@ async def dialogue(
         track=data.track.value,
         parties=data.parties,
         convenors=data.convenors,
+    )
+
+
+async def dispute(
+    engine: AsyncEngine, stream: str, known_at: datetime | None = None
+) -> DisputeView | None:
+    """The dispute `stream`, or None."""
+    history = await stream_history(engine, stream, known_at)
+    found = next((e for e in _live(history) if isinstance(e.data, DisputeFiled)), None)
+    if found is None:
+        return None
+    data = found.data
+    assert isinstance(data, DisputeFiled)
+    return DisputeView(
+        id=stream,
+        title=data.title,
+        forum=data.forum.value,
+        case_number=data.case_number,
+        complainants=data.complainants,
+        respondents=data.respondents,
+        subject=data.subject,
+        concerns=data.concerns,
+        filed=found.occurred,
     )
 
 
