@@ -25,11 +25,13 @@ from strawberry.types import Info
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
+from api.graphql.paging import encode_cursor
 from api.graphql.types import Actor, Node, PageInfo, When, actor_field, actors_field
 from events import dates
 from events.projections.history import resolve
 from events.types import EVENT_TYPES, ActorRef, EventData, Party, StreamRef
-from events.views.objects import EventView
+from events.views.objects import EventView, events_at
+from events.views.states import Page
 
 # Data fields whose names the envelope uses already get another name in GraphQL.
 RENAMED = {("EventCorrected", "occurred"): "newOccurred", ("EventCorrected", "data"): "changes"}
@@ -293,3 +295,30 @@ class Stream(Node):
     )
     version: int = strawberry.field(description="Its version at knownAt: how many events it holds.")
     events: list[Event] = strawberry.field(description="Its events in version order.")
+
+
+async def event_connection(
+    info: Info[Context, None], page: Page, known_at: datetime
+) -> EventConnection:
+    """A timeline page as an EventConnection, its events as known at `known_at`."""
+    views = await events_at(
+        info.context.engine, positions=[entry.position for entry in page.items], known_at=known_at
+    )
+    by_position = {view.recorded.position: view for view in views}
+    edges = [
+        EventEdge(
+            cursor=encode_cursor(page.cursor(entry)),
+            node=event_type(by_position[entry.position], known_at),
+        )
+        for entry in page.items
+    ]
+    return EventConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total_count,
+    )

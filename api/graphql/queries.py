@@ -11,15 +11,10 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
+from api.graphql.disputes import Dispute
 from api.graphql.errors import bad_input
-from api.graphql.events import (
-    Event,
-    EventConnection,
-    EventEdge,
-    Stream,
-    event_type,
-)
-from api.graphql.paging import decode_cursor, encode_cursor, page_size
+from api.graphql.events import Event, EventConnection, Stream, event_connection, event_type
+from api.graphql.paging import decode_cursor, page_size
 from api.graphql.relation import Relation
 from api.graphql.types import (
     Actor,
@@ -32,7 +27,6 @@ from api.graphql.types import (
     LogHead,
     Measure,
     Node,
-    PageInfo,
     RelationChanges,
     RelationPoint,
     load_actor,
@@ -200,29 +194,7 @@ class Query:
             before=decode_cursor(before, "before") if before else None,
             known_at=known_at,
         )
-        views = await events_at(
-            info.context.engine,
-            positions=[entry.position for entry in page.items],
-            known_at=known_at,
-        )
-        by_position = {view.recorded.position: view for view in views}
-        edges = [
-            EventEdge(
-                cursor=encode_cursor(page.cursor(entry)),
-                node=event_type(by_position[entry.position], known_at),
-            )
-            for entry in page.items
-        ]
-        return EventConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=page.has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=page.total_count,
-        )
+        return await event_connection(info, page, known_at)
 
     @strawberry.field(description="The relation bucket by bucket between two dates, for charts.")
     async def relation_series(
@@ -285,6 +257,14 @@ class Query:
         view = await objects.dialogue(info.context.engine, id, at)
         return None if view is None else Dialogue.from_view(view, at)
 
+    @strawberry.field(description="A dispute by stream id (`dispute/…`).")
+    async def dispute(
+        self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
+    ) -> Dispute | None:
+        _, at = resolve_axes(None, known_at)
+        view = await objects.dispute(info.context.engine, id, at)
+        return None if view is None else Dispute.from_view(view, at)
+
     @strawberry.field(description="Registered actors (organisations, IGOs, people, groups), by id.")
     async def actors(
         self,
@@ -331,6 +311,9 @@ class Query:
         if kind == "dialogue":
             found_dialogue = await objects.dialogue(engine, id, at)
             return None if found_dialogue is None else Dialogue.from_view(found_dialogue, at)
+        if kind == "dispute":
+            found_dispute = await objects.dispute(engine, id, at)
+            return None if found_dispute is None else Dispute.from_view(found_dispute, at)
         if kind is not None:
             return None
         try:

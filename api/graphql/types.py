@@ -8,17 +8,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
+from api.graphql.paging import decode_cursor, page_size
 from api.graphql.scalars import EDTF
 from events.dates import Edtf
 from events.views import states
+from events.views.changes import relation_events
 from events.views.objects import ActorView, DialogueView, InstrumentView, MeasureView, MeetingView
 from events.views.rosters import dialogue_status, instrument_parties
+
+if TYPE_CHECKING:
+    from api.graphql.events import EventConnection
 
 
 @strawberry.type(
@@ -65,6 +71,14 @@ class MeetingStatus(Enum):
     POSTPONED = "POSTPONED"
     CANCELLED = "CANCELLED"
     HELD = "HELD"
+
+
+@strawberry.enum(description="Where a party stands in an instrument at a date.")
+class MembershipStatus(Enum):
+    ACTIVE = "ACTIVE"
+    NOTICE_GIVEN = "NOTICE_GIVEN"
+    NOTICE_SUSPENDED = "NOTICE_SUSPENDED"
+    SUSPENDED = "SUSPENDED"
 
 
 @strawberry.interface(description="Anything with a global id: an actor, a stream object, an event.")
@@ -293,9 +307,20 @@ class Membership:
         description="Sign, endorse, ratify, accede, accept or cosponsor."
     )
     since: When = strawberry.field(description="Since when the actor has been a party.")
-    until: When | None = strawberry.field(description="When the membership ends, if it does.")
+    until: When | None = strawberry.field(
+        description=(
+            "When the membership ends, if it does; while a notice runs (NOTICE_GIVEN), the day "
+            "the notice takes effect."
+        )
+    )
     certain: bool = strawberry.field(
         description="False when uncertain dates make it only possible."
+    )
+    status: MembershipStatus = strawberry.field(
+        description=(
+            "ACTIVE; NOTICE_GIVEN (of withdrawal or termination); NOTICE_SUSPENDED (the notice "
+            "on hold); SUSPENDED (the party suspends its own participation, still a party)."
+        )
     )
     known_at: strawberry.Private[datetime]
 
@@ -313,6 +338,7 @@ class Membership:
             since=When.of(state.since),
             until=when(state.until),
             certain=state.certain,
+            status=MembershipStatus(state.status),
             known_at=known_at,
         )
 
@@ -364,6 +390,7 @@ class RelationPoint:
     )
     measures_in_force: int = strawberry.field(description="Measures in force at its end.")
     active_dialogues: int = strawberry.field(description="Dialogues ACTIVE at its end.")
+    open_disputes: int = strawberry.field(description="Disputes OPEN or RULED at its end.")
 
     @classmethod
     def from_point(cls, point: states.RelationPoint) -> RelationPoint:
@@ -380,6 +407,7 @@ class RelationPoint:
             measures_lifted=point.measures_lifted,
             measures_in_force=point.measures_in_force,
             active_dialogues=point.active_dialogues,
+            open_disputes=point.open_disputes,
         )
 
 
@@ -411,10 +439,37 @@ class RelationChanges:
     )
     contact_ids: strawberry.Private[tuple[str, ...]]
     known_at: strawberry.Private[datetime]
+    view: strawberry.Private[states.RelationChanges]
 
     @strawberry.field(description="Meetings held after `from`, by `to`.")
     async def contacts(self, info: Info[Context, None]) -> list[Meeting]:
         return await load_meetings(info, self.contact_ids, self.known_at)
+
+    @strawberry.field(
+        description=(
+            "Every event dated inside [from, to] (its bounds overlap them) that involves both "
+            "sides, in date order: what began and ended inside the window shows too."
+        )
+    )
+    async def events(
+        self, info: Info[Context, None], first: int, after: str | None = None
+    ) -> Annotated[EventConnection, strawberry.lazy("api.graphql.events")]:
+        # Imported here: the event types are built from this module's types.
+        from api.graphql.events import event_connection
+
+        page_size(first, None, info.context.settings.limits.max_page)
+        view = self.view
+        page = await relation_events(
+            info.context.engine,
+            view.a,
+            view.b,
+            view.start,
+            view.end,
+            first=first,
+            after=decode_cursor(after, "after") if after else None,
+            known_at=self.known_at,
+        )
+        return await event_connection(info, page, self.known_at)
 
     @classmethod
     def from_changes(cls, changes: states.RelationChanges) -> RelationChanges:
@@ -439,6 +494,7 @@ class RelationChanges:
             instruments_left=[Membership.from_state(m, known_at) for m in changes.instruments_left],
             contact_ids=tuple(c.meeting for c in changes.contacts),
             known_at=known_at,
+            view=changes,
         )
 
 
@@ -490,7 +546,7 @@ class Measure(Node):
     effective: When = strawberry.field(description="When it took effect.")
     lifted: When | None = strawberry.field(description="When it was lifted, if it was.")
     responds_to: strawberry.ID | None = strawberry.field(
-        description="The measure it answers, if any."
+        description="What it answers, if anything: a stream id or an event id."
     )
     imposer_id: strawberry.Private[str]
     target_ids: strawberry.Private[tuple[str, ...]]
