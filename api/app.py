@@ -63,7 +63,7 @@ GRAPHIQL_HEADERS = {"Content-Security-Policy": graphiql_policy()}
 
 class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     """strawberry's graphql-transport-ws handler; an operation over the connection's limit is
-    refused with QUERY_TOO_COMPLEX (api.md, "Limits"), the others go on."""
+    refused with QUERY_TOO_COMPLEX (docs/configuration.md, "Query limits"), the others go on."""
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         """Refuse an operation over the limit with a code; else strawberry's handling."""

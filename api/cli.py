@@ -171,8 +171,8 @@ def import_(
         str | None, typer.Option(help="recordedBy for lines without one [default: cli:USER].")
     ] = None,
 ) -> None:
-    """Import events from JSON Lines (domain.md §7); nothing is appended unless all lines are
-    valid (or, with --partial, the report says which lines landed)."""
+    """Import events from JSON Lines (docs/format.md); nothing is appended unless all lines
+    are valid (or, with --partial, the report says which lines landed)."""
     if file == "-":
         # The interchange format is UTF-8 whatever the locale says.
         source: TextIO = _utf8(sys.stdin, "utf-8-sig")
@@ -248,7 +248,7 @@ def export(
         typer.Option(formats=["%Y-%m-%d"], help="ics, jsonld: each meeting's status on this day."),
     ] = None,
 ) -> None:
-    """Export events: the whole log as JSON Lines (domain.md §7, a consistent snapshot in
+    """Export events: the whole log as JSON Lines (docs/format.md; a consistent snapshot in
     position order) by default, or the events the filters select as CSV, TimelineJS, iCalendar
     or JSON-LD (docs/exports.md)."""
     chosen = FORMATS.get(format)

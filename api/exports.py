@@ -124,7 +124,8 @@ def _instant(text: str | None, name: str) -> datetime | None:
 
 
 def bad_parameter(error: BadParameter) -> Response:
-    """400 with the parameter at fault (api.md: BAD_USER_INPUT, extensions.field)."""
+    """400 with the parameter at fault (BAD_USER_INPUT and extensions.field, as docs/graphql.md
+    describes errors)."""
     return error_response(400, str(error), "BAD_USER_INPUT", JSON, field=error.name)
 
 

@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What one request may ask for (api.md, "Limits")."""
+    """What one request may ask for (docs/configuration.md, "Query limits")."""
 
     max_depth: int = 12
     max_aliases: int = 30

@@ -1,4 +1,5 @@
-"""Event types: one frozen model per type of domain.md §4, the envelope, and the type registry.
+"""Event types: one frozen model per type of docs/format.md ("Event types"), the envelope, and
+the type registry.
 
 Everything here is checked on construction and needs no database: field types, required fields,
 enum values, EDTF dates, actor id syntax (states canonicalised to alpha-3), stream ids and the
@@ -693,7 +694,7 @@ def nul_paths(value: Any, path: str = "") -> Iterator[str]:
 
 
 def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> NewEvent:
-    """Validate the JSON form of one event (domain.md §3) into a NewEvent.
+    """Validate the JSON form of one event (docs/format.md, "The envelope") into a NewEvent.
 
     With `restoring`, the fields a log export carries (`version`, `position`, `recordedAt`,
     `recordedBy`) are accepted; `recordedAt` and `recordedBy` are kept, the others reassigned.
@@ -899,7 +900,7 @@ def format_timestamp(moment: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RecordedEvent:
-    """An event as the log holds it: the envelope of domain.md §3.
+    """An event as the log holds it: the envelope of docs/format.md ("The envelope").
 
     `data` and `sources` are the stored JSON; `payload()` gives the typed, upcast data.
     """
@@ -923,7 +924,7 @@ class RecordedEvent:
         return cls.model_validate(upcast(self.type, self.schema_version, self.data))
 
     def to_json(self) -> dict[str, Any]:
-        """The interchange form (domain.md §3, §7), keys in the contract's order."""
+        """The interchange form (docs/format.md, "The envelope"), keys in its order."""
         return {
             "id": str(self.id),
             "stream": self.stream,

@@ -553,8 +553,8 @@ def test_dumps_is_compact_utf_8_in_key_order() -> None:
 
 
 def test_python_field_names_in_json_data_are_unknown_fields() -> None:
-    # The JSON names are camelCase (domain.md §4); `legal_citation` in a file is a typo of
-    # `legalCitation` like any other, not a second spelling the log silently accepts.
+    # The JSON names are camelCase (docs/format.md, "Event types"); `legal_citation` in a file
+    # is a typo of `legalCitation` like any other, not a second spelling the log silently accepts.
     accepted = {}
     for type_name, python_name, value in [
         ("MeasureImposed", "legal_citation", "15 CFR 744"),

@@ -1,8 +1,9 @@
-"""The read types of api.md. Each is built whole from a view's answer (`from_view`), so that
-its fields are plain attributes; only references to other things (an actor, a meeting) are
-resolved, through the request's loaders. A field naming actors answers at once, without an
-awaitable, when the request has loaded them already (`actor_field`, `actors_field`): strawberry
-and graphql-core take about 50 µs for an async field, against about 9 µs for a plain one."""
+"""The read types of the GraphQL API (docs/graphql.md). Each is built whole from a view's
+answer (`from_view`), so that its fields are plain attributes; only references to other
+things (an actor, a meeting) are resolved, through the request's loaders. A field naming
+actors answers at once, without an awaitable, when the request has loaded them already
+(`actor_field`, `actors_field`): strawberry and graphql-core take about 50 µs for an async
+field, against about 9 µs for a plain one."""
 
 from __future__ import annotations
 

@@ -13,11 +13,13 @@ import io
 from collections.abc import AsyncIterator, Sequence
 from datetime import date
 
-from events.interchange.describe import actors, first_url, headline
-from events.interchange.selection import ExportProgress, ExportQuery, selected
+from events.actors import is_state
+from events.interchange.describe import first_url, headline, involved
+from events.interchange.selection import ExportProgress, ExportQuery, actors_named, selected
 from events.store import EventStore
 from events.types import format_timestamp
 from events.views.objects import EventView
+from events.views.timeline import involvement
 
 COLUMNS = (
     "id",
@@ -40,12 +42,21 @@ async def csv_chunks(
 ) -> AsyncIterator[str]:
     """The CSV text: the header, then a chunk of rows per page of events."""
     yield BYTE_ORDER_MARK + _rows([COLUMNS])
+    query = query.pinned()
+    assert query.known_at is not None
     async for batch in selected(store.engine, query, progress):
-        yield _rows([row(view) for view in batch])
+        positions = [view.recorded.position for view in batch]
+        found = await involvement(store.engine, positions, query.known_at)
+        slugs = {actor for actors in found.values() for actor in actors if not is_state(actor)}
+        known = await actors_named(store.engine, slugs, query)
+        countries = {slug: view.country for slug, view in known.items()}
+        yield _rows(
+            [row(view, involved(view, found[view.recorded.position], countries)) for view in batch]
+        )
 
 
-def row(view: EventView) -> tuple[str, ...]:
-    """The cells of one event, in the order of COLUMNS."""
+def row(view: EventView, actors: Sequence[str]) -> tuple[str, ...]:
+    """The cells of one event, in the order of COLUMNS; `actors`: who it involves."""
     occurred = view.current.occurred
     return (
         str(view.recorded.id),
@@ -54,7 +65,7 @@ def row(view: EventView) -> tuple[str, ...]:
         occurred.edtf,
         _day(occurred.earliest),
         _day(occurred.latest),
-        ";".join(actors(view)),
+        ";".join(actors),
         _text(headline(view)),
         _text(first_url(view.recorded.sources) or ""),
         format_timestamp(view.recorded.recorded_at),

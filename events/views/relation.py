@@ -1,4 +1,4 @@
-"""The state of a bilateral relation at a date, as known at an instant (domain.md §6)."""
+"""The state of a bilateral relation at a date, as known at an instant (docs/projections.md)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """What the views answer: plain frozen values, the same whether read from projections or
 computed by replaying the log.
 
-Every item whose truth at `as_of` depends on an uncertain date carries `certain` (domain.md §5):
-it is listed when possibly in effect and `certain` says whether it is certainly so.
+Every item whose truth at `as_of` depends on an uncertain date carries `certain`
+(docs/format.md, "Dates"): it is listed when possibly in effect and `certain` says whether it
+is certainly so.
 Contacts and statements are sorted by (earliest, latest, position) of their date; dialogues,
 measures and instruments by stream id; an instrument's parties by actor id.
 """
