@@ -77,7 +77,7 @@ _CHECKED_BODY: ContextVar[tuple[bytes, object] | None] = ContextVar("checked_bod
 
 class TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     """strawberry's graphql-transport-ws handler; an operation over the connection's limit is
-    refused with QUERY_TOO_COMPLEX (api.md, "Limits"), the others go on."""
+    refused with QUERY_TOO_COMPLEX (docs/configuration.md, "Query limits"), the others go on."""
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         """Refuse an operation over the limit with a code; else strawberry's handling."""

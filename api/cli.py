@@ -199,9 +199,8 @@ def import_(
         str | None, typer.Option(help="recordedBy for lines without one.", show_default="cli:USER")
     ] = None,
 ) -> None:
-    """Import events from JSON Lines (the export's format, docs/exports.md); nothing is
-    appended unless all lines are valid (or, with --partial, the report says which lines
-    landed)."""
+    """Import events from JSON Lines (docs/format.md); nothing is appended unless all lines
+    are valid (or, with --partial, the report says which lines landed)."""
     if file == "-":
         # The interchange format is UTF-8 whatever the locale says.
         source: TextIO = _utf8(sys.stdin, "utf-8-sig")
@@ -291,7 +290,7 @@ def export(
         ),
     ] = False,
 ) -> None:
-    """Export events: the whole log as JSON Lines (a consistent snapshot in
+    """Export events: the whole log as JSON Lines (docs/format.md; a consistent snapshot in
     position order) by default, or the events the filters select as CSV, TimelineJS, iCalendar
     or JSON-LD (docs/exports.md)."""
     chosen = FORMATS.get(format)

@@ -563,7 +563,7 @@ def ratios(timings: Sequence[Timing]) -> list[str]:
         for case in CASES:
             ratio = by_key[backend, large, case].p50 / by_key[backend, small, case].p50
             if not case.instruments:
-                # relation() as domain.md §6 defines it lists the instruments: the goals are
+                # relation() as docs/projections.md defines it lists the instruments: the goals are
                 # for those calls; the others show what the rest of a call costs.
                 lines.append(f"| {backend} | {case.name} | {ratio:.2f} | none (diagnostic) |")
                 continue

@@ -55,6 +55,7 @@ from events.types import (
     RecordedEvent,
     actor_refs,
     dumps,
+    event_refs,
     format_timestamp,
     problems_from,
     stream_refs,
@@ -626,6 +627,7 @@ class _LogState:
         targets: set[UUID] = set()
         for event in events:
             streams.update(stream for _, stream in stream_refs(event.data))
+            targets.update(target for _, target in event_refs(event.data))
             slugs.update(actor for _, actor in actor_refs(event.data) if not is_state(actor))
             if isinstance(event.data, EventCorrected | EventRetracted):
                 targets.add(event.data.target)
@@ -680,6 +682,9 @@ class _LogState:
         for path, stream in stream_refs(event.data):
             if self.versions.get(stream, 0) == 0:
                 problems.append(Problem(index, path, f"stream {stream!r} does not exist"))
+        for path, target in event_refs(event.data):
+            if target not in self.targets:
+                problems.append(Problem(index, path, f"no event with id {target}"))
         if isinstance(event.data, EventCorrected | EventRetracted):
             problems.extend(self._check_target(index, event))
         return problems

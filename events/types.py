@@ -1,4 +1,5 @@
-"""Event types: one frozen model per type of domain.md §4, the envelope, and the type registry.
+"""Event types: one frozen model per type of docs/format.md ("Event types"), the envelope, and
+the type registry.
 
 Everything here is checked on construction and needs no database: field types, required fields,
 enum values, EDTF dates, actor id syntax (states canonicalised to alpha-3), stream ids and the
@@ -36,8 +37,9 @@ from events import dates
 from events.actors import canonical_actor, canonical_state
 from events.errors import InvalidEvents, Problem
 
-STREAM_KINDS = ("actor", "meeting", "instrument", "measure", "dialogue", "statement")
+STREAM_KINDS = ("actor", "meeting", "instrument", "measure", "dialogue", "statement", "dispute")
 STREAM_ID = re.compile(rf"({'|'.join(STREAM_KINDS)})/[a-z0-9][a-z0-9-]*\Z")
+EVENT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 WIKIDATA_ID = re.compile(r"^Q[1-9][0-9]*$")
 
 
@@ -63,19 +65,38 @@ class ActorRef:
 
 
 class StreamRef:
-    """Marks a field that names another stream, of `kind` (None: any kind)."""
+    """Marks a field that names another stream, of `kind` (None: any kind); with `events`,
+    the field may name one event by its id (a UUID) instead."""
 
-    def __init__(self, kind: str | None) -> None:
+    def __init__(self, kind: str | None, *, events: bool = False) -> None:
         self.kind = kind
+        self.events = events
 
     def check(self, text: str) -> str:
+        if self.events and _is_event_id(text):
+            return str(UUID(text))  # canonical: lower case, hyphenated
+        if self.events and not STREAM_ID.match(text):
+            raise ValueError(
+                f"{text!r} is neither a stream id (<kind>/<slug>, kind one of "
+                f"{', '.join(STREAM_KINDS)}) nor an event id (a UUID)"
+            )
         _stream_id(text)
         if self.kind is not None and not text.startswith(self.kind + "/"):
             raise ValueError(f"{text!r} must be a {self.kind} stream ({self.kind}/…)")
         return text
 
 
-_MEETING, _MEASURE, _ANY = StreamRef("meeting"), StreamRef("measure"), StreamRef(None)
+def _is_event_id(text: str) -> bool:
+    return EVENT_ID.match(text.lower()) is not None
+
+
+def is_event_id(text: str) -> bool:
+    """Whether a reference (`respondsTo`, `concerns`) names an event (a UUID), not a stream."""
+    return _is_event_id(text)
+
+
+_MEETING, _ANY = StreamRef("meeting"), StreamRef(None)
+_REFERENCE = StreamRef(None, events=True)
 
 Text = Annotated[str, StringConstraints(min_length=1)]
 Edtf = Annotated[str, AfterValidator(_edtf)]
@@ -83,8 +104,9 @@ ActorId = Annotated[str, AfterValidator(canonical_actor), ActorRef()]
 StateId = Annotated[str, AfterValidator(canonical_state), ActorRef()]
 StreamId = Annotated[str, AfterValidator(_stream_id)]
 MeetingStream = Annotated[str, AfterValidator(_MEETING.check), _MEETING]
-MeasureStream = Annotated[str, AfterValidator(_MEASURE.check), _MEASURE]
 AnyStream = Annotated[str, AfterValidator(_ANY.check), _ANY]
+# Any stream id, or the id of one event (a measure answers a visit, a statement, a ruling).
+Reference = Annotated[str, AfterValidator(_REFERENCE.check), _REFERENCE]
 Actors = tuple[ActorId, ...]
 
 
@@ -125,6 +147,7 @@ class MeetingKind(StrEnum):
 
 class MeetingLevel(StrEnum):
     HEAD_OF_STATE = "HEAD_OF_STATE"
+    HEAD_OF_GOVERNMENT = "HEAD_OF_GOVERNMENT"
     MINISTERIAL = "MINISTERIAL"
     SENIOR_OFFICIAL = "SENIOR_OFFICIAL"
     WORKING = "WORKING"
@@ -157,6 +180,23 @@ class MeasureKind(StrEnum):
     INVESTMENT_RESTRICTION = "INVESTMENT_RESTRICTION"
     VISA_RESTRICTION = "VISA_RESTRICTION"
     COUNTERMEASURE = "COUNTERMEASURE"
+
+
+class DisputeForum(StrEnum):
+    WTO = "WTO"
+    ICJ = "ICJ"
+    ITLOS = "ITLOS"
+    PCA = "PCA"
+    ICSID = "ICSID"
+    DOMESTIC_COURT = "DOMESTIC_COURT"
+    OTHER = "OTHER"
+
+
+class DisputeClosure(StrEnum):
+    SETTLED = "SETTLED"
+    WITHDRAWN = "WITHDRAWN"
+    RULING_FINAL = "RULING_FINAL"
+    LAPSED = "LAPSED"
 
 
 class Track(StrEnum):
@@ -305,6 +345,52 @@ class PartyWithdrew(EventData):
     effective: Edtf | None = None
 
 
+class PartyNoticeGiven(EventData):
+    """A party gives notice of withdrawal or termination, to take effect on `effective`."""
+
+    type_name = "PartyNoticeGiven"
+    stream_kind = "instrument"
+    actor: ActorId
+    effective: Edtf
+    reason: str | None = None
+
+
+class PartyNoticeSuspended(EventData):
+    """The party's notice is on hold: it does not take effect."""
+
+    type_name = "PartyNoticeSuspended"
+    stream_kind = "instrument"
+    actor: ActorId
+    reason: str | None = None
+
+
+class PartyNoticeRescinded(EventData):
+    """The party's notice is withdrawn for good."""
+
+    type_name = "PartyNoticeRescinded"
+    stream_kind = "instrument"
+    actor: ActorId
+    reason: str | None = None
+
+
+class PartySuspended(EventData):
+    """The party suspends its own participation; it stays a party."""
+
+    type_name = "PartySuspended"
+    stream_kind = "instrument"
+    actor: ActorId
+    reason: str | None = None
+
+
+class PartyResumed(EventData):
+    """The party takes up its participation again."""
+
+    type_name = "PartyResumed"
+    stream_kind = "instrument"
+    actor: ActorId
+    reason: str | None = None
+
+
 class InstrumentAmended(EventData):
     type_name = "InstrumentAmended"
     stream_kind = "instrument"
@@ -337,7 +423,7 @@ class MeasureImposed(EventData):
     legal_citation: str | None = None
     announced: Edtf | None = None
     effective: Edtf | None = None
-    responds_to: MeasureStream | None = None
+    responds_to: Reference | None = None
 
 
 class MeasureAmended(EventData):
@@ -410,7 +496,37 @@ class StatementIssued(EventData):
     about: Actors = ()
     kind: StatementKind | None = None
     stance: Stance | None = None
-    concerns: AnyStream | None = None
+    concerns: Reference | None = None
+
+
+class DisputeFiled(EventData):
+    type_name = "DisputeFiled"
+    stream_kind = "dispute"
+    creates = True
+    may_follow = False
+    title: Text
+    forum: DisputeForum
+    complainants: Annotated[Actors, Field(min_length=1)]
+    respondents: Annotated[Actors, Field(min_length=1)]
+    case_number: str | None = None
+    subject: str | None = None
+    concerns: Reference | None = None
+
+
+class DisputeRuled(EventData):
+    type_name = "DisputeRuled"
+    stream_kind = "dispute"
+    summary: Text
+    body: str | None = None
+    favours: Actors = ()
+    appealed: bool | None = None
+
+
+class DisputeClosed(EventData):
+    type_name = "DisputeClosed"
+    stream_kind = "dispute"
+    how: DisputeClosure
+    reason: str | None = None
 
 
 class EventCorrected(EventData):
@@ -447,6 +563,11 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         InstrumentAdopted,
         PartyJoined,
         PartyWithdrew,
+        PartyNoticeGiven,
+        PartyNoticeSuspended,
+        PartyNoticeRescinded,
+        PartySuspended,
+        PartyResumed,
         InstrumentAmended,
         InstrumentExtended,
         InstrumentTerminated,
@@ -459,6 +580,9 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         DialogueResumed,
         DialogueEnded,
         StatementIssued,
+        DisputeFiled,
+        DisputeRuled,
+        DisputeClosed,
         EventCorrected,
         EventRetracted,
     )
@@ -583,7 +707,7 @@ def _unstorable(text: str) -> str | None:
 
 
 def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> NewEvent:
-    """Validate the JSON form of one event (domain.md §3) into a NewEvent.
+    """Validate the JSON form of one event (docs/format.md, "The envelope") into a NewEvent.
 
     With `restoring`, the fields a log export carries (`version`, `position`, `recordedAt`,
     `recordedBy`) are accepted; `recordedAt` and `recordedBy` are kept, the others reassigned.
@@ -704,8 +828,17 @@ def stream_refs(value: EventData) -> Iterator[tuple[str, str]]:
     """Every (JSON path, stream id) that the data of an event names."""
     for alias, name, marker in _references(type(value)):
         item = getattr(value, name)
-        if item is not None and marker is StreamRef:
+        if item is not None and marker is StreamRef and not is_event_id(item):
             yield f"data.{alias}", item
+
+
+def event_refs(value: EventData) -> Iterator[tuple[str, UUID]]:
+    """Every (JSON path, event id) that the data of an event names (`respondsTo`,
+    `concerns` may name one event rather than a stream)."""
+    for alias, name, marker in _references(type(value)):
+        item = getattr(value, name)
+        if item is not None and marker is StreamRef and is_event_id(item):
+            yield f"data.{alias}", UUID(item)
 
 
 @cache
@@ -783,7 +916,7 @@ def format_timestamp(moment: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RecordedEvent:
-    """An event as the log holds it: the envelope of domain.md §3.
+    """An event as the log holds it: the envelope of docs/format.md ("The envelope").
 
     `data` and `sources` are the stored JSON; `payload()` gives the typed, upcast data.
     """
@@ -807,7 +940,7 @@ class RecordedEvent:
         return cls.model_validate(upcast(self.type, self.schema_version, self.data))
 
     def to_json(self) -> dict[str, Any]:
-        """The interchange form (domain.md §3, §7), keys in the contract's order."""
+        """The interchange form (docs/format.md, "The envelope"), keys in its order."""
         return {
             "id": str(self.id),
             "stream": self.stream,

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -45,6 +45,7 @@ from events.views.relation import RECENT
 from events.views.states import (
     Contact,
     DialogueState,
+    DisputeState,
     InstrumentStanding,
     MeasureState,
     Membership,
@@ -248,11 +249,77 @@ def last_possible(facts: list[Fact], day: date) -> Fact | None:
 # --- instruments ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StatusSpan:
+    """One status of a membership, from `since` until `until`; `due`: a notice's effective."""
+
+    since: Dated
+    status: str
+    until: Dated | None
+    due: Dated | None
+
+
+# The standing of a party, step by step (docs/format.md, "How facts start and end").
+NOTICE_STEPS = {
+    "PartyNoticeSuspended": "hold",
+    "PartyNoticeRescinded": "rescind",
+    "PartySuspended": "suspend",
+    "PartyResumed": "resume",
+}
+
+
+def party_standing(
+    steps: list[tuple[Dated, str, Any]],
+) -> list[tuple[Dated, Any, Dated | None, list[tuple[Dated, str, Dated | None]]]]:
+    """An actor's steps (date, what, payload) walked in date order into memberships (since,
+    action, closing, its status changes (date, status, due))."""
+    result: list[tuple[Dated, Any, Dated | None, list[tuple[Dated, str, Dated | None]]]] = []
+    member: list[Any] | None = None  # [since, action, changes]
+    notice: tuple[str, int, Dated] | None = None
+    suspended = False
+    for when, what, payload in sorted(steps, key=lambda step: step[0].key):
+        if what == "open":
+            if member is None:
+                member, notice, suspended = [when, payload, [(when, "ACTIVE", None)]], None, False
+            continue
+        if member is None:
+            continue
+        if what == "close" or (
+            what == "due" and notice is not None and notice[:2] == ("GIVEN", payload)
+        ):
+            # A closing, or a notice falling due that was neither suspended nor rescinded.
+            result.append((member[0], member[1], when, member[2]))
+            member = None
+            continue
+        if what == "notice":
+            notice = ("GIVEN", when.position, payload)
+        elif what == "hold" and notice is not None and notice[0] == "GIVEN":
+            notice = ("HELD", notice[1], notice[2])
+        elif what == "rescind":
+            notice = None
+        elif what in ("suspend", "resume"):
+            suspended = what == "suspend"
+        if suspended:
+            now: tuple[str, Dated | None] = ("SUSPENDED", None)
+        elif notice is None:
+            now = ("ACTIVE", None)
+        elif notice[0] == "GIVEN":
+            now = ("NOTICE_GIVEN", notice[2])
+        else:
+            now = ("NOTICE_SUSPENDED", None)
+        if now != member[2][-1][1:]:
+            member[2].append((when, *now))
+    if member is not None:
+        result.append((member[0], member[1], None, member[2]))
+    return result
+
+
 def instrument_memberships(stream: str, items: list[Known]) -> dict[str, list[Fact]]:
-    """Per actor, its memberships of the instrument as Facts carrying a Membership builder."""
+    """Per actor, its memberships of the instrument as Facts whose payload is (action, the
+    membership's statuses: none when it stayed ACTIVE throughout)."""
     creation = items[0]
     assert creation.type == "InstrumentAdopted"
-    steps: list[Step] = []
+    steps: dict[str, list[tuple[Dated, str, Any]]] = defaultdict(list)
     terminations: list[Dated] = []
     expiry: Dated | None = None
     if creation.data.expires is not None:  # type: ignore[attr-defined]
@@ -261,15 +328,23 @@ def instrument_memberships(stream: str, items: list[Known]) -> dict[str, list[Fa
         data: Any = event.data
         if event.type == "InstrumentAdopted":
             # Founding parties open at the adoption's occurred.
-            for order, party in enumerate(data.parties):
+            for party in data.parties:
                 when = Dated(event.occurred, event.position)
-                steps.append(Step(party.actor, when, True, party.action.value, order))
+                steps[party.actor].append((when, "open", party.action.value))
         elif event.type == "PartyJoined":
             # PartyJoined opens at its effective, else occurred.
-            steps.append(Step(data.actor, event_date(event), True, data.action.value))
+            steps[data.actor].append((event_date(event), "open", data.action.value))
         elif event.type == "PartyWithdrew":
             # PartyWithdrew closes at its effective, else occurred.
-            steps.append(Step(data.actor, event_date(event), False))
+            steps[data.actor].append((event_date(event), "close", None))
+        elif event.type == "PartyNoticeGiven":
+            # Given at its occurred; falls due at its effective (with the notice's position).
+            due = Dated(parse(data.effective), event.position)
+            steps[data.actor].append((Dated(event.occurred, event.position), "notice", due))
+            steps[data.actor].append((due, "due", event.position))
+        elif event.type in NOTICE_STEPS:
+            when = Dated(event.occurred, event.position)
+            steps[data.actor].append((when, NOTICE_STEPS[event.type], None))
         elif event.type == "InstrumentTerminated":
             # The instrument ends at the first of its terminations (occurred) ...
             terminations.append(Dated(event.occurred, event.position))
@@ -278,23 +353,51 @@ def instrument_memberships(stream: str, items: list[Known]) -> dict[str, list[Fa
             expiry = Dated(parse(data.expires), event.position)
     end = first(*terminations, expiry)
     result: dict[str, list[Fact]] = {}
-    for actor, spans in walk(steps).items():
-        # A membership's until is the first of its own closing and the instrument's end.
-        result[actor] = [
-            Fact(span.since, first(span.closing, end), payload=span.action) for span in spans
-        ]
+    for actor, actor_steps in steps.items():
+        facts = []
+        for since, action, closing, changes in party_standing(actor_steps):
+            # A membership's until is the first of its own closing and the instrument's end.
+            until = first(closing, end)
+            spans = []
+            if len(changes) > 1:
+                for i, (when, status, due) in enumerate(changes):
+                    if until is not None and when.key >= until.key:
+                        continue  # begins only once the membership is over
+                    following = changes[i + 1][0] if i + 1 < len(changes) else None
+                    spans.append(StatusSpan(when, status, first(following, until), due))
+            facts.append(Fact(since, until, payload=(action, spans)))
+        if facts:
+            result[actor] = facts
     return result
 
 
 def membership_at(stream: str, actor: str, facts: list[Fact], day: date) -> Membership | None:
-    """The actor's membership shown at `day`: the last one possibly in effect (choice)."""
+    """The actor's membership shown at `day`: the last one possibly in effect (choice), with
+    the status possibly in effect that began last, among those of all its memberships (none:
+    ACTIVE); while a notice runs, `until` is its effective."""
     fact = last_possible(facts, day)
     if fact is None:
         return None
+    shown = membership_of(stream, actor, fact, day)
+    statuses = [
+        span
+        for each in facts
+        for span in each.payload[1]
+        if possibly_in_effect(span.since.value, span.until and span.until.value, day)
+    ]
+    if not statuses:
+        return shown
+    span = max(statuses, key=lambda span: span.since.key)
+    until = span.due.value if span.due is not None else shown.until
+    return replace(shown, status=span.status, until=until)
+
+
+def membership_of(stream: str, actor: str, fact: Fact, day: date) -> Membership:
+    """The membership `fact` of `actor` as shown at `day` (its status left ACTIVE)."""
     return Membership(
         instrument=stream,
         actor=actor,
-        action=fact.payload,
+        action=fact.payload[0],
         since=fact.since.value,
         until=fact.until.value if fact.until else None,
         certain=fact.certainly(day),
@@ -457,10 +560,31 @@ STATUS = {
 }
 
 
-def dialogue_state(stream: str, items: list[Known], day: date) -> DialogueState | None:
+DISPUTE_STATUS = {"DisputeFiled": "OPEN", "DisputeRuled": "RULED", "DisputeClosed": "CLOSED"}
+
+
+def dispute_state(stream: str, items: list[Known], day: date) -> DisputeState | None:
+    """A dispute's status at D, found as a dialogue's."""
+    found = dialogue_state(stream, items, day, DISPUTE_STATUS)
+    if found is None:
+        return None
+    return DisputeState(found.dialogue, found.status, found.since, found.certain)
+
+
+def oracle_dispute_status(
+    events: Sequence[RecordedEvent], dispute: str, as_of: date, known_at: datetime
+) -> DisputeState | None:
+    log = known_log(events, known_at)
+    items = log.get(dispute)
+    return dispute_state(dispute, items, as_of) if items else None
+
+
+def dialogue_state(
+    stream: str, items: list[Known], day: date, mapping: dict[str, str] = STATUS
+) -> DialogueState | None:
     # Statuses sorted by date; status i lasts from its date until the date of status i+1.
     statuses = sorted(
-        ((event_date(e), STATUS[e.type]) for e in items if e.type in STATUS),
+        ((event_date(e), mapping[e.type]) for e in items if e.type in mapping),
         key=lambda pair: pair[0].key,
     )
     facts = [
@@ -578,11 +702,46 @@ def oracle_relation(
             statements.append((key(event.occurred, event.position), item))
     statements.sort(key=lambda pair: pair[0])
 
+    # Disputes: a complainant on one side, a respondent on the other; OPEN or RULED at D.
+    disputes = []
+    for stream, items in of_kind(log, "dispute").items():
+        filed: Any = items[0].data
+        between = any(
+            c != r and ((c in side_a and r in side_b) or (c in side_b and r in side_a))
+            for c in filed.complainants
+            for r in filed.respondents
+        )
+        found = dispute_state(stream, items, as_of) if between else None
+        if found is not None and found.status != "CLOSED":
+            disputes.append(found)
+
+    # Upcoming: planned from the MeetingScheduled until the first MeetingHeld or
+    # MeetingCancelled, with a participant of each side, possibly planned at D.
+    upcoming = []
+    for stream, items in of_kind(log, "meeting").items():
+        scheduled = next((e for e in items if e.type == "MeetingScheduled"), None)
+        if scheduled is None:
+            continue
+        since = Dated(scheduled.occurred, scheduled.position)
+        until = first(
+            *(
+                Dated(e.occurred, e.position)
+                for e in items
+                if e.type in ("MeetingHeld", "MeetingCancelled")
+            )
+        )
+        participants = scheduled.data.participants  # type: ignore[attr-defined]
+        planned = Fact(since, until).possibly(as_of)
+        if planned and holds_each_side(participants, side_a, side_b):
+            upcoming.append((since.value.earliest, since.value.latest, stream))
+
     return Relation(
         a=a,
         b=b,
         as_of=as_of,
         known_at=known_at,
+        disputes=tuple(disputes),
+        upcoming=tuple(stream for *_, stream in sorted(upcoming)),
         last_contact=contacts[-1][1] if contacts else None,
         # A view carries only the RECENT latest contacts and statements.
         contacts=tuple(contact for _, contact in contacts[-RECENT:]),
@@ -621,3 +780,56 @@ def differences(got: Any, expected: Any, path: str = "") -> list[str]:
             lines.append(f"  order differs:\n    got      {got!r}\n    expected {expected!r}")
         return lines
     return [f"{path or '<value>'}:\n    got      {got!r}\n    expected {expected!r}"]
+
+
+# --- facts inside a window ------------------------------------------------------------------------
+
+
+def _overlaps(fact: Fact, start: date, end: date) -> bool:
+    ends_after = fact.until is None or fact.until.value.latest > start
+    return fact.since.value.earliest <= end and ends_after
+
+
+def _first_day(since: Dated, start: date, end: date) -> date:
+    return min(max(start, since.value.latest), end)
+
+
+def oracle_facts_during(
+    events: Sequence[RecordedEvent], a: str, b: str, start: date, end: date, known_at: datetime
+) -> tuple[tuple[MeasureState, ...], tuple[Membership, ...]]:
+    """facts_during: measures between the sides and memberships standing for each side
+    possibly in effect some day of [start, end], each as of its first day in the window."""
+    log = known_log(events, known_at)
+    side_a, side_b = side(log, a), side(log, b)
+    measures = []
+    for stream, items in sorted(of_kind(log, "measure").items()):
+        measure = measure_of(stream, items)
+        between: list[Fact] = []
+        targets = set()
+        for imposers, others in ((side_a, side_b), (side_b, side_a)):
+            if measure.imposer in imposers:
+                for target, facts in measure.targets.items():
+                    found = [f for f in facts if target in others and _overlaps(f, start, end)]
+                    between += found
+                    targets |= {target} if found else set()
+        if between:
+            day = _first_day(measure.start, start, end)
+            state = measure_state(measure, day, any(f.certainly(day) for f in between))
+            measures.append(replace(state, targets=tuple(sorted(targets))))
+    members: list[Membership] = []
+    for stream, items in sorted(of_kind(log, "instrument").items()):
+        by_actor = {}
+        for actor, facts in sorted(instrument_memberships(stream, items).items()):
+            if actor not in side_a | side_b:
+                continue
+            inside = [f for f in facts if _overlaps(f, start, end)]
+            if inside:
+                fact = min(inside, key=lambda f: (f.since.value.earliest, f.since.value.latest))
+                by_actor[actor] = membership_of(
+                    stream, actor, fact, _first_day(fact.since, start, end)
+                )
+        for own, members_of_side in ((a, side_a), (b, side_b)):
+            chosen = standing_for(stream, by_actor, own, members_of_side)
+            if chosen is not None and chosen not in members:
+                members.append(chosen)
+    return tuple(measures), tuple(members)

@@ -200,6 +200,12 @@ def instrument_stream(draw: st.DrawFn, sid: str) -> Stream:
                     "PartyJoined",
                     "PartyWithdrew",
                     "PartyWithdrew",
+                    "PartyNoticeGiven",
+                    "PartyNoticeGiven",
+                    "PartyNoticeSuspended",
+                    "PartyNoticeRescinded",
+                    "PartySuspended",
+                    "PartyResumed",
                     "InstrumentExtended",
                     "InstrumentTerminated",
                     "InstrumentAmended",
@@ -215,6 +221,10 @@ def instrument_stream(draw: st.DrawFn, sid: str) -> Stream:
             }
         elif kind == "PartyWithdrew":
             data = {"actor": draw(st.sampled_from(ACTORS)), "effective": maybe(draw, edtf_dates())}
+        elif kind == "PartyNoticeGiven":
+            data = {"actor": draw(st.sampled_from(ACTORS)), "effective": draw(edtf_dates())}
+        elif kind.startswith("Party"):
+            data = {"actor": draw(st.sampled_from(ACTORS)), "reason": "because"}
         elif kind == "InstrumentExtended":
             data = {"expires": draw(edtf_dates())}
         elif kind == "InstrumentTerminated":
@@ -294,6 +304,30 @@ def dialogue_stream(draw: st.DrawFn, sid: str) -> Stream:
     return stream
 
 
+def dispute_stream(draw: st.DrawFn, sid: str) -> Stream:
+    stream = Stream(sid)
+    add(
+        stream,
+        event(
+            sid,
+            "DisputeFiled",
+            draw(edtf_dates()),
+            title=f"Dispute {sid}",
+            forum=draw(st.sampled_from(("WTO", "ICJ", "PCA"))),
+            complainants=subset(draw, ACTORS, 1, 2),
+            respondents=subset(draw, ACTORS, 1, 2),
+        ),
+    )
+    for _ in range(draw(st.integers(0, 3))):
+        if draw(st.booleans()):
+            data: dict[str, Any] = {"summary": "a ruling", "favours": subset(draw, ACTORS, 0, 1)}
+            add(stream, event(sid, "DisputeRuled", draw(edtf_dates()), **data))
+        else:
+            how = draw(st.sampled_from(("SETTLED", "WITHDRAWN", "RULING_FINAL", "LAPSED")))
+            add(stream, event(sid, "DisputeClosed", draw(edtf_dates()), how=how))
+    return stream
+
+
 def meeting_stream(draw: st.DrawFn, sid: str) -> Stream:
     stream = Stream(sid)
     participants = subset(draw, ACTORS, 2, 3)
@@ -358,6 +392,15 @@ def correction_data(draw: st.DrawFn, target: dict[str, Any]) -> dict[str, Any]:
         ]
     if kind in ("PartyJoined", "PartyWithdrew", "MeasureImposed", "MeasureAmended"):
         options += [{"effective": draw(edtf_dates())}, {"effective": None}]
+    if kind == "PartyNoticeGiven":
+        options += [{"effective": draw(edtf_dates())}, {"actor": draw(st.sampled_from(ACTORS))}]
+    if kind in ("PartyNoticeSuspended", "PartyNoticeRescinded", "PartySuspended"):
+        options.append({"actor": draw(st.sampled_from(ACTORS))})
+    if kind == "DisputeFiled":
+        options += [
+            {"complainants": subset(draw, ACTORS, 1, 2)},
+            {"respondents": subset(draw, ACTORS, 1, 2)},
+        ]
     if kind == "MeasureLifted":
         options.append({"effective": draw(edtf_dates())})
     if kind == "MeasureImposed":
@@ -417,6 +460,7 @@ BUILDERS = {
     "dialogue": dialogue_stream,
     "meeting": meeting_stream,
     "statement": statement_stream,
+    "dispute": dispute_stream,
 }
 
 

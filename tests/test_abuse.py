@@ -1,4 +1,4 @@
-"""Abuse against a real `timeline serve` process (api.md, "Limits"; docs/configuration.md,
+"""Abuse against a real `timeline serve` process (docs/configuration.md, "Query limits" and
 "Connections"): query bombs, a 10 MB body, 1,000 subscriptions on one socket and slow clients
 are refused or cut off, and all the while another client's health check answers.
 

@@ -1,4 +1,5 @@
-"""Tests of events.actors: ISO 3166 states canonicalised to alpha-3, and slugs (domain.md §2)."""
+"""Tests of events.actors: ISO 3166 states canonicalised to alpha-3, and slugs (docs/format.md,
+"Actors")."""
 
 import pytest
 

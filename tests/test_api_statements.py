@@ -162,6 +162,8 @@ RELATION_PAGE = """
       edges { cursor node { id ... on StatementIssued { summary issuer { id } about { id } } } }
     }
     dialogues { dialogue { id } status }
+    disputes { dispute { id } status }
+    upcoming { id }
     sharedInstruments { instrument { id } a { ...Member } b { ...Member } }
     onlyA { instrument { id } a { ...Member } }
     onlyB { instrument { id } b { ...Member } }
@@ -190,6 +192,12 @@ EXPANDED_PAGE = """
         ... on StatementIssued { summary issuer { ...Who } about { ...Who } concerns { id } } } }
     }
     dialogues { dialogue { id name track parties { ...Who } convenors { ...Who } } status }
+    disputes {
+      dispute { id key title forum caseNumber complainants { ...Who } respondents { ...Who }
+                concerns { id key ... on Measure { title } } }
+      status since { edtf }
+    }
+    upcoming { ...Met }
     sharedInstruments { instrument { ...Held } a { ...Member } b { ...Member } }
     onlyA { instrument { ...Held } a { ...Member } }
     onlyB { instrument { ...Held } b { ...Member } }
@@ -262,6 +270,28 @@ def relation_events(count: int, start: int = 0) -> list[NewEvent]:
                 track="TRACK_II",
                 parties=["USA", "CHN"],
                 convenors=[envoy],
+            )
+        )
+        made.append(
+            factories.new(
+                f"dispute/r-{i}",
+                "DisputeFiled",
+                day,
+                title=f"Dispute {i}",
+                forum="WTO",
+                complainants=["CHN"],
+                respondents=["USA"],
+                concerns=f"measure/r-{i}",
+            )
+        )
+        made.append(
+            factories.new(
+                f"meeting/planned-{i}",
+                "MeetingScheduled",
+                day,
+                title=f"Planned {i}",
+                participants=[envoy, "CHN"],
+                planned="2025-06",
             )
         )
     return made
@@ -351,6 +381,13 @@ async def test_expanding_every_reference_costs_statements_per_kind_not_per_item(
     view = body["data"]["relation"]
     assert len(view["measuresInForce"]) == 31
     assert len(view["dialogues"]) == 31  # and the sample's
+    assert len(view["disputes"]) == 30 and len(view["upcoming"]) == 30
+    assert all(
+        d["dispute"]["concerns"]["title"] == d["dispute"]["title"].replace("Dispute", "Measure")
+        for d in view["disputes"]
+    )
+    assert all(d["dispute"]["complainants"][0]["id"] == "CHN" for d in view["disputes"])
+    assert all(m["participants"] for m in view["upcoming"])
     assert len(view["sharedInstruments"]) >= 30
     assert {m["measure"]["title"] for m in view["measuresInForce"]} >= {"Measure 29"}
     assert all(d["dialogue"]["convenors"] for d in view["dialogues"] if "r-" in d["dialogue"]["id"])

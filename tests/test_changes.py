@@ -376,8 +376,15 @@ async def test_a_series_from_year_1(store: EventStore) -> None:
 # --- property: changes equals a diff of two oracle relations -----------------------------------
 
 
-def naive_changes(before: Relation, after: Relation) -> RelationChanges:
-    """The changes between two oracle relations, as RelationChanges describes them."""
+def naive_changes(
+    before: Relation,
+    after: Relation,
+    during: tuple[tuple[MeasureState, ...], tuple[Membership, ...]] = ((), ()),
+) -> RelationChanges:
+    """The changes between two oracle relations, as RelationChanges describes them; `during`:
+    the measures and memberships in effect some day between (oracle_facts_during), of which
+    those in effect at neither end began and ended inside: imposed and lifted, joined and
+    left."""
 
     def members(view: Relation) -> dict[tuple[str, str], Membership]:
         found = {}
@@ -388,11 +395,23 @@ def naive_changes(before: Relation, after: Relation) -> RelationChanges:
         return found
 
     def new_in(later_ones: dict[Any, Any], earlier_ones: dict[Any, Any]) -> tuple[Any, ...]:
-        return tuple(later_ones[k] for k in sorted(later_ones) if k not in earlier_ones)
+        return tuple(
+            later_ones[k] for k in sorted(later_ones) if k not in earlier_ones or k in inside
+        )
 
     measures = [{m.measure: m for m in v.measures_in_force} for v in (before, after)]
     statuses = [{d.dialogue: d.status for d in v.dialogues} for v in (before, after)]
     joined = [members(v) for v in (before, after)]
+    inside: set[Any] = set()
+    for measure in during[0]:
+        if all(measure.measure not in view for view in measures):
+            measures[0][measure.measure] = measures[1][measure.measure] = measure
+            inside.add(measure.measure)
+    for member in during[1]:
+        key = (member.instrument, member.actor)
+        if all(key not in view for view in joined):
+            joined[0][key] = joined[1][key] = member
+            inside.add(key)
     held_before = {c.meeting for c in before.contacts}
     return RelationChanges(
         a=after.a,
@@ -434,6 +453,7 @@ def test_changes_equal_a_diff_of_oracle_relations(backend: str, fresh_engine: Fr
                     expected = naive_changes(
                         oracle.oracle_relation(events, a, b, start, known_at),
                         oracle.oracle_relation(events, a, b, end, known_at),
+                        oracle.oracle_facts_during(events, a, b, start, end, known_at),
                     )
                     assert got == expected, "\n".join(
                         [

@@ -1,5 +1,6 @@
 """Tests of the `timeline` command, run as a user runs it: the console script in a subprocess,
-with the database in TIMELINE_DATABASE_URL (domain.md §7: export, import, tail).
+with the database in TIMELINE_DATABASE_URL (docs/format.md, "JSON Lines files": export,
+import, tail).
 
 Each test runs on SQLite and, when TIMELINE_TEST_POSTGRES_URL is set, on PostgreSQL.
 """
@@ -36,7 +37,7 @@ from tests.factories import actor, event_json, meeting, new, statement
 TIMELINE = Path(sys.executable).parent / "timeline"
 POSTGRES_URL = os.environ.get("TIMELINE_TEST_POSTGRES_URL")
 
-# The keys of an exported envelope, in order (domain.md §3, §7).
+# The keys of an exported envelope, in order (docs/format.md, "The envelope").
 ENVELOPE_KEYS = [
     "id",
     "stream",

@@ -91,6 +91,15 @@ def base_log() -> list[NewEvent]:
             track="TRACK_I",
             parties=["USA", "CHN"],
         ),
+        new(
+            "dispute/ds590",
+            "DisputeFiled",
+            "2019-09-11",
+            title="Export restrictions",
+            forum="WTO",
+            complainants=["KOR"],
+            respondents=["JPN"],
+        ),
         said.model_copy(update={"id": uuid.UUID(STATEMENT_ID)}),
     ]
 
@@ -123,6 +132,8 @@ class Case:
     data: dict[str, Any]  # the JSON `data` they stand for
 
 
+NOTICE = {"actor": "GBR", "reason": "R"}
+CLOSED = {"how": "WITHDRAWN", "reason": "R"}
 CASES: dict[str, Case] = {
     "ActorRegistered": Case(
         "actor/tsinghua-ciss",
@@ -230,6 +241,16 @@ CASES: dict[str, Case] = {
         {"actor": "GBR", "effective": "2024-06"},
         {"actor": "GBR", "effective": "2024-06"},
     ),
+    "PartyNoticeGiven": Case(
+        "instrument/bletchley",
+        "2024-02",
+        {"actor": "GBR", "effective": "2024-05", "reason": "R"},
+        {"actor": "GBR", "effective": "2024-05", "reason": "R"},
+    ),
+    "PartyNoticeSuspended": Case("instrument/bletchley", "2024-03", NOTICE, NOTICE),
+    "PartyNoticeRescinded": Case("instrument/bletchley", "2024-04", NOTICE, NOTICE),
+    "PartySuspended": Case("instrument/bletchley", "2024-04", NOTICE, NOTICE),
+    "PartyResumed": Case("instrument/bletchley", "2024-05", NOTICE, NOTICE),
     "InstrumentAmended": Case("instrument/bletchley", "2024", {"summary": "S"}, {"summary": "S"}),
     "InstrumentExtended": Case(
         "instrument/bletchley", "2024", {"expires": "2031/2032"}, {"expires": "2031/2032"}
@@ -353,6 +374,35 @@ CASES: dict[str, Case] = {
             "concerns": "dialogue/ai",
         },
     ),
+    "DisputeFiled": Case(
+        "dispute/ds600",
+        "2019-09-11",
+        {
+            "title": "Export restrictions",
+            "forum": "WTO",
+            "complainants": "KOR",
+            "respondents": "JPN;eu",
+            "caseNumber": "DS590",
+            "subject": "Three chemicals",
+            "concerns": "measure/chips",
+        },
+        {
+            "title": "Export restrictions",
+            "forum": "WTO",
+            "complainants": ["KOR"],
+            "respondents": ["JPN", "eu"],
+            "caseNumber": "DS590",
+            "subject": "Three chemicals",
+            "concerns": "measure/chips",
+        },
+    ),
+    "DisputeRuled": Case(
+        "dispute/ds590",
+        "2021",
+        {"summary": "S", "body": "Panel", "favours": "KOR", "appealed": "true"},
+        {"summary": "S", "body": "Panel", "favours": ["KOR"], "appealed": True},
+    ),
+    "DisputeClosed": Case("dispute/ds590", "2023-03", CLOSED, CLOSED),
     "EventCorrected": Case(
         "meeting/apec-2023",
         "2024-01-02",

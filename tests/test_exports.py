@@ -253,7 +253,8 @@ async def test_csv_has_a_header_and_one_row_per_listed_event(store: EventStore) 
     bangkok = by_stream["meeting/2024-01-bangkok"]
     assert bangkok["occurred"] == "2024-01-26/2024-01-27"
     assert (bangkok["earliest"], bangkok["latest"]) == ("2024-01-26", "2024-01-27")
-    assert bangkok["actors"] == "jake-sullivan;wang-yi"  # Bangkok's country is no participant
+    # Who it involves: the people, then their countries; Bangkok's country is no participant.
+    assert bangkok["actors"] == "jake-sullivan;wang-yi;USA;CHN"
     assert bangkok["title"] == "Sullivan-Wang talks in Bangkok"
     assert bangkok["source"].startswith("https://www.straitstimes.com/")
     assert bangkok["recordedAt"].endswith("Z")

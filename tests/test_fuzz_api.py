@@ -40,7 +40,7 @@ from tests.strategies import edtf_dates
 
 ROOT = Path(__file__).parents[1]
 SEED = int(os.environ.get("TIMELINE_FUZZ_SEED", "0"))
-# api.md, "Errors": every error carries one of these; INTERNAL_SERVER_ERROR, the masked
+# docs/graphql.md, "Errors": every error carries one of these; INTERNAL_SERVER_ERROR, the masked
 # unexpected error, is left out on purpose.
 CODES = {
     "BAD_USER_INPUT",

@@ -1,5 +1,6 @@
-"""The query limits (api.md, "Limits"): over one, QUERY_TOO_COMPLEX and nothing executed; the
-limit checks are cached with the validation of the query (strawberry issue #4635)."""
+"""The query limits (docs/configuration.md, "Query limits"): over one, QUERY_TOO_COMPLEX and
+nothing executed; the limit checks are cached with the validation of the query (strawberry
+issue #4635)."""
 
 from __future__ import annotations
 

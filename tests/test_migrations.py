@@ -284,3 +284,49 @@ async def _reread(
     async with engine.connect() as conn:
         after = list((await conn.execute(query)).all())
     return before, after
+
+
+async def test_the_notices_migration_fills_plans_and_involvement_as_a_rebuild_would(
+    database_url: str,
+) -> None:
+    # A meeting scheduled then held, one scheduled and still planned, a measure lifted (its
+    # lift names nobody: it involves the measure's imposer and target): downgrading drops
+    # meeting_plans; the involvement rows are emptied as a log projected by older code would
+    # lack some; upgrading must refill both with exactly a rebuild's rows.
+    engine = create_engine(database_url)
+    store = EventStore(engine)
+    counts = text(
+        "SELECT 'plans', count(*) FROM meeting_plans UNION ALL "
+        "SELECT 'actors', count(*) FROM timeline_actors ORDER BY 1"
+    )
+    try:
+        planned = new("meeting/visit", "MeetingScheduled", title="Visit", participants=["JPN"])
+        later = new("meeting/later", "MeetingScheduled", title="Later", participants=["KOR"])
+        imposed = new(
+            "measure/controls",
+            "MeasureImposed",
+            "2019-07-04",
+            title="Controls",
+            kind="EXPORT_CONTROL",
+            imposer="JPN",
+            targets=["KOR"],
+        )
+        await store.append([planned, later, imposed], recorded_by="t")
+        held = new("meeting/visit", "MeetingHeld", "2024-02", title="Visit", participants=["JPN"])
+        lifted = new("measure/controls", "MeasureLifted", "2023-04-24")
+        await store.append([held, lifted], recorded_by="t")
+        async with engine.connect() as conn:
+            before = list((await conn.execute(counts)).all())
+        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0006")
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM timeline_actors"))
+        await asyncio.to_thread(upgrade, database_url)
+        async with engine.connect() as conn:
+            after = list((await conn.execute(counts)).all())
+        # plans: the visit's while planned, then until held; the later one. Actors: JPN, KOR,
+        # JPN and KOR for the imposition, JPN for the visit held, JPN and KOR for the lift.
+        assert before == [("actors", 7), ("plans", 3)]
+        assert after == before
+        assert await verify(engine) == []
+    finally:
+        await engine.dispose()

@@ -59,6 +59,7 @@ def queries(data: st.DataObject, log: Log) -> list[tuple[str, tuple[Any, ...], d
     """(view name, args, kwargs) for several (as_of, known_at) points of the log."""
     result: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
     instruments, dialogues = streams_of(log, "instrument"), streams_of(log, "dialogue")
+    disputes = streams_of(log, "dispute")
     for _ in range(POINTS):
         as_of = data.draw(as_of_points(log), label="as_of")
         known_at = data.draw(known_at_points(log), label="known_at")
@@ -70,6 +71,8 @@ def queries(data: st.DataObject, log: Log) -> list[tuple[str, tuple[Any, ...], d
             result.append(("instrument_parties", (instrument,), at))
         for dialogue in dialogues:
             result.append(("dialogue_status", (dialogue,), at))
+        for dispute in disputes:
+            result.append(("dispute_status", (dispute,), at))
         result.append(("measures_in_force", (), at))
         imposer = data.draw(st.sampled_from(ACTORS), label="imposer")
         target = data.draw(st.sampled_from(ACTORS), label="target")
@@ -82,12 +85,18 @@ def queries(data: st.DataObject, log: Log) -> list[tuple[str, tuple[Any, ...], d
 def views() -> dict[str, Callable[..., Any]]:
     """The functions under test (imported here so that the self-checks run without them)."""
     from events.views.relation import relation
-    from events.views.rosters import dialogue_status, instrument_parties, measures_in_force
+    from events.views.rosters import (
+        dialogue_status,
+        dispute_status,
+        instrument_parties,
+        measures_in_force,
+    )
 
     return {
         "relation": relation,
         "instrument_parties": instrument_parties,
         "dialogue_status": dialogue_status,
+        "dispute_status": dispute_status,
         "measures_in_force": measures_in_force,
     }
 
@@ -104,6 +113,8 @@ def expected(
         return oracle.oracle_instrument_parties(events, *args, as_of, known_at)
     if name == "dialogue_status":
         return oracle.oracle_dialogue_status(events, *args, as_of, known_at)
+    if name == "dispute_status":
+        return oracle.oracle_dispute_status(events, *args, as_of, known_at)
     filters = {k: v for k, v in kwargs.items() if k in ("imposer", "target")}
     return oracle.oracle_measures_in_force(events, as_of, known_at, **filters)
 

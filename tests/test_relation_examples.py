@@ -321,7 +321,7 @@ async def test_a_bangkok_meeting_of_two_days_is_certain_only_after_both(ask: Ask
     assert second_day.last_contact == BANGKOK_CONTACT
 
 
-# --- the EDTF rule of domain.md §5 --------------------------------------------------------------
+# --- the EDTF rule of docs/format.md, "Dates" --------------------------------------------------
 
 GPAI = "instrument/ai-partnership"
 

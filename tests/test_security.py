@@ -1,6 +1,6 @@
-"""Secrets and access (api.md, "Auth"): tokens are never logged nor echoed, only their digests
-are kept and compared in constant time, reading can be locked, CORS and WebSocket origins come
-from an allow-list, and every HTTP response carries the security headers."""
+"""Secrets and access (docs/graphql.md, "Access"): tokens are never logged nor echoed, only
+their digests are kept and compared in constant time, reading can be locked, CORS and
+WebSocket origins come from an allow-list, and every HTTP response carries the security headers."""
 
 from __future__ import annotations
 

@@ -462,6 +462,29 @@ async def test_reference_to_a_missing_stream_is_refused(store: EventStore) -> No
     assert fields(error) == {(0, "data.concerns")}
 
 
+async def test_a_response_to_an_event_needs_that_event(store: EventStore) -> None:
+    visit = meeting("visit", "USA", "TWN")
+    missing = uuid.uuid4()
+
+    def sanctions(answers: str) -> NewEvent:
+        return new(
+            "measure/sanctions",
+            "MeasureImposed",
+            title="Sanctions",
+            kind="SANCTION",
+            imposer="CHN",
+            targets=["USA"],
+            respondsTo=answers,
+        )
+
+    error = await refused(store, [visit, sanctions(str(missing))])
+    assert fields(error) == {(1, "data.respondsTo")}
+    assert str(missing) in str(error)
+    # an event appended earlier in the same batch, or already in the log
+    recorded = await store.append([visit, sanctions(str(visit.id))], recorded_by="t")
+    assert recorded[1].data["respondsTo"] == str(visit.id)
+
+
 async def test_correction_target_must_exist(store: EventStore) -> None:
     await store.append([meeting("m", "USA")], recorded_by="t")
     missing = uuid.uuid4()

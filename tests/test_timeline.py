@@ -223,7 +223,7 @@ async def test_the_whole_timeline_in_date_order(store: EventStore) -> None:
 async def test_actors_must_all_take_part_and_count_for_their_country(store: EventStore) -> None:
     await seed(store)
     # Sullivan (USA) and Wang (CHN) meeting counts for the USA and China; a correction or
-    # retraction names nobody and takes the actors of its stream's first event.
+    # retraction names nobody and involves the actors of its stream's first event.
     assert await timeline(store, actors=("USA", "CHN")) == [
         LISTING, VIENNA, BLETCHLEY, NOVEMBER, DIALOGUE, WOODSIDE, READOUT, RETRACTION, MOVED,
         BANGKOK,
@@ -578,11 +578,13 @@ class Indexed:
 
 
 TEXT_FIELDS = ("title", "name", "summary", "topic", "scope", "reason")
+REWRITING = ("EventCorrected", "EventRetracted")
 
 
 def naive_index(events: Sequence[RecordedEvent], known_at: datetime) -> list[Indexed]:
     """Every event recorded by K, dated and corrected as known at K (docs/projections.md,
-    Knowledge), with the actors it names (or its stream's first event's) and its text."""
+    Knowledge), with the actors it involves (those it names and its stream's: its first standing
+    event's, else its first event's) and its text."""
     visible = sorted((e for e in events if e.recorded_at <= known_at), key=lambda e: e.position)
     occurred: dict[UUID, str] = {}
     data: dict[UUID, dict[str, Any]] = {}
@@ -603,13 +605,22 @@ def naive_index(events: Sequence[RecordedEvent], known_at: datetime) -> list[Ind
         elif event.type == "EventRetracted":
             retracted.add(UUID(event.data["target"]))
     first_actors: dict[str, frozenset[str]] = {}
-    result = []
+    stream_actors: dict[str, frozenset[str]] = {}
+    named_by: dict[int, set[str]] = {}
     for event in visible:
         payload = EVENT_TYPES[event.type].model_validate(data[event.id])
         named = {actor for _, actor in actor_refs(payload)}
         if event.type == "ActorRegistered":
             named.add(event.stream.split("/", 1)[1])
+        named_by[event.position] = named
         first_actors.setdefault(event.stream, frozenset(named))
+        standing = event.id not in retracted and event.type not in REWRITING
+        if standing:
+            stream_actors.setdefault(event.stream, frozenset(named))
+    result = []
+    for event in visible:
+        payload = EVENT_TYPES[event.type].model_validate(data[event.id])
+        named = named_by[event.position]
         texts = [getattr(payload, name, None) for name in TEXT_FIELDS] + [event.note]
         result.append(
             Indexed(
@@ -621,7 +632,7 @@ def naive_index(events: Sequence[RecordedEvent], known_at: datetime) -> list[Ind
                     retracted=event.id in retracted,
                     corrected_by=corrected_by.get(event.id),
                 ),
-                frozenset(named) or first_actors[event.stream],
+                frozenset(named) | stream_actors.get(event.stream, first_actors[event.stream]),
                 "\n".join(t for t in texts if isinstance(t, str)).lower(),
             )
         )

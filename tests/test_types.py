@@ -29,6 +29,11 @@ MINIMAL: dict[str, tuple[str, dict[str, Any]]] = {
     "InstrumentAdopted": ("instrument/i", {"title": "Accord", "kind": "AGREEMENT"}),
     "PartyJoined": ("instrument/i", {"actor": "GBR", "action": "ACCEDE"}),
     "PartyWithdrew": ("instrument/i", {"actor": "GBR"}),
+    "PartyNoticeGiven": ("instrument/i", {"actor": "KOR", "effective": "2019-11-23"}),
+    "PartyNoticeSuspended": ("instrument/i", {"actor": "KOR"}),
+    "PartyNoticeRescinded": ("instrument/i", {"actor": "KOR"}),
+    "PartySuspended": ("instrument/i", {"actor": "KOR"}),
+    "PartyResumed": ("instrument/i", {"actor": "KOR"}),
     "InstrumentAmended": ("instrument/i", {"summary": "Article 2 amended"}),
     "InstrumentExtended": ("instrument/i", {"expires": "2030"}),
     "InstrumentTerminated": ("instrument/i", {}),
@@ -47,6 +52,17 @@ MINIMAL: dict[str, tuple[str, dict[str, Any]]] = {
     "DialogueResumed": ("dialogue/d", {}),
     "DialogueEnded": ("dialogue/d", {}),
     "StatementIssued": ("statement/s", {"issuer": "CHN", "summary": "A readout."}),
+    "DisputeFiled": (
+        "dispute/ds590",
+        {
+            "title": "Export controls",
+            "forum": "WTO",
+            "complainants": ["KOR"],
+            "respondents": ["JPN"],
+        },
+    ),
+    "DisputeRuled": ("dispute/ds590", {"summary": "The panel found for Korea."}),
+    "DisputeClosed": ("dispute/ds590", {"how": "WITHDRAWN"}),
     "EventCorrected": ("statement/s", {"target": TARGET, "reason": "typo", "occurred": "2024"}),
     "EventRetracted": ("statement/s", {"target": TARGET, "reason": "wrong source"}),
 }
@@ -101,6 +117,22 @@ FULL: dict[str, tuple[str, dict[str, Any]]] = {
             "effective": "2022-10-21",
             "respondsTo": "measure/other",
         },
+    ),
+    "DisputeFiled": (
+        "dispute/ds590",
+        {
+            "title": "Japan \u2014 Measures related to the exportation of products to Korea",
+            "forum": "WTO",
+            "complainants": ["KOR"],
+            "respondents": ["JPN"],
+            "caseNumber": "DS590",
+            "subject": "fluorinated polyimide, resist, hydrogen fluoride",
+            "concerns": "measure/jpn-export-controls-2019",
+        },
+    ),
+    "DisputeRuled": (
+        "dispute/ds590",
+        {"summary": "Panel report", "body": "WTO panel", "favours": ["KOR"], "appealed": False},
     ),
     "DialogueRoundHeld": (
         "dialogue/ai",
@@ -521,8 +553,8 @@ def test_dumps_is_compact_utf_8_in_key_order() -> None:
 
 
 def test_python_field_names_in_json_data_are_unknown_fields() -> None:
-    # The JSON names are camelCase (domain.md §4); `legal_citation` in a file is a typo of
-    # `legalCitation` like any other, not a second spelling the log silently accepts.
+    # The JSON names are camelCase (docs/format.md, "Event types"); `legal_citation` in a file
+    # is a typo of `legalCitation` like any other, not a second spelling the log silently accepts.
     accepted = {}
     for type_name, python_name, value in [
         ("MeasureImposed", "legal_citation", "15 CFR 744"),
@@ -538,3 +570,51 @@ def test_python_field_names_in_json_data_are_unknown_fields() -> None:
         else:
             accepted[python_name] = event.data.to_json()
     assert accepted == {}, "snake_case names are accepted in JSON data"
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("meeting/pelosi-taipei", "meeting/pelosi-taipei"),
+        ("statement/mofa", "statement/mofa"),
+        ("dispute/ds590", "dispute/ds590"),
+        (TARGET.upper(), TARGET),  # an event id, canonicalised
+    ],
+)
+def test_responds_to_takes_any_stream_or_event_id(given: str, kept: str) -> None:
+    data = {**MINIMAL["MeasureImposed"][1], "respondsTo": given}
+    event = event_from_json(envelope("MeasureImposed", "measure/x", data))
+    assert event.data.to_json()["respondsTo"] == kept
+    statement = {**MINIMAL["StatementIssued"][1], "concerns": given}
+    event = event_from_json(envelope("StatementIssued", "statement/s", statement))
+    assert event.data.to_json()["concerns"] == kept
+
+
+def test_responds_to_names_what_it_takes_when_wrong() -> None:
+    data = {**MINIMAL["MeasureImposed"][1], "respondsTo": "visit/taipei"}
+    message = fields_of(problems(envelope("MeasureImposed", "measure/x", data)))
+    assert "neither a stream id" in message["data.respondsTo"]
+    assert "event id" in message["data.respondsTo"]
+
+
+def test_head_of_government_is_a_meeting_level() -> None:
+    data = {**MINIMAL["MeetingHeld"][1], "level": "HEAD_OF_GOVERNMENT"}
+    event = event_from_json(envelope("MeetingHeld", "meeting/m", data))
+    assert event.data.to_json()["level"] == "HEAD_OF_GOVERNMENT"
+
+
+def test_a_notice_needs_the_date_it_takes_effect() -> None:
+    found = fields_of(problems(example("PartyNoticeGiven", data={"actor": "KOR"})))
+    assert found == {"data.effective": "required field is missing"}
+
+
+@pytest.mark.parametrize("field", ["complainants", "respondents"])
+def test_a_dispute_needs_both_sides(field: str) -> None:
+    data = {**MINIMAL["DisputeFiled"][1], field: []}
+    found = fields_of(problems(envelope("DisputeFiled", "dispute/d", data)))
+    assert set(found) == {f"data.{field}"}
+
+
+def test_a_dispute_closes_in_a_known_way() -> None:
+    found = fields_of(problems(example("DisputeClosed", data={"how": "ABANDONED"})))
+    assert set(found) == {"data.how"}

@@ -1,1 +1,2 @@
-"""The GraphQL schema (api.md): types, queries, and how they call the views of `events/`."""
+"""The GraphQL schema (docs/graphql.md): types, queries, and how they call the views of
+`events/`."""

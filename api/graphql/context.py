@@ -29,12 +29,14 @@ from events.views.axes import now
 from events.views.objects import (
     ActorView,
     DialogueView,
+    DisputeView,
     EventView,
     InstrumentView,
     MeasureView,
     MeetingView,
     actors_by_id,
     dialogues_by_stream,
+    disputes_by_stream,
     events_at,
     instruments_by_stream,
     measures_by_stream,
@@ -56,9 +58,9 @@ class Context:
     """Per-request state: the store, the principal, the loaders, the log position read.
 
     One loader per kind of thing a field may name (actors, meetings, instruments, measures,
-    dialogues, streams, events by position and by id), each keyed by identity and knowledge
-    time and calling one batched function of events/views: every reference a query names is
-    fetched in a query per kind and instant, however many items name it."""
+    dialogues, disputes, streams, events by position and by id), each keyed by identity and
+    knowledge time and calling one batched function of events/views: every reference a query
+    names is fetched in a query per kind and instant, however many items name it."""
 
     store: EventStore
     settings: Settings
@@ -84,6 +86,7 @@ class Context:
     instruments: DataLoader[Key, InstrumentView | None] = field(init=False)
     measures: DataLoader[Key, MeasureView | None] = field(init=False)
     dialogues: DataLoader[Key, DialogueView | None] = field(init=False)
+    disputes: DataLoader[Key, DisputeView | None] = field(init=False)
     streams: DataLoader[Key, list[EventView] | None] = field(init=False)
     events: DataLoader[PositionKey, EventView | None] = field(init=False)
     events_by_id: DataLoader[Key, EventView | None] = field(init=False)
@@ -95,6 +98,7 @@ class Context:
         self.instruments = DataLoader(load_fn=self._batched(instruments_by_stream))
         self.measures = DataLoader(load_fn=self._batched(measures_by_stream))
         self.dialogues = DataLoader(load_fn=self._batched(dialogues_by_stream))
+        self.disputes = DataLoader(load_fn=self._batched(disputes_by_stream))
         self.streams = DataLoader(load_fn=self._batched(streams_events))
         self.events = DataLoader(load_fn=self._batched(_events_by_position))
         self.events_by_id = DataLoader(load_fn=self._batched(_events_by_id))
@@ -114,6 +118,7 @@ class Context:
             self.instruments,
             self.measures,
             self.dialogues,
+            self.disputes,
             self.streams,
             self.events,
             self.events_by_id,

@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 
 import events.types
+import events.views.states
 from events.types import EVENT_TYPES
 
 _ENUMS: dict[type[Enum], Any] = {}
@@ -27,12 +28,13 @@ def enum_type(cls: type[Enum]) -> Any:
     return _ENUMS[cls]
 
 
-# Every enum of the domain's module is a GraphQL enum (strawberry marks the class itself), so
-# that the read types can name the domain's classes directly.
+# Every enum of the domain's modules (the event data's, the views' statuses) is a GraphQL enum
+# (strawberry marks the class itself), so that the read types can name the domain's classes.
 DOMAIN_ENUMS = [
     enum_type(value)
-    for value in vars(events.types).values()
-    if isinstance(value, type) and issubclass(value, Enum) and value.__module__ == "events.types"
+    for module in (events.types, events.views.states)
+    for value in vars(module).values()
+    if isinstance(value, type) and issubclass(value, Enum) and value.__module__ == module.__name__
 ]
 
 

@@ -1,4 +1,5 @@
-"""Errors with a code in `extensions.code` (api.md, "Errors"); only unexpected ones masked."""
+"""Errors with a code in `extensions.code` (docs/graphql.md, "Errors"); only unexpected ones
+masked."""
 
 from __future__ import annotations
 

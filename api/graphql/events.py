@@ -27,8 +27,10 @@ from strawberry.types.base import has_object_definition
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
+from api.graphql.disputes import Dispute, load_dispute
 from api.graphql.enums import EventType, EventTypeValues, enum_type
 from api.graphql.identity import shown_id
+from api.graphql.paging import encode_cursor
 from api.graphql.types import (
     Actor,
     Dialogue,
@@ -52,6 +54,7 @@ from events.actors import InvalidActor, canonical_actor
 from events.projections.history import resolve
 from events.types import EVENT_TYPES, ActorRef, EventData, Party, PartyAction, StreamRef
 from events.views.objects import EventView
+from events.views.states import Page
 
 # Data fields whose names the envelope uses already get another name in GraphQL, as do fields
 # whose name another event type gives a different type (see `_unify`): a query over the Event
@@ -196,6 +199,7 @@ STREAM_OBJECTS: dict[str, tuple[Any, Callable[..., Awaitable[Node | None]]]] = {
     "instrument": (Instrument, load_instrument),
     "measure": (Measure, load_measure),
     "dialogue": (Dialogue, load_dialogue),
+    "dispute": (Dispute, load_dispute),
 }
 
 
@@ -462,3 +466,23 @@ class Stream(Node):
 
     async def _events(self, info: Info[Context, None]) -> list[EventView]:
         return await info.context.streams.load((self.key, self.known_at)) or []
+
+
+async def event_connection(
+    info: Info[Context, None], page: Page, known_at: datetime
+) -> EventConnection:
+    """A timeline page as an EventConnection, its events as known at `known_at`, through the
+    request's loader of events by position."""
+    views = await info.context.events.load_many(
+        [(entry.position, known_at) for entry in page.items]
+    )
+    edges = [
+        EventEdge(cursor=encode_cursor(page.cursor(entry)), node=event_type(view, known_at))
+        for entry, view in zip(page.items, views, strict=True)
+        if view is not None
+    ]
+    return EventConnection(
+        edges=edges,
+        page_info=PageInfo.of([e.cursor for e in edges], page.has_next, page.has_previous),
+        total_count=page.total_count,
+    )

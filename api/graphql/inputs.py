@@ -143,7 +143,7 @@ class RecordEventInput:
     note: str | None = strawberry.field(default=None, description="A free note.")
 
     def to_json(self) -> dict[str, Any]:
-        """The event's JSON form (domain.md §3), for the domain to validate."""
+        """The event's JSON form (docs/format.md, "The envelope"), for the domain to validate."""
         members = {name: value for name, value in _plain(self.data).items() if value is not None}
         type_name, data = next(iter(members.items()), ("", {}))
         envelope: dict[str, Any] = {

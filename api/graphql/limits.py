@@ -1,4 +1,5 @@
-"""The query limits of api.md ("Limits"): tokens, depth, aliases and a connection cost budget.
+"""The query limits of docs/configuration.md ("Query limits"): tokens, depth, aliases and a
+connection cost budget.
 
 A document over a limit is refused before the standard validation rules visit it (see
 `rules_for`). Tokens are counted by the parser (`max_tokens`, which counts comments too).

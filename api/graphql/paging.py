@@ -1,4 +1,5 @@
-"""Relay paging: opaque cursors over sort keys, and the page-size rule (api.md, "Limits")."""
+"""Relay paging: opaque cursors over sort keys, and the page-size rule (docs/configuration.md,
+"Query limits")."""
 
 from __future__ import annotations
 

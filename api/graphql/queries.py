@@ -11,20 +11,21 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context
+from api.graphql.disputes import Dispute, load_dispute
 from api.graphql.enums import EventType
 from api.graphql.errors import bad_input
 from api.graphql.events import (
     Event,
     EventConnection,
-    EventEdge,
     Stream,
+    event_connection,
     event_type,
     load_node,
     load_stream,
     original,
 )
 from api.graphql.identity import parse_id
-from api.graphql.paging import decode_cursor, encode_cursor, page_size
+from api.graphql.paging import decode_cursor, page_size
 from api.graphql.relation import Relation
 from api.graphql.types import (
     Actor,
@@ -206,24 +207,7 @@ class Query:
             before=decode_cursor(before, "before") if before else None,
             known_at=known_at,
         )
-        views = await events_at(
-            info.context.engine,
-            positions=[entry.position for entry in page.items],
-            known_at=known_at,
-        )
-        by_position = {view.recorded.position: view for view in views}
-        edges = [
-            EventEdge(
-                cursor=encode_cursor(page.cursor(entry)),
-                node=event_type(by_position[entry.position], known_at),
-            )
-            for entry in page.items
-        ]
-        return EventConnection(
-            edges=edges,
-            page_info=PageInfo.of([e.cursor for e in edges], page.has_next, page.has_previous),
-            total_count=page.total_count,
-        )
+        return await event_connection(info, page, known_at)
 
     @strawberry.field(description="The relation bucket by bucket between two dates, for charts.")
     async def relation_series(
@@ -282,6 +266,13 @@ class Query:
     ) -> Dialogue | None:
         _, at = resolve_axes(None, known_at)
         return await load_dialogue(info, id, at)
+
+    @strawberry.field(description="A dispute by stream id (`dispute/…`).")
+    async def dispute(
+        self, info: Info[Context, None], id: strawberry.ID, known_at: datetime | None = None
+    ) -> Dispute | None:
+        _, at = resolve_axes(None, known_at)
+        return await load_dispute(info, id, at)
 
     @strawberry.field(description="Registered actors (organisations, IGOs, people, groups), by id.")
     async def actors(

@@ -22,6 +22,7 @@ from strawberry.types import Info
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
+from api.graphql.disputes import DisputeState
 from api.graphql.events import EventConnection, EventEdge, event_type
 from api.graphql.paging import decode_cursor, encode_cursor, page_size
 from api.graphql.selection import Selected
@@ -62,7 +63,19 @@ class Relation:
     measures_in_force: list[MeasureState] = strawberry.field(
         description="Measures either side imposes on the other, in force."
     )
+    disputes: list[DisputeState] = strawberry.field(
+        description="Disputes between a complainant of one side and a respondent of the other, "
+        "OPEN or RULED at asOf."
+    )
+    upcoming_ids: strawberry.Private[tuple[str, ...]]
     standings: strawberry.Private[asyncio.Future[states.Standings] | None] = None
+
+    @strawberry.field(
+        description="Meetings connecting a and b planned at asOf: scheduled by then, neither "
+        "held nor cancelled by then; by the date they were scheduled."
+    )
+    async def upcoming(self, info: Info[Context, None]) -> list[Meeting]:
+        return await load_meetings(info, self.upcoming_ids, self.known_at)
 
     @strawberry.field(description="Side a.", graphql_type=Actor | None)
     def a(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
@@ -256,6 +269,8 @@ class Relation:
             measures_in_force=[
                 MeasureState.from_state(m, view.known_at) for m in view.measures_in_force
             ],
+            disputes=[DisputeState.from_state(d, view.known_at) for d in view.disputes],
+            upcoming_ids=view.upcoming,
             standings=standings,
         )
 

@@ -1,15 +1,16 @@
-"""The read types of api.md. Each is built whole from a view's answer (`from_view`), so that
-its fields are plain attributes; only references to other things (an actor, a meeting) are
-resolved, through the request's loaders. A field naming actors answers at once, without an
-awaitable, when the request has loaded them already (`actor_field`, `actors_field`): strawberry
-and graphql-core take about 50 µs for an async field, against about 9 µs for a plain one."""
+"""The read types of the GraphQL API (docs/graphql.md). Each is built whole from a view's
+answer (`from_view`), so that its fields are plain attributes; only references to other
+things (an actor, a meeting) are resolved, through the request's loaders. A field naming
+actors answers at once, without an awaitable, when the request has loaded them already
+(`actor_field`, `actors_field`): strawberry and graphql-core take about 50 µs for an async
+field, against about 9 µs for a plain one."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from enum import Enum
-from typing import TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -18,6 +19,7 @@ from strawberry.utils.await_maybe import AwaitableOrValue
 from api.graphql import enums  # noqa: F401  (makes the domain's enums GraphQL enums)
 from api.graphql.context import Context
 from api.graphql.identity import shown_id
+from api.graphql.paging import decode_cursor, page_size
 from api.graphql.scalars import EDTF
 from api.graphql.selection import Selected
 from events.dates import Edtf
@@ -31,8 +33,13 @@ from events.types import (
 )
 from events.types import Location as DomainLocation
 from events.views import states
+from events.views.changes import relation_events
 from events.views.objects import ActorView, DialogueView, InstrumentView, MeasureView, MeetingView
 from events.views.rosters import dialogue_status, instrument_parties
+from events.views.states import MembershipStatus
+
+if TYPE_CHECKING:
+    from api.graphql.events import EventConnection
 
 
 @strawberry.type(
@@ -301,6 +308,19 @@ async def load_dialogue(
     return None if view is None else Dialogue.from_view(view, known_at)
 
 
+async def load_reference(
+    info: Info[Context, None], key: str | None, known_at: datetime
+) -> Node | None:
+    """What a reference (`respondsTo`, `concerns`: any stream id or event id) names, as known
+    at `known_at`: the stream object, else the stream, else the event; None if none is known."""
+    if key is None:
+        return None
+    # Imported here: the event types are built from this module's types.
+    from api.graphql.events import load_node
+
+    return await load_node(info, key, known_at)
+
+
 N = TypeVar("N", bound=Node)
 # What a Node shows without being read: its identity.
 IDENTITY = frozenset({"key", "id", "__typename"})
@@ -403,9 +423,20 @@ class Membership:
         description="Sign, endorse, ratify, accede, accept or cosponsor."
     )
     since: When = strawberry.field(description="Since when the actor has been a party.")
-    until: When | None = strawberry.field(description="When the membership ends, if it does.")
+    until: When | None = strawberry.field(
+        description=(
+            "When the membership ends, if it does; while a notice runs (NOTICE_GIVEN), the day "
+            "the notice takes effect."
+        )
+    )
     certain: bool = strawberry.field(
         description="False when uncertain dates make it only possible."
+    )
+    status: MembershipStatus = strawberry.field(
+        description=(
+            "ACTIVE; NOTICE_GIVEN (of withdrawal or termination); NOTICE_SUSPENDED (the notice "
+            "on hold); SUSPENDED (the party suspends its own participation, still a party)."
+        )
     )
     known_at: strawberry.Private[datetime]
 
@@ -427,6 +458,7 @@ class Membership:
             since=When.of(state.since),
             until=when(state.until),
             certain=state.certain,
+            status=MembershipStatus(state.status),
             known_at=known_at,
         )
 
@@ -484,6 +516,7 @@ class RelationPoint:
     )
     measures_in_force: int = strawberry.field(description="Measures in force at its end.")
     active_dialogues: int = strawberry.field(description="Dialogues ACTIVE at its end.")
+    open_disputes: int = strawberry.field(description="Disputes OPEN or RULED at its end.")
 
     @classmethod
     def from_point(cls, point: states.RelationPoint) -> RelationPoint:
@@ -500,6 +533,7 @@ class RelationPoint:
             measures_lifted=point.measures_lifted,
             measures_in_force=point.measures_in_force,
             active_dialogues=point.active_dialogues,
+            open_disputes=point.open_disputes,
         )
 
 
@@ -536,10 +570,37 @@ class RelationChanges:
     )
     contact_ids: strawberry.Private[tuple[str, ...]]
     known_at: strawberry.Private[datetime]
+    view: strawberry.Private[states.RelationChanges]
 
     @strawberry.field(description="Meetings held after `from`, by `to`.")
     async def contacts(self, info: Info[Context, None]) -> list[Meeting]:
         return await load_meetings(info, self.contact_ids, self.known_at)
+
+    @strawberry.field(
+        description=(
+            "Every event dated inside [from, to] (its bounds overlap them) that involves both "
+            "sides, in date order: what began and ended inside the window shows too."
+        )
+    )
+    async def events(
+        self, info: Info[Context, None], first: int, after: str | None = None
+    ) -> Annotated[EventConnection, strawberry.lazy("api.graphql.events")]:
+        # Imported here: the event types are built from this module's types.
+        from api.graphql.events import event_connection
+
+        page_size(first, None, info.context.settings.limits.max_page)
+        view = self.view
+        page = await relation_events(
+            info.context.engine,
+            view.a,
+            view.b,
+            view.start,
+            view.end,
+            first=first,
+            after=decode_cursor(after, "after") if after else None,
+            known_at=self.known_at,
+        )
+        return await event_connection(info, page, self.known_at)
 
     @classmethod
     def from_changes(cls, changes: states.RelationChanges) -> RelationChanges:
@@ -565,6 +626,7 @@ class RelationChanges:
             instruments_left=[Membership.from_state(m, known_at) for m in changes.instruments_left],
             contact_ids=tuple(c.meeting for c in changes.contacts),
             known_at=known_at,
+            view=changes,
         )
 
 
@@ -620,11 +682,11 @@ class Measure(Node):
     imposer_id: strawberry.Private[str]
     target_ids: strawberry.Private[tuple[str, ...]]
 
-    @strawberry.field(description="The measure it answers, if any.")
+    @strawberry.field(
+        description="What it answers, if anything: a stream object, a stream or an event."
+    )
     async def responds_to(self, info: Info[Context, None]) -> Node | None:
-        if self.responds_to_id is None:
-            return None
-        return await load_measure(info, self.responds_to_id, self.known_at)
+        return await load_reference(info, self.responds_to_id, self.known_at)
 
     @strawberry.field(description="Who imposes it.", graphql_type=Actor | None)
     def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:

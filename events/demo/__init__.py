@@ -1,6 +1,6 @@
 """The demo dataset: the facts of one newspaper article as events, packaged with the project.
 
-`straits-times-2024-02-19.jsonl` (JSON Lines, domain.md §7) holds every meeting, summit,
+`straits-times-2024-02-19.jsonl` (JSON Lines, docs/format.md) holds every meeting, summit,
 declaration, export control, dialogue and expert statement of *China, US are taking baby steps to
 cooperate on AI. What's at stake?* (The Straits Times, 2024-02-19), each citing the article. Its
 `recordedAt` values replay the log as it would have been kept while the news came in: most facts

@@ -20,11 +20,13 @@ from dataclasses import replace
 from datetime import date
 
 from events import dates
-from events.interchange.describe import BOOKKEEPING, actors, first_url, headline
-from events.interchange.selection import ExportProgress, ExportQuery, selected
+from events.actors import is_state
+from events.interchange.describe import BOOKKEEPING, first_url, headline, involved
+from events.interchange.selection import ExportProgress, ExportQuery, actors_named, selected
 from events.store import EventStore
 from events.types import format_timestamp
 from events.views.objects import EventView
+from events.views.timeline import involvement
 
 COLUMNS = (
     "id",
@@ -47,17 +49,31 @@ async def csv_chunks(
 ) -> AsyncIterator[str]:
     """The CSV text: the header, then a chunk of rows per page of events."""
     yield BYTE_ORDER_MARK + _rows([COLUMNS])
+    query = query.pinned()
     if query.raw:
         query = replace(query, where=replace(query.where, include_retracted=True))
+    assert query.known_at is not None
     async for batch in selected(store.engine, query, progress):
         if not query.raw:
             batch = [view for view in batch if view.recorded.type not in BOOKKEEPING]
-        if batch:
-            yield _rows([row(view, raw=query.raw) for view in batch])
+        if not batch:
+            continue
+        positions = [view.recorded.position for view in batch]
+        found = await involvement(store.engine, positions, query.known_at)
+        slugs = {actor for actors in found.values() for actor in actors if not is_state(actor)}
+        known = await actors_named(store.engine, slugs, query)
+        countries = {slug: view.country for slug, view in known.items()}
+        yield _rows(
+            [
+                row(view, involved(view, found[view.recorded.position], countries), raw=query.raw)
+                for view in batch
+            ]
+        )
 
 
-def row(view: EventView, *, raw: bool = False) -> tuple[str, ...]:
-    """The cells of one event, in the order of COLUMNS: as known, or with `raw` as recorded."""
+def row(view: EventView, actors: Sequence[str], *, raw: bool = False) -> tuple[str, ...]:
+    """The cells of one event, in the order of COLUMNS: as known, or with `raw` as recorded;
+    `actors`: who it involves."""
     occurred = dates.parse(view.recorded.occurred) if raw else view.current.occurred
     return (
         str(view.recorded.id),
@@ -66,7 +82,7 @@ def row(view: EventView, *, raw: bool = False) -> tuple[str, ...]:
         occurred.edtf,
         _day(occurred.earliest),
         _day(occurred.latest),
-        ";".join(actors(view)),
+        ";".join(actors),
         _text(headline(view)),
         _text(first_url(view.recorded.sources) or ""),
         format_timestamp(view.recorded.recorded_at),

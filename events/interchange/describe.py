@@ -55,6 +55,25 @@ def actors(view: EventView) -> tuple[str, ...]:
     return tuple(named)
 
 
+def involved(
+    view: EventView, kept: Iterable[str], countries: Mapping[str, str | None]
+) -> tuple[str, ...]:
+    """Who the event involves (docs/format.md): the actors it names (as `actors()` lists them),
+    then the others its stream gives it, then the countries of all of them. `kept` are those
+    the projection keeps for it, `countries` the country of each registered one. A location's
+    country is where it happened, not who took part, and is left out unless the event names it
+    otherwise."""
+    named = actors(view)
+    places = {actor for path, actor in actor_refs(view.current.data) if path.startswith(_LOCATION)}
+    listed = dict.fromkeys(named)
+    listed.update(dict.fromkeys(sorted(set(kept) - places - set(named))))
+    for actor in list(listed):
+        country = countries.get(actor)
+        if country is not None:
+            listed.setdefault(country, None)
+    return tuple(listed)
+
+
 def first_url(sources: Iterable[Mapping[str, Any]]) -> str | None:
     """The url of the first source that has one."""
     return next((s["url"] for s in sources if isinstance(s.get("url"), str)), None)

@@ -1,4 +1,4 @@
-"""JSON Lines interchange (docs/exports.md, `jsonl`): export the log, import it back.
+"""JSON Lines interchange (docs/format.md, "JSON Lines files"): export the log, import it back.
 
 Export writes one envelope per line in position order, read in one transaction (a consistent
 snapshot while appends go on); a filtered export writes the events the filter selects, as

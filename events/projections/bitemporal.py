@@ -40,6 +40,7 @@ from events.projections.actors import ActorsProjection
 from events.projections.bulk import BulkWriter
 from events.projections.contacts import ContactsProjection
 from events.projections.dialogues import DialoguesProjection
+from events.projections.disputes import DisputesProjection
 from events.projections.history import Replay, StoredEvent, resolve
 from events.projections.index import IndexProjection
 from events.projections.measures import MeasuresProjection
@@ -62,6 +63,7 @@ def default_projections() -> list[Projection]:
         DialoguesProjection(),
         ContactsProjection(),
         StatementsProjection(),
+        DisputesProjection(),
         IndexProjection(),
     ]
 

@@ -9,8 +9,15 @@ from collections.abc import Sequence
 from sqlalchemy import Table
 
 from events.projections import Fact, Facts, Recomputed
-from events.projections.history import StreamEvent
-from events.projections.tables import contact_pairs, contacts, meetings, stored
+from events.projections.history import StreamEvent, first
+from events.projections.tables import (
+    contact_pairs,
+    contacts,
+    meeting_plans,
+    meetings,
+    stored,
+    stored_end,
+)
 from events.types import (
     MeetingCancelled,
     MeetingHeld,
@@ -23,10 +30,11 @@ from events.types import (
 
 class ContactsProjection:
     """A meeting stream's last MeetingHeld as a contact (docs/projections.md, "Contacts"), and
-    its status: the last of scheduled, postponed, cancelled, held, in position order."""
+    its status: the last of scheduled, postponed, cancelled, held, in position order; and the
+    time it was planned, from its MeetingScheduled until it is held or cancelled."""
 
     kinds = frozenset({"meeting"})
-    tables: Sequence[Table] = (contacts, contact_pairs, meetings)
+    tables: Sequence[Table] = (contacts, contact_pairs, meetings, meeting_plans)
 
     def start(self, stream: str) -> Recomputed:
         """A short stream: its facts are worked out again on each step."""
@@ -54,7 +62,24 @@ class ContactsProjection:
                 for other in last.data.participants
                 if other != actor
             }
-        return {contacts: contact_rows, contact_pairs: pair_rows, meetings: _standing(live)}
+        return {
+            contacts: contact_rows,
+            contact_pairs: pair_rows,
+            meetings: _standing(live),
+            meeting_plans: _plans(live),
+        }
+
+
+def _plans(live: Sequence[StreamEvent]) -> set[Fact]:
+    """A row per participant of the MeetingScheduled, planned from its date until the first
+    (by date) MeetingHeld or MeetingCancelled."""
+    scheduled = next((e for e in live if isinstance(e.data, MeetingScheduled)), None)
+    if scheduled is None:
+        return set()
+    assert isinstance(scheduled.data, MeetingScheduled)
+    ends = (e.when() for e in live if isinstance(e.data, MeetingHeld | MeetingCancelled))
+    span = (*stored(scheduled.occurred), *stored_end(first(*ends)))
+    return {(actor, *span) for actor in scheduled.data.participants}
 
 
 def _standing(live: Sequence[StreamEvent]) -> set[Fact]:

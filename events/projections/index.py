@@ -1,4 +1,5 @@
-"""The event index for timelines: every event with its date, actors and searchable text."""
+"""The event index for timelines: every event with its date, the actors it involves and its
+searchable text."""
 
 from __future__ import annotations
 
@@ -34,12 +35,16 @@ class IndexProjection:
 
 
 class IndexFold:
-    """Rows for every event; an event naming no actor takes those of the stream's first. An
-    event's rows depend on it alone (as resolved), so a step only adds those of its events."""
+    """Rows for every event: the actors it involves are those it names and those of its
+    stream, as its first standing event names them (a MeasureLifted involves the measure's
+    imposer and targets), or its first event when none stands (the retraction of a measure
+    involves those the retracted imposition named). An event's rows depend on it and those
+    first events alone (as resolved), so a step only adds those of its events."""
 
     def __init__(self, stream: str) -> None:
         self.stream = stream
         self.first_actors: frozenset[str] | None = None  # those of the stream's first event
+        self.stream_actors: frozenset[str] | None = None  # those of the first live event
 
     def add(self, events: Sequence[StreamEvent]) -> Changes:
         """The rows of these events."""
@@ -51,6 +56,8 @@ class IndexFold:
                 named.add(self.stream.split("/", 1)[1])
             if self.first_actors is None:
                 self.first_actors = frozenset(named)
+            if self.stream_actors is None and event.live:
+                self.stream_actors = frozenset(named)
             rows.append(
                 (
                     event.position,
@@ -61,7 +68,8 @@ class IndexFold:
                     *stored(event.occurred),
                 )
             )
-            actor_rows.extend((event.position, actor) for actor in named or self.first_actors)
+            involved = named | (self.stream_actors or self.first_actors)
+            actor_rows.extend((event.position, actor) for actor in involved)
         changes = Changes()
         changes.add(timeline, rows)
         changes.add(timeline_actors, actor_rows)

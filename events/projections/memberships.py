@@ -1,4 +1,6 @@
-"""Memberships kept up to date as their marks come in: instrument parties, measure targets.
+"""Memberships kept up to date as their marks come in: measure targets (instrument parties,
+whose notices and suspensions need more than openings and closings, are walked by
+`standing.py`).
 
 Each member (an actor, a target) has its own openings and closings, walked into intervals
 (history.walk); a row per interval also depends on when the whole thing ends (the instrument's

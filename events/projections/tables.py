@@ -82,6 +82,19 @@ memberships = _fact_table(
     indexes=[["actor", "span", "since_earliest", "until_latest", "rt_from", "rt_to", "stream"]],
 )
 
+# The statuses of a membership whose status ever changed (a notice, a suspension): a
+# membership with no row here is ACTIVE throughout. `due_edtf`: when a notice given takes effect.
+membership_statuses = _fact_table(
+    "membership_statuses",
+    Column("actor", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    *_dated("since"),
+    Column("since_position", BigInteger, nullable=False),  # of the event that dates it
+    *_dated("until", nullable=True),
+    Column("due_edtf", String(100)),
+    indexes=[["stream", "actor", "since_earliest", "until_latest", "rt_from", "rt_to"]],
+)
+
 measure_targets = _fact_table(
     "measure_targets",
     Column("kind", String(32), nullable=False),
@@ -121,17 +134,23 @@ dialogue_pairs = _fact_table(
     indexes=[["party", "other", "rt_from", "rt_to", "stream"]],
 )
 
-dialogue_statuses = _fact_table(
-    "dialogue_statuses",
-    Column("seq", Integer, nullable=False),
-    Column("status", String(16), nullable=False),
-    *_dated("since"),
-    *_dated("until", nullable=True),
-    # Covers a relation's lookup (the statuses of its dialogues in effect at D, known at K)
-    # inside the index: an ended dialogue's earlier statuses are passed over without reading
-    # the table.
-    indexes=[[*STATUS_KEY, "seq", "status", "since_edtf", "since_latest", "until_earliest"]],
-)
+
+def _status_table(name: str) -> Table:
+    """A thing's statuses (a dialogue's, a dispute's), each from its date to the next one's."""
+    return _fact_table(
+        name,
+        Column("seq", Integer, nullable=False),
+        Column("status", String(16), nullable=False),
+        *_dated("since"),
+        *_dated("until", nullable=True),
+        # Covers a relation's lookup (the statuses of its dialogues in effect at D, known at K)
+        # inside the index: an ended dialogue's earlier statuses are passed over without
+        # reading the table.
+        indexes=[[*STATUS_KEY, "seq", "status", "since_edtf", "since_latest", "until_earliest"]],
+    )
+
+
+dialogue_statuses = _status_table("dialogue_statuses")
 
 contacts = _fact_table(
     "contacts",
@@ -178,6 +197,16 @@ contact_pairs = _fact_table(
     ],
 )
 
+# A meeting planned (MeetingScheduled) from its scheduling until it is held or cancelled, a row
+# per participant: the upcoming meetings of a relation.
+meeting_plans = _fact_table(
+    "meeting_plans",
+    Column("participant", String(200), nullable=False),
+    *_dated("since"),
+    *_dated("until", nullable=True),
+    indexes=[["participant", "since_earliest", "until_latest", "rt_from", "rt_to", "stream"]],
+)
+
 meetings = _fact_table(
     "meetings",
     Column("status", String(16), nullable=False),  # SCHEDULED, POSTPONED, CANCELLED, HELD
@@ -216,6 +245,17 @@ statements = _fact_table(
     ],
 )
 
+# Every ordered pair (complainant, respondent) of a dispute, both ways: a relation's disputes
+# are seeks per pair of its sides' actors.
+dispute_pairs = _fact_table(
+    "dispute_pairs",
+    Column("party", String(200), nullable=False),
+    Column("other", String(200), nullable=False),
+    indexes=[["party", "other", "rt_from", "rt_to", "stream"]],
+)
+
+dispute_statuses = _status_table("dispute_statuses")
+
 timeline = _fact_table(
     "timeline",
     Column("position", BigInteger, nullable=False),
@@ -237,14 +277,18 @@ timeline_actors = _fact_table(
 ALL = (
     actors,
     memberships,
+    membership_statuses,
     measure_targets,
     dialogue_parties,
     dialogue_pairs,
     dialogue_statuses,
     contacts,
     contact_pairs,
+    meeting_plans,
     meetings,
     statements,
+    dispute_pairs,
+    dispute_statuses,
     timeline,
     timeline_actors,
 )

@@ -8,16 +8,20 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.views.axes import resolve_axes
-from events.views.relation import contacts_between, relation, statements_between
+from events.views.relation import contacts_between, facts_during, relation, statements_between
 from events.views.states import (
     Contact,
+    Cursor,
     DialogueChange,
+    MeasureState,
     Membership,
+    Page,
     Relation,
     RelationChanges,
     RelationPoint,
     StanceCounts,
 )
+from events.views.timeline import EventFilter, events_timeline
 
 
 class Interval(StrEnum):
@@ -46,12 +50,41 @@ async def changes(
     before = await relation(engine, a, b, start, known_at)
     after = await relation(engine, a, b, end, known_at)
     held = await contacts_between(engine, a, b, start, end, known_at)
-    return diff(before, after, held)
+    measures, members = await facts_during(engine, a, b, start, end, known_at)
+    return diff(before, after, held, measures, members)
 
 
-def diff(before: Relation, after: Relation, held: tuple[Contact, ...]) -> RelationChanges:
+async def relation_events(
+    engine: AsyncEngine,
+    a: str,
+    b: str,
+    start: date,
+    end: date,
+    *,
+    first: int,
+    after: Cursor | None = None,
+    known_at: datetime | None = None,
+) -> Page:
+    """Every event dated inside [`start`, `end`] (by overlap of its bounds) that involves
+    both sides, in date order: what happened between the two dates, whatever began and
+    ended inside them."""
+    if end < start:
+        raise ValueError(f"`to` ({end}) is before `from` ({start})")
+    where = EventFilter(actors=(a, b), start=start, end=end)
+    return await events_timeline(engine, where, first=first, after=after, known_at=known_at)
+
+
+def diff(
+    before: Relation,
+    after: Relation,
+    held: tuple[Contact, ...],
+    measures: tuple[MeasureState, ...] = (),
+    members: tuple[Membership, ...] = (),
+) -> RelationChanges:
     """The changes from one view of a relation to a later one; `held` are the contacts in
-    between."""
+    between; `measures` and `members`, those in effect some day in between (`facts_during`):
+    one in effect at neither end began and ended inside, and counts as imposed and lifted,
+    or joined and left."""
     measures_before = {m.measure: m for m in before.measures_in_force}
     measures_after = {m.measure: m for m in after.measures_in_force}
     status_before = {d.dialogue: d.status for d in before.dialogues}
@@ -62,6 +95,16 @@ def diff(before: Relation, after: Relation, held: tuple[Contact, ...]) -> Relati
         if status_before.get(dialogue) != status_after.get(dialogue)
     )
     members_before, members_after = _members(before), _members(after)
+    inside: set[object] = set()
+    for measure in measures:
+        if measure.measure not in measures_before and measure.measure not in measures_after:
+            measures_before[measure.measure] = measures_after[measure.measure] = measure
+            inside.add(measure.measure)
+    for member in members:
+        key = (member.instrument, member.actor)
+        if key not in members_before and key not in members_after:
+            members_before[key] = members_after[key] = member
+            inside.add(key)
     return RelationChanges(
         a=after.a,
         b=after.b,
@@ -69,17 +112,25 @@ def diff(before: Relation, after: Relation, held: tuple[Contact, ...]) -> Relati
         end=after.as_of,
         known_at=after.known_at,
         measures_imposed=tuple(
-            m for key, m in sorted(measures_after.items()) if key not in measures_before
+            m
+            for key, m in sorted(measures_after.items())
+            if key not in measures_before or key in inside
         ),
         measures_lifted=tuple(
-            m for key, m in sorted(measures_before.items()) if key not in measures_after
+            m
+            for key, m in sorted(measures_before.items())
+            if key not in measures_after or key in inside
         ),
         dialogue_changes=dialogue_changes,
         instruments_joined=tuple(
-            m for key, m in sorted(members_after.items()) if key not in members_before
+            m
+            for key, m in sorted(members_after.items())
+            if key not in members_before or key in inside
         ),
         instruments_left=tuple(
-            m for key, m in sorted(members_before.items()) if key not in members_after
+            m
+            for key, m in sorted(members_before.items())
+            if key not in members_after or key in inside
         ),
         contacts=held,
     )
@@ -135,6 +186,7 @@ async def relation_series(
                 measures_lifted=len(step.measures_lifted),
                 measures_in_force=len(view.measures_in_force),
                 active_dialogues=sum(1 for d in view.dialogues if d.status == "ACTIVE"),
+                open_disputes=len(view.disputes),
             )
         )
         previous = view

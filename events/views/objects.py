@@ -22,6 +22,7 @@ from events.projections.tables import actors as actors_table
 from events.projections.tables import meetings as meetings_table
 from events.types import (
     DialogueEstablished,
+    DisputeFiled,
     EventCorrected,
     EventData,
     EventRetracted,
@@ -100,6 +101,21 @@ class DialogueView:
     convenors: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class DisputeView:
+    """A dispute before a court, a tribunal or the WTO: who complains of whom."""
+
+    id: str
+    title: str
+    forum: str
+    case_number: str | None
+    complainants: tuple[str, ...]
+    respondents: tuple[str, ...]
+    subject: str | None
+    concerns: str | None
+    filed: Edtf
+
+
 async def stream_history(
     engine: Reader, stream: str, known_at: datetime | None = None
 ) -> list[StreamEvent]:
@@ -128,6 +144,13 @@ async def dialogue(
     return (await dialogues_by_stream(engine, [stream], known_at)).get(stream)
 
 
+async def dispute(
+    engine: Reader, stream: str, known_at: datetime | None = None
+) -> DisputeView | None:
+    """The dispute `stream`, or None."""
+    return (await disputes_by_stream(engine, [stream], known_at)).get(stream)
+
+
 async def instruments_by_stream(
     engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, InstrumentView]:
@@ -149,6 +172,13 @@ async def dialogues_by_stream(
 ) -> dict[str, DialogueView]:
     """The dialogues among `streams` as known at `known_at`, in one query."""
     return await _objects(engine, streams, known_at, _dialogue, (DialogueEstablished,))
+
+
+async def disputes_by_stream(
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
+) -> dict[str, DisputeView]:
+    """The disputes among `streams` as known at `known_at`, in one query."""
+    return await _objects(engine, streams, known_at, _dispute, (DisputeFiled,))
 
 
 async def _objects(
@@ -227,6 +257,25 @@ def _dialogue(stream: str, live: list[StreamEvent]) -> DialogueView | None:
         track=data.track.value,
         parties=data.parties,
         convenors=data.convenors,
+    )
+
+
+def _dispute(stream: str, live: list[StreamEvent]) -> DisputeView | None:
+    found = next((e for e in live if isinstance(e.data, DisputeFiled)), None)
+    if found is None:
+        return None
+    data = found.data
+    assert isinstance(data, DisputeFiled)
+    return DisputeView(
+        id=stream,
+        title=data.title,
+        forum=data.forum.value,
+        case_number=data.case_number,
+        complainants=data.complainants,
+        respondents=data.respondents,
+        subject=data.subject,
+        concerns=data.concerns,
+        filed=found.occurred,
     )
 
 

@@ -1,4 +1,4 @@
-"""The state of a bilateral relation at a date, as known at an instant (domain.md §6)."""
+"""The state of a bilateral relation at a date, as known at an instant (docs/projections.md)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,10 @@ from events.projections.tables import (
     dialogue_pairs,
     dialogue_parties,
     dialogue_statuses,
+    dispute_pairs,
+    dispute_statuses,
     measure_targets,
+    meeting_plans,
     memberships,
     statements,
 )
@@ -44,21 +47,25 @@ from events.views.axes import in_effect_by_span, known, possibly, resolve_axes
 from events.views.reader import Reader
 from events.views.rows import (
     DIALOGUE_STATUS_COLUMNS,
+    DISPUTE_STATUS_COLUMNS,
     MEMBERSHIP_COLUMNS,
     AnyRow,
     DialogueStatusRow,
     MembershipRow,
     actor_list,
     dialogue_state,
+    dispute_state,
     measure_state,
     memberships_by_actor,
 )
 from events.views.sides import sides
+from events.views.standing import with_statuses
 from events.views.states import (
     Contact,
     DatedPage,
     DateKey,
     DialogueState,
+    DisputeState,
     InstrumentStanding,
     MeasureState,
     Membership,
@@ -132,6 +139,8 @@ async def relation(
                 if recent
                 else ()
             ),
+            disputes=await _disputes(conn, side_a, side_b, as_of, known_at),
+            upcoming=await _upcoming(conn, side_a, side_b, as_of, known_at),
         )
 
 
@@ -303,6 +312,50 @@ async def _dialogues(
     return tuple(dialogue_state(rows, as_of) for _, rows in sorted(statuses.items()))
 
 
+async def _disputes(
+    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+) -> tuple[DisputeState, ...]:
+    """The disputes between a complainant of one side and a respondent of the other, open or
+    ruled at `as_of`."""
+    pairs = dispute_pairs
+    between = select(pairs.c.stream).where(
+        pairs.c.party.in_(side_a), pairs.c.other.in_(side_b), known(pairs, known_at)
+    )
+    query = select(*DISPUTE_STATUS_COLUMNS).where(
+        dispute_statuses.c.stream.in_(between.scalar_subquery()),
+        known(dispute_statuses, known_at),
+        possibly(dispute_statuses, "since", as_of),
+    )
+    statuses: dict[str, list[DialogueStatusRow]] = {}
+    for row in await conn.execute(query):
+        statuses.setdefault(row[0], []).append(row)
+    found = (dispute_state(rows, as_of) for _, rows in sorted(statuses.items()))
+    return tuple(state for state in found if state.status != "CLOSED")
+
+
+async def _upcoming(
+    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+) -> tuple[str, ...]:
+    """The meetings with a participant of each side planned at `as_of` (scheduled by then,
+    neither held nor cancelled by then), by the date they were scheduled, then stream id."""
+    plans = meeting_plans
+    planned = and_(known(plans, known_at), possibly(plans, "since", as_of))
+    other = plans.alias("other")
+    query = (
+        select(plans.c.stream, plans.c.since_earliest, plans.c.since_latest)
+        .distinct()
+        .select_from(plans.join(other, other.c.stream == plans.c.stream))
+        .where(planned, plans.c.participant.in_(side_a))
+        .where(
+            known(other, known_at),
+            possibly(other, "since", as_of),
+            other.c.participant.in_(side_b),
+        )
+    )
+    rows = sorted(await conn.execute(query), key=lambda row: (row[1], row[2], row[0]))
+    return tuple(row[0] for row in rows)
+
+
 async def _measures(
     conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
 ) -> tuple[MeasureState, ...]:
@@ -373,9 +426,12 @@ async def _instruments(
     rows: dict[str, list[MembershipRow]] = {}
     for row in await conn.execute(query):
         rows.setdefault(row[0], []).append(row)
+    by_stream = {stream: memberships_by_actor(rows[stream], as_of) for stream in sorted(rows)}
+    found = [member for members in by_stream.values() for member in members.values()]
+    for member in await with_statuses(conn, found, as_of, known_at):
+        by_stream[member.instrument][member.actor] = member
     shared, only_a, only_b = [], [], []
-    for stream in sorted(rows):
-        members = memberships_by_actor(rows[stream], as_of)
+    for stream, members in by_stream.items():
         item = InstrumentStanding(
             instrument=stream,
             a=_member_for(a, side_a, members),
@@ -741,3 +797,65 @@ def _dated_page(
 ) -> DatedPage[T]:
     page = [(values[:KEY], item) for (_, values), item in zip(found, items, strict=True)]
     return DatedPage(items=tuple(page[:first]), total=total, has_next=len(page) > first)
+
+
+async def facts_during(
+    engine: Reader, a: str, b: str, start: date, end: date, known_at: datetime
+) -> tuple[tuple[MeasureState, ...], tuple[Membership, ...]]:
+    """The measures between `a` and `b` and the memberships of each side (as a relation view
+    shows them: the actor's own, else the first of its side's, each actor's first by date)
+    possibly in effect on some day of [`start`, `end`]: what `changes` looks through for facts
+    begun and ended inside. Each is shown as of its first day in the window (its `certain`
+    too); a measure with the targets on the other side."""
+
+    def first_day(row: AnyRow) -> date:
+        latest: date = row.since_latest
+        return min(max(start, latest), end)
+
+    async with engine.connect() as conn:
+        side_a, side_b = await _pair_sides(conn, a, b, known_at)
+        table = measure_targets
+        during = _during(table, start, end, known_at)
+        between = or_(
+            and_(table.c.imposer.in_(side_a), table.c.target.in_(side_b)),
+            and_(table.c.imposer.in_(side_b), table.c.target.in_(side_a)),
+        )
+        rows: dict[str, list[AnyRow]] = {}
+        query = select(table).where(*during, between).order_by(table.c.stream, table.c.target)
+        for row in await conn.execute(query):
+            rows.setdefault(row.stream, []).append(row)
+        # A measure as of its first day in the window (the measure's, not a target's).
+        measures = tuple(
+            measure_state(group, min(max(start, group[0].start_latest), end), lambda row: True)
+            for _, group in sorted(rows.items())
+        )
+        table = memberships
+        during = _during(table, start, end, known_at)
+        parties: dict[str, list[AnyRow]] = {}
+        query = select(table).where(*during, table.c.actor.in_(side_a | side_b))
+        order = (table.c.stream, table.c.actor, table.c.since_earliest, table.c.since_latest)
+        for row in await conn.execute(query.order_by(*order)):
+            parties.setdefault(row.stream, []).append(row)
+    members: list[Membership] = []
+    for stream, group in sorted(parties.items()):
+        by_actor: dict[str, Membership] = {}
+        for row in group:
+            member = Membership(
+                instrument=stream,
+                actor=row.actor,
+                action=row.action,
+                since=dates.parse(row.since_edtf),
+                until=None if row.until_edtf is None else dates.parse(row.until_edtf),
+                certain=row.since_latest <= first_day(row) < row.until_earliest,
+            )
+            by_actor.setdefault(row.actor, member)
+        for actor, side in ((a, side_a), (b, side_b)):
+            chosen = _member_for(actor, side, by_actor)
+            if chosen is not None and chosen not in members:
+                members.append(chosen)
+    return measures, tuple(members)
+
+
+def _during(table: FromClause, start: date, end: date, known_at: datetime) -> list[Any]:
+    """Facts known at `known_at` possibly in effect on some day of [`start`, `end`]."""
+    return [known(table, known_at), table.c.since_earliest <= end, table.c.until_latest > start]

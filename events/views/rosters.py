@@ -1,24 +1,29 @@
-"""Rosters: an instrument's parties, a dialogue's status, the measures in force."""
+"""Rosters: an instrument's parties, a dialogue's or a dispute's status, the measures in force."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Column, and_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from events.projections.tables import dialogue_statuses, measure_targets, memberships
+from events.projections.tables import measure_targets, memberships
 from events.views.axes import known, possibly, resolve_axes
 from events.views.rows import (
     DIALOGUE_STATUS_COLUMNS,
+    DISPUTE_STATUS_COLUMNS,
     MEMBERSHIP_COLUMNS,
     AnyRow,
+    DialogueStatusRow,
     dialogue_state,
+    dispute_state,
     measure_state,
     memberships_by_actor,
 )
 from events.views.sides import sides
-from events.views.states import DialogueState, MeasureState, Membership
+from events.views.standing import with_statuses
+from events.views.states import DialogueState, DisputeState, MeasureState, Membership
 
 
 async def instrument_parties(
@@ -36,7 +41,8 @@ async def instrument_parties(
     )
     async with engine.connect() as conn:
         rows = list(await conn.execute(query))
-    return tuple(memberships_by_actor(rows, as_of).values())
+        members = list(memberships_by_actor(rows, as_of).values())
+        return tuple(await with_statuses(conn, members, as_of, known_at))
 
 
 async def dialogue_status(
@@ -47,14 +53,36 @@ async def dialogue_status(
 ) -> DialogueState | None:
     """The status of `dialogue` at `as_of`, as known at `known_at`; None before it began."""
     as_of, known_at = resolve_axes(as_of, known_at)
-    query = select(*DIALOGUE_STATUS_COLUMNS).where(
-        dialogue_statuses.c.stream == dialogue,
-        known(dialogue_statuses, known_at),
-        possibly(dialogue_statuses, "since", as_of),
+    rows = await _statuses(engine, DIALOGUE_STATUS_COLUMNS, dialogue, as_of, known_at)
+    return dialogue_state(rows, as_of) if rows else None
+
+
+async def dispute_status(
+    engine: AsyncEngine,
+    dispute: str,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> DisputeState | None:
+    """The status of `dispute` at `as_of`, as known at `known_at`; None before it was filed."""
+    as_of, known_at = resolve_axes(as_of, known_at)
+    rows = await _statuses(engine, DISPUTE_STATUS_COLUMNS, dispute, as_of, known_at)
+    return dispute_state(rows, as_of) if rows else None
+
+
+async def _statuses(
+    engine: AsyncEngine,
+    columns: tuple[Column[Any], ...],
+    stream: str,
+    as_of: date,
+    known_at: datetime,
+) -> list[DialogueStatusRow]:
+    """The rows (`columns` of a status table) of `stream`'s statuses possibly in effect."""
+    table = columns[0].table
+    query = select(*columns).where(
+        table.c.stream == stream, known(table, known_at), possibly(table, "since", as_of)
     )
     async with engine.connect() as conn:
-        rows = list(await conn.execute(query))
-    return dialogue_state(rows, as_of) if rows else None
+        return [tuple(row) for row in await conn.execute(query)]
 
 
 async def measures_in_force(

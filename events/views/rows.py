@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -12,8 +13,13 @@ from sqlalchemy import Row
 
 from events import dates
 from events.dates import Edtf
-from events.projections.tables import dialogue_statuses, memberships
-from events.views.states import DialogueState, MeasureState, Membership
+from events.projections.tables import (
+    dialogue_statuses,
+    dispute_statuses,
+    membership_statuses,
+    memberships,
+)
+from events.views.states import DialogueState, DisputeState, MeasureState, Membership
 
 AnyRow = Row[*tuple[Any, ...]]
 
@@ -80,25 +86,52 @@ def memberships_by_actor(rows: Iterable[MembershipRow], as_of: date) -> dict[str
     return {actor: membership(group, as_of) for actor, group in sorted(grouped.items())}
 
 
-# The columns `dialogue_state` reads, in this order: a pair of sides with a long history has
-# hundreds of ended dialogues, read as plain tuples of these.
-DIALOGUE_STATUS_COLUMNS = tuple(
-    dialogue_statuses.c[name]
-    for name in ("stream", "seq", "status", "since_edtf", "since_latest", "until_earliest")
-)
+# The columns `dialogue_state` and `dispute_state` read, in this order: a pair of sides with a
+# long history has hundreds of ended dialogues, read as plain tuples of these.
+STATUS_NAMES = ("stream", "seq", "status", "since_edtf", "since_latest", "until_earliest")
+DIALOGUE_STATUS_COLUMNS = tuple(dialogue_statuses.c[name] for name in STATUS_NAMES)
+DISPUTE_STATUS_COLUMNS = tuple(dispute_statuses.c[name] for name in STATUS_NAMES)
 DialogueStatusRow = tuple[str, int, str, str, date, date]
+
+
+def _last_status(rows: Iterable[DialogueStatusRow], as_of: date) -> tuple[str, str, Edtf, bool]:
+    stream, _, status, since, since_latest, until_earliest = max(rows, key=lambda row: row[1])
+    return stream, status, dates.parse(since), since_latest <= as_of < until_earliest
 
 
 def dialogue_state(rows: Iterable[DialogueStatusRow], as_of: date) -> DialogueState:
     """A dialogue's state from its statuses (DIALOGUE_STATUS_COLUMNS) possibly in effect: the
     last one."""
-    stream, _, status, since, since_latest, until_earliest = max(rows, key=lambda row: row[1])
-    return DialogueState(
-        dialogue=stream,
-        status=status,
-        since=dates.parse(since),
-        certain=since_latest <= as_of < until_earliest,
+    return DialogueState(*_last_status(rows, as_of))
+
+
+def dispute_state(rows: Iterable[DialogueStatusRow], as_of: date) -> DisputeState:
+    """A dispute's state from its statuses (DISPUTE_STATUS_COLUMNS) possibly in effect: the
+    last one."""
+    return DisputeState(*_last_status(rows, as_of))
+
+
+# The columns `with_status` reads, in this order.
+MEMBERSHIP_STATUS_COLUMNS = tuple(
+    membership_statuses.c[name]
+    for name in (
+        *("stream", "actor", "status", "since_earliest", "since_latest", "since_position"),
+        "due_edtf",
     )
+)
+MembershipStatusRow = tuple[str, str, str, date, date, int, str | None]
+
+
+def with_status(member: Membership, rows: Iterable[MembershipStatusRow]) -> Membership:
+    """`member` with its status from the rows (MEMBERSHIP_STATUS_COLUMNS) of its statuses
+    possibly in effect: the one that began last (none: ACTIVE); while a notice runs, `until`
+    is the day it takes effect."""
+    found = [row for row in rows if row[0] == member.instrument and row[1] == member.actor]
+    if not found:
+        return member
+    _, _, status, _, _, _, due = max(found, key=lambda row: row[3:6])
+    until = dates.parse(due) if due is not None else member.until
+    return replace(member, status=status, until=until)
 
 
 def measure_state(

@@ -1,8 +1,9 @@
 """What the views answer: plain frozen values, the same whether read from projections or
 computed by replaying the log.
 
-Every item whose truth at `as_of` depends on an uncertain date carries `certain` (domain.md §5):
-it is listed when possibly in effect and `certain` says whether it is certainly so.
+Every item whose truth at `as_of` depends on an uncertain date carries `certain`
+(docs/format.md, "Dates"): it is listed when possibly in effect and `certain` says whether it
+is certainly so.
 Contacts and statements are sorted by (earliest, latest, position) of their date; dialogues,
 measures and instruments by stream id; an instrument's parties by actor id.
 """
@@ -11,11 +12,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from events.dates import Edtf
 
 T = TypeVar("T")
+
+
+class MembershipStatus(StrEnum):
+    """Where a party stands in an instrument at a date (docs/format.md)."""
+
+    ACTIVE = "ACTIVE"
+    NOTICE_GIVEN = "NOTICE_GIVEN"
+    NOTICE_SUSPENDED = "NOTICE_SUSPENDED"
+    SUSPENDED = "SUSPENDED"
+
+
+class DisputeStatus(StrEnum):
+    """Where a dispute stands at a date: open, ruled on, or closed."""
+
+    OPEN = "OPEN"
+    RULED = "RULED"
+    CLOSED = "CLOSED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +45,11 @@ class Membership:
     actor: str
     action: str  # PartyAction
     since: Edtf
-    until: Edtf | None  # the end that applies (withdrawal, termination, expiry), if any
+    # NOTICE_GIVEN: when the notice takes effect; otherwise the end that applies (withdrawal,
+    # a notice that took effect, termination, expiry), if any
+    until: Edtf | None
     certain: bool
+    status: str = "ACTIVE"  # ACTIVE, NOTICE_GIVEN, NOTICE_SUSPENDED, SUSPENDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +88,16 @@ class DialogueState:
 
     dialogue: str  # stream id, `dialogue/…`
     status: str  # ESTABLISHED, ACTIVE, SUSPENDED, ENDED
+    since: Edtf
+    certain: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeState:
+    """A dispute's status at `as_of`, and since when it has had it."""
+
+    dispute: str  # stream id, `dispute/…`
+    status: str  # OPEN, RULED, CLOSED
     since: Edtf
     certain: bool
 
@@ -123,6 +155,8 @@ class Relation:
     measures_in_force: tuple[MeasureState, ...]
     instruments: Standings | None  # None when not asked for
     statements: tuple[StatementItem, ...]
+    disputes: tuple[DisputeState, ...] = ()  # OPEN or RULED at `as_of`, by stream id
+    upcoming: tuple[str, ...] = ()  # meetings planned at `as_of`, neither held nor cancelled
 
     @property
     def shared_instruments(self) -> tuple[InstrumentStanding, ...]:
@@ -192,6 +226,7 @@ class RelationPoint:
     measures_lifted: int  # in force at the previous bucket's end, not at this one's
     measures_in_force: int  # at the bucket's end
     active_dialogues: int  # ACTIVE at the bucket's end
+    open_disputes: int = 0  # OPEN or RULED at the bucket's end
 
 
 @dataclass(frozen=True, slots=True)

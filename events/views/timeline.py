@@ -145,6 +145,24 @@ async def streams_before(
         return set(await conn.scalars(query))
 
 
+async def involvement(
+    engine: AsyncEngine, positions: Sequence[int], known_at: datetime
+) -> dict[int, set[str]]:
+    """Who each of the events at `positions` involves (docs/format.md, "Who an event
+    involves"), as known at `known_at`: the actors kept for it when it was recorded; their
+    countries are the reader's to add."""
+    found: dict[int, set[str]] = {position: set() for position in positions}
+    if not positions:
+        return found
+    query = select(timeline_actors.c.position, timeline_actors.c.actor).where(
+        timeline_actors.c.position.in_(positions), known(timeline_actors, known_at)
+    )
+    async with engine.connect() as conn:
+        for position, actor in await conn.execute(query):
+            found[position].add(actor)
+    return found
+
+
 def _conditions(
     where: EventFilter, side: dict[str, frozenset[str]], known_at: datetime
 ) -> list[ColumnElement[bool]]:
