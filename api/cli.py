@@ -149,7 +149,9 @@ def _replay(
 
 @db_app.command("upgrade")
 def db_upgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    revision: Annotated[
+        str, typer.Argument(metavar="[REVISION]", help="Target revision.")
+    ] = "head",
 ) -> None:
     """Create or migrate the database schema (Alembic) to the newest revision."""
     url = _settings().database_url
@@ -159,7 +161,9 @@ def db_upgrade(
 
 @app.command("import")
 def import_(
-    file: Annotated[str, typer.Argument(help="A JSON Lines file, or - for standard input.")],
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="A JSON Lines file, or - for standard input.")
+    ],
     partial: Annotated[
         bool, typer.Option(help="Commit batch by batch and report which lines landed.")
     ] = False,
@@ -310,7 +314,7 @@ def export(
     with _output(output) as target, bar:
         _run(lambda store: write(store, target))
     seconds = time.perf_counter() - started
-    err.print(f"exported {read} events in {seconds:.2f} s")
+    err.print(f"exported {_count(read, 'event')} in {seconds:.2f} s")
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -405,7 +409,8 @@ def projections_rebuild() -> None:
     )
     rate = count / seconds if seconds else 0.0
     err.print(
-        f"rebuilt the projections from {count} events in {seconds:.2f} s ({rate:,.0f} events/s)"
+        f"rebuilt the projections from {_count(count, 'event')} in {seconds:.2f} s "
+        f"({rate:,.0f} events/s)"
     )
 
 
@@ -457,7 +462,9 @@ def demo_load() -> None:
 
 @token_app.command("new")
 def token_new(
-    principal: Annotated[str, typer.Argument(help="Who the token stands for (recordedBy).")],
+    principal: Annotated[
+        str, typer.Argument(metavar="PRINCIPAL", help="Who the token stands for (recordedBy).")
+    ],
     role: Annotated[str, typer.Option(help="reader, editor or admin.")] = "reader",
     expires: Annotated[
         str | None, typer.Option(help="When it stops working, e.g. 2027-01-01T00:00:00Z.")
@@ -568,7 +575,9 @@ def csv_template(
     example: Annotated[
         bool, typer.Option(help="Add an example row under the header (overwrite it).")
     ] = False,
-    delimiter: Annotated[Delimiter, typer.Option(help="The cell delimiter.")] = Delimiter.COMMA,
+    delimiter: Annotated[
+        Delimiter, typer.Option(help="The cell delimiter.", show_default="a comma")
+    ] = Delimiter.COMMA,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,

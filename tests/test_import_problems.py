@@ -289,6 +289,25 @@ def test_a_json_lines_file_in_cp1252_is_named_with_its_line(
     assert result.exit_code == 1
     assert "error: the file is not UTF-8: line 2, character" in result.stderr
     assert "Windows-1252 (cp1252" in result.stderr
+    # `timeline import` has no --encoding: the advice is the one that works.
+    assert "--encoding" not in result.stderr
+    assert "JSON Lines are UTF-8: convert it first (iconv -f cp1252 -t UTF-8)" in result.stderr
+    assert head_of(database_url) == 0
+
+
+def test_a_workbook_given_as_json_lines_is_named_with_the_command_that_reads_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "meetings.xlsx"
+    Workbook().save(path)
+
+    result = invoke(database_url, "import", str(path))
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: the file is a zip archive, not JSON Lines: an Excel workbook (.xlsx)? "
+        "`timeline csv import TYPE FILE.xlsx` imports a workbook's rows"
+    )
     assert head_of(database_url) == 0
 
 
@@ -539,3 +558,15 @@ def test_a_workbook_tells_its_rows_of_the_rows_it_says_it_has() -> None:
 
     assert total == 4 and read.rows == 3
     assert told.reads()[-1] == ("read", 4, 3)
+
+
+def test_one_event_is_counted_in_the_singular(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(line("actor/a", "ActorRegistered", "2020", name="A", kind="PERSON"))
+
+    imported = invoke(database_url, "import", str(path))
+    exported = invoke(database_url, "export", "-o", str(tmp_path / "out.jsonl"))
+
+    assert imported.exit_code == 0 and exported.exit_code == 0, imported.output
+    assert imported.stderr.startswith("imported 1 event (0 already in the log) from 1 line in ")
+    assert exported.stderr.startswith("exported 1 event in ")
