@@ -21,12 +21,10 @@ import uvicorn
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeElapsedColumn,
-    TransferSpeedColumn,
 )
 from rich.text import Text
 
@@ -34,6 +32,7 @@ from api.auth import Role, new_token, parse_expires
 from api.exports import BadParameter, export_query
 from api.logs import log_config
 from api.metrics import prepare_multiprocess
+from api.progress import ImportBar
 from api.settings import Settings
 from events.db import create_engine, schema_problem, upgrade
 from events.demo import DATASET, load_demo
@@ -125,36 +124,6 @@ def _principal() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-@contextmanager
-def _progress(total: int | None, what: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on a terminal (bytes read of `total`; None: standard input, of unknown
-    size); once all is read, the phase shows the commit, which has no steps to count.
-    Nothing elsewhere."""
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TextColumn("{task.fields[lines]} lines"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,
-    )
-    task = bar.add_task(what, total=total, lines=0)
-
-    def update(lines: int, done: int) -> None:
-        finished = total is not None and done >= total
-        bar.update(
-            task,
-            completed=done,
-            lines=lines,
-            description=f"{what}, then committing" if finished else what,
-        )
-
-    with bar:
-        yield update
-
-
 def _replay(
     what: str, work: Callable[[EventStore, Callable[[int], object]], Awaitable[T]]
 ) -> tuple[T, float]:
@@ -180,7 +149,9 @@ def _replay(
 
 @db_app.command("upgrade")
 def db_upgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    revision: Annotated[
+        str, typer.Argument(metavar="[REVISION]", help="Target revision.")
+    ] = "head",
 ) -> None:
     """Create or migrate the database schema (Alembic) to the newest revision."""
     url = _settings().database_url
@@ -190,7 +161,9 @@ def db_upgrade(
 
 @app.command("import")
 def import_(
-    file: Annotated[str, typer.Argument(help="A JSON Lines file, or - for standard input.")],
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="A JSON Lines file, or - for standard input.")
+    ],
     partial: Annotated[
         bool, typer.Option(help="Commit batch by batch and report which lines landed.")
     ] = False,
@@ -214,7 +187,7 @@ def import_(
         total = path.stat().st_size
     started = time.perf_counter()
     try:
-        with source, _progress(total, "importing") as progress:
+        with source, ImportBar(err, total, "bytes", reading="importing") as progress:
             report = _run(
                 lambda store: import_jsonl(
                     store,
@@ -341,7 +314,7 @@ def export(
     with _output(output) as target, bar:
         _run(lambda store: write(store, target))
     seconds = time.perf_counter() - started
-    err.print(f"exported {read} events in {seconds:.2f} s")
+    err.print(f"exported {_count(read, 'event')} in {seconds:.2f} s")
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -436,7 +409,8 @@ def projections_rebuild() -> None:
     )
     rate = count / seconds if seconds else 0.0
     err.print(
-        f"rebuilt the projections from {count} events in {seconds:.2f} s ({rate:,.0f} events/s)"
+        f"rebuilt the projections from {_count(count, 'event')} in {seconds:.2f} s "
+        f"({rate:,.0f} events/s)"
     )
 
 
@@ -488,7 +462,9 @@ def demo_load() -> None:
 
 @token_app.command("new")
 def token_new(
-    principal: Annotated[str, typer.Argument(help="Who the token stands for (recordedBy).")],
+    principal: Annotated[
+        str, typer.Argument(metavar="PRINCIPAL", help="Who the token stands for (recordedBy).")
+    ],
     role: Annotated[str, typer.Option(help="reader, editor or admin.")] = "reader",
     expires: Annotated[
         str | None, typer.Option(help="When it stops working, e.g. 2027-01-01T00:00:00Z.")
@@ -599,7 +575,9 @@ def csv_template(
     example: Annotated[
         bool, typer.Option(help="Add an example row under the header (overwrite it).")
     ] = False,
-    delimiter: Annotated[Delimiter, typer.Option(help="The cell delimiter.")] = Delimiter.COMMA,
+    delimiter: Annotated[
+        Delimiter, typer.Option(help="The cell delimiter.", show_default="a comma")
+    ] = Delimiter.COMMA,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
     ] = None,
@@ -658,30 +636,38 @@ def csv_import(
         raise typer.Exit(2)
     name = _event_type(type_name)
     data = _read_bytes(file)
+    started = time.perf_counter()
+    text = ""
+    cells: Iterator[list[str]] | None = None
     try:
         if file.casefold().endswith(".xlsx") or data.startswith(ZIP_MAGIC):
-            sheet = read_rows(name, workbook_rows(data))
+            rows, cells = workbook_rows(data)
+            bar = ImportBar(err, rows, "rows")
         else:
-            sheet = read_sheet(
-                name,
-                decode(data, unit="row", encoding=encoding),
-                delimiter.char if delimiter else None,
-            )
+            text = decode(data, unit="row", encoding=encoding)
+            # The bar counts the file's bytes; the reader, the text's characters.
+            scale = len(data) / max(len(text), 1)
+            bar = ImportBar(err, len(data), "bytes", scale=scale, items="rows")
     except (NotText, NotAWorkbook) as error:
         err.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(1) from None
     except LookupError:
         err.print(f"[red]error:[/red] unknown encoding {encoding!r} (--encoding)", highlight=False)
         raise typer.Exit(2) from None
-    started = time.perf_counter()
+    by = delimiter.char if delimiter else None
     try:
-        with _phase(f"appending {sheet.rows} rows and committing"):
+        with bar:
+            if cells is None:
+                sheet = read_sheet(name, text, by, bar)
+            else:
+                sheet = read_rows(name, cells, bar)
             report = _run(
                 lambda store: import_sheet(
                     store,
                     sheet,
                     recorded_by=recorded_by or _principal(),
                     allow_duplicates=allow_duplicates,
+                    progress=bar,
                 )
             )
     except CsvImportFailed as failure:
@@ -725,13 +711,3 @@ def _print_problems(problems: Bounded[Any]) -> None:
 def _count(number: int, noun: str) -> str:
     """`1 event`, `2 events`."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-@contextmanager
-def _phase(what: str) -> Iterator[None]:
-    """A spinner saying what runs (a commit has no steps to count), on a terminal only."""
-    if not err.is_terminal:
-        yield
-        return
-    with err.status(what):
-        yield

@@ -736,18 +736,20 @@ def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> New
         problems.append(Problem(index, "data", "required, a JSON object"))
         raise InvalidEvents(problems)
     version = obj.get("schemaVersion", cls.schema_version)
+    payload: EventData | None = None
+    in_data: list[Problem] = []  # said after the envelope's, in the order of a template
     try:
         if not isinstance(version, int) or isinstance(version, bool):
             raise ValueError("schemaVersion must be an integer")
         payload = cls.model_validate(upcast(cls.type_name, version, dict(data)))
     except ValidationError as error:
-        problems.extend(problems_from(error, index, prefix="data"))
-        raise InvalidEvents(problems) from None
+        in_data = problems_from(error, index, prefix="data")
     except ValueError as error:
         problems.append(Problem(index, "schemaVersion", str(error)))
-        raise InvalidEvents(problems) from None
     envelope = {key: obj[key] for key in obj if key in ENVELOPE_FIELDS - {"type", "schemaVersion"}}
-    envelope["data"] = payload
+    # Bad data does not stop the envelope's check (a bad date and a bad kind on one line are
+    # both reported): an unvalidated stand-in takes the data's place then.
+    envelope["data"] = payload if payload is not None else cls.model_construct()
     if restoring:
         for key in ("recordedAt", "recordedBy"):
             if key in obj:
@@ -757,9 +759,9 @@ def event_from_json(obj: Any, index: int = 0, *, restoring: bool = False) -> New
     except ValidationError as error:
         said = {problem.message for problem in problems}  # the stream check runs twice
         problems.extend(p for p in problems_from(error, index) if p.message not in said)
-        raise InvalidEvents(problems) from None
-    if problems:
-        raise InvalidEvents(problems)
+        raise InvalidEvents(problems + in_data) from None
+    if problems or in_data:
+        raise InvalidEvents(problems + in_data)
     return event
 
 

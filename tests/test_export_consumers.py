@@ -1,7 +1,8 @@
 """The exports as their consumers read them (docs/exports.md): pandas reads the CSV as the events
 as known, two iCalendar parsers (icalendar, vobject) see a corrected date as a new version of the
 meeting, and pyld (with every remote document refused) and rdflib read the JSON-LD offline, with
-the same actor linked across events and to Wikidata. On SQLite and PostgreSQL.
+the same actor linked across events and to Wikidata; a calendar subscribed to /export/ics gets a
+corrected date. On SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from datetime import date
 from typing import Any
 
+import httpx
 import pandas
 import pytest
 import vobject
@@ -25,6 +27,7 @@ from events.interchange.formats import FORMATS
 from events.interchange.selection import ExportQuery
 from events.store import EventStore
 from events.types import NewEvent
+from tests.api_client import EDITOR_TOKEN
 from tests.factories import actor, new
 
 SCHEMA = "https://schema.org/"
@@ -219,3 +222,40 @@ async def test_timelinejs_heads_a_party_joining_with_the_instruments_title(
         "Party joined: The Bletchley Declaration",
     ]
     assert "instrument/" not in json.dumps(slides)
+
+
+async def test_a_calendar_subscribed_over_http_follows_a_corrected_date(
+    client: httpx.AsyncClient,
+) -> None:
+    # What a calendar subscribed to /export/ics does: fetch it again (naming the version it has)
+    # and update each VEVENT whose SEQUENCE grew.
+    uid = "meeting/2023-11-woodside-summit@diplomatic-timeline"
+
+    def summit(body: str) -> Any:
+        [event] = [e for e in Calendar.from_ical(body).walk("VEVENT") if str(e["UID"]) == uid]
+        return event
+
+    first = await client.get("/export/ics")
+    corrected = await client.post(
+        "/graphql",
+        json={
+            "query": "mutation Correct($id: ID!) { correctEvent(input: "
+            '{id: $id, reason: "the summit was on the 16th", occurred: "2023-11-16"}) '
+            "{ event { type } userErrors { message } } }",
+            "variables": {"id": "00000000-0000-4000-8000-000000000003"},
+        },
+        headers={"Authorization": f"Bearer {EDITOR_TOKEN}"},
+    )
+    etag = first.headers.get("etag")
+    again = await client.get("/export/ics", headers={"If-None-Match": etag} if etag else {})
+
+    assert corrected.json()["data"]["correctEvent"]["userErrors"] == []
+    assert first.status_code == again.status_code == 200
+    before, after = summit(first.text), summit(again.text)
+    assert before.decoded("DTSTART") == date(2023, 11, 15)
+    assert after.decoded("DTSTART") == date(2023, 11, 16)
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+    assert after.decoded("LAST-MODIFIED") >= before.decoded("LAST-MODIFIED")
+    assert after.decoded("DTSTAMP") >= before.decoded("DTSTAMP")
+    [second] = [v for v in vobject.readOne(again.text).vevent_list if v.uid.value == uid]
+    assert second.dtstart.value == date(2023, 11, 16)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
-from events.interchange.csv_import import CsvImportFailed, import_csv
+from events.interchange.csv_import import CsvImportFailed, import_csv, read_rows
 from events.interchange.jsonl import ImportFailed, import_jsonl
 from events.interchange.problems import MAX_PROBLEMS
+from events.interchange.xlsx import workbook_rows
 from events.store import EventStore
 from tests.api_client import EDITOR_TOKEN
 from tests.factories import actor, new
@@ -232,6 +234,8 @@ def test_an_xlsx_workbook_imports_with_the_layout_of_a_sheet(
     result = invoke(database_url, "csv", "import", "MeetingHeld", str(path))
 
     assert result.exit_code == 0, result.output
+    # Off a terminal, no progress: the summary alone.
+    assert len(result.stderr.splitlines()) == 2, result.stderr
     assert "imported 3 events (0 already in the log) from 3 rows" in result.stderr
     assert "actors resolved: CN -> China (CHN), US -> United States (USA)" in result.stderr
     stored = asyncio_events(database_url)
@@ -285,6 +289,25 @@ def test_a_json_lines_file_in_cp1252_is_named_with_its_line(
     assert result.exit_code == 1
     assert "error: the file is not UTF-8: line 2, character" in result.stderr
     assert "Windows-1252 (cp1252" in result.stderr
+    # `timeline import` has no --encoding: the advice is the one that works.
+    assert "--encoding" not in result.stderr
+    assert "JSON Lines are UTF-8: convert it first (iconv -f cp1252 -t UTF-8)" in result.stderr
+    assert head_of(database_url) == 0
+
+
+def test_a_workbook_given_as_json_lines_is_named_with_the_command_that_reads_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "meetings.xlsx"
+    Workbook().save(path)
+
+    result = invoke(database_url, "import", str(path))
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: the file is a zip archive, not JSON Lines: an Excel workbook (.xlsx)? "
+        "`timeline csv import TYPE FILE.xlsx` imports a workbook's rows"
+    )
     assert head_of(database_url) == 0
 
 
@@ -345,7 +368,13 @@ async def test_a_graphql_batch_names_both_twins_and_the_date_mistake(
     }
     # The EDTF scalar refuses the date while reading the variables, in the same words.
     [error] = misdated["errors"]
-    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    # With the parts an import names: the field, the value, what is expected.
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "events[0].occurred",
+        "value": "16/03/2023",
+        "expected": "EDTF date",
+    }
     assert (
         "'16/03/2023' is not an EDTF date: it looks like a day-first date (DD/MM/YYYY); write "
         "it year first, as ISO 8601 and EDTF write it: 2023-03-16" in error["message"]
@@ -362,3 +391,182 @@ async def test_a_json_lines_import_says_which_actor_codes_it_resolved(store: Eve
 
     assert report.appended == 2
     assert report.resolutions() == ["SK -> Slovakia (SVK)", "cn -> China (CHN)"]
+
+
+# --- the same parts of a problem in a sheet and in JSON Lines ----------------------------------
+
+
+async def test_a_line_and_a_row_name_the_field_the_value_and_what_is_expected(
+    store: EventStore,
+) -> None:
+    await fill(store)
+    # A day-first date and a misspelt kind on one line: both said, as on a sheet's row.
+    bad = line("meeting/a", "MeetingHeld", "16/03/2023", title="A", participants=["USA"])
+    bad = bad.replace('"participants"', '"kind": "BILATERALL", "participants"')
+    row = ["meeting/a", "16/03/2023", "", "A", "USA", "BILATERALL"]
+
+    with pytest.raises(ImportFailed) as in_lines:
+        await import_jsonl(store, [bad, "{not json\n"], recorded_by="a")
+    with pytest.raises(CsvImportFailed) as in_rows:
+        await import_csv(store, "MeetingHeld", sheet(HEADER, row), recorded_by="a")
+
+    line_parts = [(p.field, p.value, p.expected, p.message) for p in in_lines.value.report.problems]
+    row_parts = [(p.field, p.value, p.expected, p.message) for p in in_rows.value.report.problems]
+    kinds = "one of `BILATERAL`, `MULTILATERAL`, `SUMMIT`, `VISIT`, `CALL`, `VIDEO`"
+    assert (
+        line_parts[:2]
+        == row_parts
+        == [
+            (
+                "occurred",
+                "16/03/2023",
+                "EDTF date",
+                "'16/03/2023' is not an EDTF date: it looks like a day-first date (DD/MM/YYYY); "
+                "write it year first, as ISO 8601 and EDTF write it: 2023-03-16",
+            ),
+            (
+                "data.kind",
+                "BILATERALL",
+                kinds,
+                "Input should be 'BILATERAL', 'MULTILATERAL', 'SUMMIT', 'VISIT', 'CALL' or 'VIDEO'",
+            ),
+        ]
+    )
+    [_, _, not_json] = in_lines.value.report.problems
+    assert (not_json.line, not_json.column, not_json.field) == (2, 2, "")
+
+
+async def test_a_line_names_the_value_of_an_unknown_actor_and_of_a_twin_id(
+    store: EventStore,
+) -> None:
+    lines = [
+        line("meeting/a", "MeetingHeld", "2023", TWIN_ID, title="A", participants=["USA", "zz"]),
+        line("meeting/b", "MeetingHeld", "2023", TWIN_ID, title="B", participants=["USA"]),
+    ]
+
+    with pytest.raises(ImportFailed) as failure:
+        await import_jsonl(store, lines, recorded_by="a")
+
+    assert [(p.line, p.field, p.value, p.expected) for p in failure.value.report.problems] == [
+        (1, "id", TWIN_ID, ""),
+        (1, "data.participants[1]", "zz", ""),
+        (2, "id", TWIN_ID, ""),
+    ]
+
+
+# --- progress: totals, and the commit as a phase -----------------------------------------------
+
+
+@dataclass
+class Told:
+    """What an import told its progress, in order."""
+
+    calls: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def read(self, done: int, items: int) -> None:
+        self.calls.append(("read", done, items))
+
+    def appending(self, done: int, total: int) -> None:
+        self.calls.append(("appending", done, total))
+
+    def committing(self) -> None:
+        self.calls.append(("committing",))
+
+    def reads(self) -> list[tuple[Any, ...]]:
+        return [call for call in self.calls if call[0] == "read"]
+
+    def phases(self) -> list[tuple[Any, ...]]:
+        return [call for call in self.calls if call[0] != "read"]
+
+
+async def test_a_sheet_import_tells_characters_read_rows_appended_and_the_commit(
+    store: EventStore,
+) -> None:
+    rows = [[f"meeting/p{n}", "2023", "", "Pé", "USA", ""] for n in range(1200)]
+    text = "\ufeff" + sheet(HEADER, *rows)
+    told = Told()
+
+    report = await import_csv(
+        store, "MeetingHeld", text, recorded_by="a", batch_size=500, progress=told
+    )
+
+    assert report.appended == 1200
+    reads = told.reads()
+    assert len(reads) >= 3 and reads == sorted(reads)  # it moves while it reads
+    assert reads[-1] == ("read", len(text), 1200)  # the whole text, every row
+    assert told.phases() == [
+        ("appending", 500, 1200),
+        ("appending", 1000, 1200),
+        ("appending", 1200, 1200),
+        ("committing",),
+    ]
+
+
+async def test_a_json_lines_import_tells_bytes_read_then_the_commit(store: EventStore) -> None:
+    lines = [
+        line(f"meeting/j{n}", "MeetingHeld", "2023", title="Zhôu", participants=["USA"])
+        for n in range(1100)
+    ]
+    told = Told()
+
+    await import_jsonl(store, lines, recorded_by="a", progress=told)
+
+    reads = told.reads()
+    assert len(reads) >= 3 and reads == sorted(reads)
+    assert reads[-1] == ("read", sum(len(text.encode()) for text in lines), 1100)
+    assert told.calls[-1] == ("committing",)
+    assert told.phases() == [("committing",)]
+
+
+def test_the_import_bar_shows_each_phase_with_its_total_on_a_terminal_only() -> None:
+    from rich.console import Console
+
+    from api.progress import ImportBar
+
+    def draw(terminal: bool) -> str:
+        out = io.StringIO()
+        console = Console(file=out, force_terminal=terminal, width=120, color_system=None)
+        # A CSV text of 1,000 characters read from 2,000 bytes (cp1252 would be fewer).
+        with ImportBar(console, 2000, "bytes", scale=2.0, items="rows") as bar:
+            bar.read(400, 10)
+            bar.read(990, 24)  # a byte-order mark short of the end
+            bar.appending(24, 24)
+            bar.committing()
+        return out.getvalue()
+
+    # The last frame drawn, one line per phase.
+    final = draw(terminal=True).split("\x1b[2K")[-1].splitlines()
+    assert final[0].startswith("reading") and "2.0 kB/2.0 kB, 24 rows" in final[0], final
+    assert final[1].startswith("appending") and "24/24 rows" in final[1], final
+    assert final[2].startswith("committing"), final
+    assert draw(terminal=False) == ""
+
+
+def test_a_workbook_tells_its_rows_of_the_rows_it_says_it_has() -> None:
+    book = Workbook()
+    sheet_ = book.active
+    assert sheet_ is not None
+    sheet_.append(["stream", "occurred", "title", "participants"])
+    for n in range(3):
+        sheet_.append([f"meeting/w{n}", "2023", "W", "USA"])
+    data = io.BytesIO()
+    book.save(data)
+    told = Told()
+
+    total, rows = workbook_rows(data.getvalue())
+    read = read_rows("MeetingHeld", rows, told)
+
+    assert total == 4 and read.rows == 3
+    assert told.reads()[-1] == ("read", 4, 3)
+
+
+def test_one_event_is_counted_in_the_singular(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    path.write_text(line("actor/a", "ActorRegistered", "2020", name="A", kind="PERSON"))
+
+    imported = invoke(database_url, "import", str(path))
+    exported = invoke(database_url, "export", "-o", str(tmp_path / "out.jsonl"))
+
+    assert imported.exit_code == 0 and exported.exit_code == 0, imported.output
+    assert imported.stderr.startswith("imported 1 event (0 already in the log) from 1 line in ")
+    assert exported.stderr.startswith("exported 1 event in ")

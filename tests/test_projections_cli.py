@@ -29,7 +29,7 @@ from tests.test_timeline import seed
 TIMELINE = Path(sys.executable).parent / "timeline"
 
 REBUILT = re.compile(
-    r"rebuilt the projections from (\d+) events in [0-9.]+ s \(([0-9,]+) events/s\)"
+    r"rebuilt the projections from (\d+) events? in [0-9.]+ s \(([0-9,]+) events/s\)"
 )
 VERIFIED = "the projections equal a rebuild from the log"
 

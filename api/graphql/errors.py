@@ -4,6 +4,7 @@ masked."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -16,6 +17,7 @@ from events.errors import OutOfBounds
 logger = logging.getLogger("timeline.api")
 
 INTERNAL = "Internal server error"
+_REFUSED_AT = re.compile(r"Variable '\$\w+' has invalid value at (?P<place>[^ :]+): ")
 
 
 class ApiError(GraphQLError):
@@ -23,6 +25,15 @@ class ApiError(GraphQLError):
 
     def __init__(self, message: str, code: str, **extensions: object) -> None:
         super().__init__(message, extensions={"code": code, **extensions})
+
+
+class RefusedValue(ValueError):
+    """A scalar's refusal of a value: the message, the value, and what the scalar takes."""
+
+    def __init__(self, message: str, value: str, expected: str) -> None:
+        super().__init__(message)
+        self.value = value
+        self.expected = expected
 
 
 def bad_input(message: str, field: str | None = None) -> ApiError:
@@ -42,6 +53,24 @@ def too_many_tokens(error: GraphQLError) -> bool:
     return message.startswith("Syntax Error: Document contains more than") and message.endswith(
         "tokens. Parsing aborted."
     )
+
+
+def _refused_variable(message: str, original: Exception) -> dict[str, str]:
+    """The parts of a variable's value that a scalar refused, as an import names them: the
+    field in the variable (`events[0].occurred`), the value and what the scalar takes.
+    graphql-core names the field in its message only (`Variable '$input' has invalid value at
+    .events[0].occurred: …`), and wraps the scalar's error in its own."""
+    parts: dict[str, str] = {}
+    match = _REFUSED_AT.match(message)
+    if match is not None:
+        parts["field"] = match["place"].removeprefix(".")
+    cause: BaseException | None = original
+    while isinstance(cause, GraphQLError):
+        cause = cause.original_error
+    if isinstance(cause, RefusedValue):
+        parts["value"] = cause.value
+        parts["expected"] = cause.expected
+    return parts
 
 
 def coded(error: GraphQLError) -> GraphQLError:
@@ -78,7 +107,7 @@ def coded(error: GraphQLError) -> GraphQLError:
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
-            extensions={"code": "BAD_USER_INPUT"},
+            extensions={"code": "BAD_USER_INPUT", **_refused_variable(error.message, original)},
         )
     if original is None:
         if too_many_tokens(error):

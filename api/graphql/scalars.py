@@ -9,13 +9,18 @@ from typing import NewType
 
 import strawberry
 
+from api.graphql.errors import RefusedValue
 from events import dates
 
 
 def _parse_edtf(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError("an EDTF date is a string, e.g. 2024-01-27, 2024-01, 2019-10~")
-    dates.parse(value)  # InvalidDate names what is wrong
+    try:
+        dates.parse(value)
+    except dates.InvalidDate as error:
+        # The message names what is wrong; the error's extensions carry the parts too.
+        raise RefusedValue(str(error), value, "EDTF date") from None
     return value
 
 

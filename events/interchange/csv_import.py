@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -40,6 +40,7 @@ from events.interchange.problems import (
     twins,
     unknown_actors,
 )
+from events.interchange.progress import EVERY, SILENT, ImportProgress
 from events.store import EventStore
 from events.types import NewEvent, dumps, event_from_json
 
@@ -167,32 +168,56 @@ class Sheet:
         )
 
 
-def read_sheet(type_name: str, text: str, delimiter: str | None = None) -> Sheet:
+def read_sheet(
+    type_name: str,
+    text: str,
+    delimiter: str | None = None,
+    progress: ImportProgress = SILENT,
+) -> Sheet:
     """Read the CSV `text` of a sheet of `type_name` and check each row on its own (step 1).
 
     `delimiter` None: sniffed from the header row. A byte-order mark at the start is ignored.
+    `progress` is told the characters of `text` read and the rows.
     """
+    read = len(BOM) if text.startswith(BOM) else 0
     text = text.removeprefix(BOM)
     if delimiter is None:
         delimiter = sniff_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+    def lines() -> Iterator[str]:
+        nonlocal read
+        for line in io.StringIO(text, newline=""):
+            read += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     sheet = Sheet(layout(type_name))
     try:
-        _read(sheet, reader)
+        _read(sheet, reader, lambda: read, progress)
     except csv.Error as error:
         sheet.problem(sheet.last_row + 1, None, f"not valid CSV: {error}")
+    progress.read(read, sheet.rows)
     return sheet
 
 
-def read_rows(type_name: str, rows: Iterable[list[str]]) -> Sheet:
+def read_rows(
+    type_name: str, rows: Iterable[list[str]], progress: ImportProgress = SILENT
+) -> Sheet:
     """Check each row of a sheet of `type_name` given as its cells' text, the header first
-    (a workbook's rows: events/interchange/xlsx.py), as `read_sheet` does a CSV text's."""
+    (a workbook's rows: events/interchange/xlsx.py), as `read_sheet` does a CSV text's;
+    `progress` is told the rows read."""
     sheet = Sheet(layout(type_name))
-    _read(sheet, iter(rows))
+    _read(sheet, iter(rows), lambda: sheet.last_row, progress)
+    progress.read(sheet.last_row, sheet.rows)
     return sheet
 
 
-def _read(sheet: Sheet, rows: Iterator[list[str]]) -> None:
+def _read(
+    sheet: Sheet,
+    rows: Iterator[list[str]],
+    done: Callable[[], int],
+    progress: ImportProgress,
+) -> None:
     header = next(rows, None)
     if header is None or not any(cell.strip() for cell in header):
         sheet.problem(1, None, "the header row is empty: the first row names the columns")
@@ -203,6 +228,8 @@ def _read(sheet: Sheet, rows: Iterator[list[str]]) -> None:
         if any(cell.strip() for cell in cells):
             sheet.rows += 1
             _read_row(sheet, row, columns, cells, missing)
+        if row % EVERY == 0:
+            progress.read(done(), sheet.rows)
 
 
 def _read_header(sheet: Sheet, header: list[str]) -> tuple[list[Column | str], set[Column]]:
@@ -345,21 +372,24 @@ async def import_csv(
     delimiter: str | None = None,
     batch_size: int = 1000,
     allow_duplicates: bool = False,
+    progress: ImportProgress = SILENT,
 ) -> CsvReport:
     """Import the CSV `text` of a sheet of `type_name` in one transaction.
 
     Raises CsvImportFailed listing every problem found (see the module's docstring); nothing is
     appended then. Events whose `id` the log holds already with the same content are skipped.
     Two rows without ids that describe the same event are a problem (a row copied twice)
-    unless `allow_duplicates`, which imports both.
+    unless `allow_duplicates`, which imports both. `progress` is told the characters read,
+    the rows appended and the commit (events/interchange/progress.py).
     """
-    sheet = read_sheet(type_name, text, delimiter)
+    sheet = read_sheet(type_name, text, delimiter, progress)
     return await import_sheet(
         store,
         sheet,
         recorded_by=recorded_by,
         batch_size=batch_size,
         allow_duplicates=allow_duplicates,
+        progress=progress,
     )
 
 
@@ -370,11 +400,12 @@ async def import_sheet(
     recorded_by: str,
     batch_size: int = 1000,
     allow_duplicates: bool = False,
+    progress: ImportProgress = SILENT,
 ) -> CsvReport:
     """Import a sheet read by `read_sheet` or `read_rows` (step 1 done) in one transaction;
-    see `import_csv`."""
+    see `import_csv` (`progress` is told the rows appended and the commit)."""
     for row, message in twins(sheet.ids, lambda other: f"row {other}"):
-        sheet.problem(row, sheet.layout.column("id"), message)
+        sheet.problem(row, sheet.layout.column("id"), message, cells=sheet.cells.get(row))
     id_column = next(column for column in sheet.layout.columns if column.name == "id")
     if not allow_duplicates:
         _same_rows(sheet, id_column)
@@ -397,8 +428,9 @@ async def import_sheet(
                     column, rest = sheet.layout.locate(problem.field)
                     if failed_before and (column is None or column.refers != "actor"):
                         continue  # may come from a bad row: said once those are fixed
-                    reason = _reason(sheet, column, rest, problem.message, sheet.cells[row])
-                    sheet.problem(row, column, reason, field=problem.field)
+                    cells = sheet.cells[row]
+                    reason = _reason(sheet, column, rest, problem.message, cells)
+                    sheet.problem(row, column, reason, field=problem.field, cells=cells)
                 break  # later batches may depend on this one
             except DuplicateId as error:  # reused ids are found above: only a race gets here
                 row = next(n for n, event in batch if str(event.id) == error.event_id)
@@ -407,12 +439,16 @@ async def import_sheet(
             fresh = appender.appended - before
             report.appended += fresh
             report.unchanged += len(batch) - fresh
-        for row, path, message in await unknown_actors(appender, sheet.failed, sheet.registering):
+            progress.appending(start + len(batch), len(events))
+        for row, path, _, message in await unknown_actors(
+            appender, sheet.failed, sheet.registering
+        ):
             column, rest = sheet.layout.locate(path)
             reason = _reason(sheet, column, rest, message, sheet.cells[row])
-            sheet.problem(row, column, reason, field=path)
+            sheet.problem(row, column, reason, field=path, cells=sheet.cells[row])
         if report.problems:
             report.problems.sort(key=lambda problem: problem.row)
             raise CsvImportFailed(report)  # rolls the transaction back
+        progress.committing()
         await appender.finish()
     return report

@@ -92,6 +92,8 @@ class Column:
     parts: tuple[str, ...] = ()  # RECORDS: the item's fields, in order
     required_parts: int = 0  # RECORDS: how many leading parts every item needs
     actor_part: str | None = None  # RECORDS: the item's field that names an actor
+    # What one item takes (LIST), or each part of an item, in the order of `parts` (RECORDS).
+    item_what: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -139,6 +141,31 @@ class Layout:
             if column.path.startswith((path + ".", path + "[")):
                 return column, ""
         return None, path
+
+    def expected(self, path: str) -> str:
+        """What the field at the JSON `path` (`data.participants[1]`) takes, in the words of
+        its column (`EDTF date`; for an item of a list, the item's); "" when no column holds
+        the field. For a JSON form: a list column's own words speak of a cell."""
+        column, rest = self.locate(path)
+        if column is None:
+            return ""
+        if not rest:
+            if column.shape is Shape.LIST:
+                return f"a list of items, each: {column.item_what[0]}"
+            if column.shape is Shape.RECORDS:
+                return "a list of objects with " + ", ".join(
+                    f"{part}: {what}"
+                    for part, what in zip(column.parts, column.item_what, strict=True)
+                )
+            return column.what
+        if not rest.startswith("["):
+            return ""
+        below = rest.partition("]")[2].removeprefix(".")
+        if column.shape is Shape.LIST and not below:
+            return column.item_what[0]
+        if column.shape is Shape.RECORDS and below in column.parts:
+            return column.item_what[column.parts.index(below)]
+        return ""
 
 
 def layout(type_name: str) -> Layout:
@@ -227,6 +254,7 @@ def _field_columns(
                         ),
                         None,
                     ),
+                    tuple(text for text, _, _ in shapes),
                 )
             ]
         text, refers, examples = _describe(item, item_metadata)
@@ -240,6 +268,7 @@ def _field_columns(
                 f"{plural}, `{LIST_SEPARATOR}`-separated",
                 LIST_SEPARATOR.join(examples[:2]),
                 refers,
+                item_what=(text,),
             )
         ]
     if _is_model(base):

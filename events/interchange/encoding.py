@@ -36,6 +36,11 @@ def decode(data: bytes, *, unit: str, encoding: str | None = None) -> str:
             where = _where(data, error.start, unit)
             raise NotText(f"the file is not {encoding} text either: {where}") from None
     if data.startswith(ZIP_MAGIC):
+        if unit == "line":  # `timeline import` reads JSON Lines only
+            raise NotText(
+                "the file is a zip archive, not JSON Lines: an Excel workbook (.xlsx)? "
+                "`timeline csv import TYPE FILE.xlsx` imports a workbook's rows"
+            )
         raise NotText(
             "the file is a zip archive, not text: an Excel workbook (.xlsx)? "
             "Name it .xlsx to import it as a workbook, or save it as CSV UTF-8"
@@ -63,9 +68,20 @@ def _not_utf8(data: bytes, error: UnicodeDecodeError, unit: str) -> str:
         shown = data[start : len(data) if end < 0 else end].decode(name).strip()
         return (
             f"the file is not UTF-8: {where}; it reads as {_NAMES.get(name, name)}: "
-            f"{shown!r}. Save it as CSV UTF-8, or give --encoding {name}"
+            f"{shown!r}. {_fix(unit, name)}"
         )
-    return f"the file is not UTF-8: {where}. Save it as UTF-8, or give its --encoding"
+    return f"the file is not UTF-8: {where}. {_fix(unit, None)}"
+
+
+def _fix(unit: str, encoding: str | None) -> str:
+    """What to do with a file that is not UTF-8: a sheet may say its encoding; JSON Lines are
+    UTF-8 by definition (`timeline import` has no --encoding)."""
+    if unit == "line":
+        source = encoding or "ITS-ENCODING"
+        return f"JSON Lines are UTF-8: convert it first (iconv -f {source} -t UTF-8)"
+    if encoding is None:
+        return "Save it as UTF-8, or give its --encoding"
+    return f"Save it as CSV UTF-8, or give --encoding {encoding}"
 
 
 _NAMES = {"cp1252": "Windows-1252 (cp1252, what Excel saves as plain CSV)"}

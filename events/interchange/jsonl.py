@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from events.errors import DuplicateId, InvalidEvents, Problem
+from events.interchange.csv_layout import layout
 from events.interchange.problems import (
     Bounded,
     note_resolved,
@@ -28,21 +29,29 @@ from events.interchange.problems import (
     reused,
     twin_message,
     unknown_actors,
+    value_at,
 )
+from events.interchange.progress import EVERY, SILENT, ImportProgress
 from events.interchange.selection import ExportProgress, ExportQuery, logged
 from events.store import Appender, EventStore
-from events.types import NewEvent, RecordedEvent, dumps, event_from_json
+from events.types import EVENT_TYPES, NewEvent, RecordedEvent, dumps, event_from_json
 
 
 @dataclass(frozen=True, slots=True)
 class LineProblem:
-    """What is wrong with one line of an import file."""
+    """What is wrong with one line of an import file: the same parts as a sheet's RowProblem
+    (events/interchange/csv_import.py), a line for a row and a character for a column."""
 
     line: int
-    field: str
+    field: str  # the JSON path of the event's field (`data.participants[1]`), "": the line
     message: str
+    value: str | None = None  # the field's value as written (JSON text unless a string)
+    expected: str = ""  # what the field takes, when its value is at fault
+    column: int | None = None  # where in the line JSON syntax fails (1: the first character)
 
     def __str__(self) -> str:
+        # The message quotes the value and says what is wrong with it; `value` and
+        # `expected` are for readers of the structured form.
         where = f" {self.field}:" if self.field else ""
         return f"line {self.line}:{where} {self.message}"
 
@@ -78,9 +87,6 @@ class ImportFailed(Exception):
         super().__init__("\n".join([str(p) for p in report.problems] + ([more] if more else [])))
 
 
-Progress = Callable[[int, int], None]  # (lines read, bytes read)
-
-
 async def export_jsonl(store: EventStore, write: Callable[[str], object]) -> int:
     """Write the whole log as JSON Lines through `write`; return the number of events."""
     count = 0
@@ -110,7 +116,7 @@ async def import_jsonl(
     recorded_by: str,
     batch_size: int = 1000,
     partial: bool = False,
-    progress: Progress | None = None,
+    progress: ImportProgress = SILENT,
 ) -> ImportReport:
     """Import JSON Lines `lines` into the log; ids, `recordedAt` and `recordedBy` are kept.
 
@@ -118,7 +124,8 @@ async def import_jsonl(
     problems.py, and how many more), each naming its line; an id given on two lines is
     reported on both. Without `partial` nothing is appended then, and the lines after the first
     problem are still read and their actors and ids looked up in the log; with `partial`, the
-    batches before the bad one stay.
+    batches before the bad one stay. `progress` is told the bytes (UTF-8) and lines read, then
+    the commit (events/interchange/progress.py).
     """
     report = ImportReport()
     reading = _Reading(report)
@@ -149,13 +156,14 @@ async def import_jsonl(
                     )
                 else:
                     await _append(appender, batch, recorded_by, report)
-            for number, path, message in await unknown_actors(
+            for number, path, actor, message in await unknown_actors(
                 appender, reading.failed + reading.unchecked, reading.registering
             ):
-                report.problems.add(LineProblem(number, path, message))
+                report.problems.add(LineProblem(number, path, message, actor))
             if report.problems:
                 report.problems.sort(key=lambda problem: problem.line)
                 raise ImportFailed(report)  # rolls the transaction back
+            progress.committing()
             await appender.finish()
         report.landed_through = report.lines
     if report.problems:
@@ -180,17 +188,14 @@ class _Reading:
         first = self.ids.setdefault(event_id, number)
         if first == number:
             return False
-        self.report.problems.add(
-            LineProblem(first, "id", twin_message(str(event_id), f"line {number}"))
-        )
-        self.report.problems.add(
-            LineProblem(number, "id", twin_message(str(event_id), f"line {first}"))
-        )
+        for here, other in ((first, number), (number, first)):
+            message = twin_message(str(event_id), f"line {other}")
+            self.report.problems.add(LineProblem(here, "id", message, str(event_id)))
         return True
 
 
 def _batches(
-    lines: Iterable[str], size: int, reading: _Reading, progress: Progress | None
+    lines: Iterable[str], size: int, reading: _Reading, progress: ImportProgress
 ) -> Iterator[list[tuple[int, NewEvent]]]:
     """Parsed events in batches of (line number, event); bad lines go to the report."""
     report = reading.report
@@ -199,8 +204,8 @@ def _batches(
     for number, line in enumerate(lines, start=1):
         report.lines = number
         read += len(line.encode())
-        if progress is not None and number % 1000 == 0:
-            progress(number, read)
+        if number % EVERY == 0:
+            progress.read(read, number)
         if not line.strip():
             continue
         event = _parse(number, line, reading)
@@ -209,8 +214,7 @@ def _batches(
         if len(batch) >= size:
             yield batch
             batch = []
-    if progress is not None:
-        progress(report.lines, read)
+    progress.read(read, report.lines)
     if batch:
         yield batch
 
@@ -220,7 +224,7 @@ def _parse(number: int, line: str, reading: _Reading) -> NewEvent | None:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as error:
-        report.problems.add(LineProblem(number, "", _not_json(line, error)))
+        report.problems.add(LineProblem(number, "", _not_json(line, error), column=error.colno))
         return None
     if isinstance(obj, dict):
         slug = registered_slug(obj)
@@ -231,7 +235,7 @@ def _parse(number: int, line: str, reading: _Reading) -> NewEvent | None:
         return event_from_json(obj, restoring=True)
     except InvalidEvents as error:
         for problem in error.problems:
-            report.problems.add(_on_line(number, problem))
+            report.problems.add(_on_line(number, problem, obj, checked=True))
         if isinstance(obj, dict):
             reading.failed.append((number, obj))
         return None
@@ -258,8 +262,9 @@ async def _not_reused(
 ) -> list[tuple[int, NewEvent]]:
     """`batch` without the events whose ids the log holds for other content, each reported."""
     found = await reused(appender, batch)
+    ids = dict(batch)
     for number, message in found:
-        report.problems.add(LineProblem(number, "id", message))
+        report.problems.add(LineProblem(number, "id", message, str(ids[number].id)))
     bad = {number for number, _ in found}
     return [(number, event) for number, event in batch if number not in bad]
 
@@ -276,11 +281,12 @@ async def _append(
         await appender.append(events, recorded_by=recorded_by)
     except InvalidEvents as error:
         for problem in error.problems:
-            report.problems.add(_on_line(batch[problem.index][0], problem))
+            number, event = batch[problem.index]
+            report.problems.add(_on_line(number, problem, event.to_json(), checked=False))
         return
     except DuplicateId as error:
         line = next(n for n, event in batch if str(event.id) == error.event_id)
-        report.problems.add(LineProblem(line, "id", str(error)))
+        report.problems.add(LineProblem(line, "id", str(error), error.event_id))
         return
     fresh = appender.appended - before
     report.appended += fresh
@@ -292,5 +298,13 @@ def _drain(batches: Iterator[list[tuple[int, NewEvent]]]) -> None:
         pass
 
 
-def _on_line(line: int, problem: Problem) -> LineProblem:
-    return LineProblem(line, problem.field, problem.message)
+def _on_line(line: int, problem: Problem, obj: object, *, checked: bool) -> LineProblem:
+    """`problem` of the event `obj` on `line`, with the value at its field and, when the
+    value's form is at fault (`checked`: found by validation, not against the log), what the
+    field takes."""
+    value = value_at(obj, problem.field)
+    expected = ""
+    type_name = obj.get("type") if isinstance(obj, dict) else None
+    if checked and value is not None and isinstance(type_name, str) and type_name in EVENT_TYPES:
+        expected = layout(type_name).expected(problem.field)
+    return LineProblem(line, problem.field, problem.message, value, expected)

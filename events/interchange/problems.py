@@ -16,6 +16,7 @@ Besides problems, an import notes the actor ids it read otherwise than they are 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
@@ -23,9 +24,10 @@ from uuid import UUID
 from events.actors import SLUG, state_code, state_name
 from events.interchange.csv_layout import mentioned_actors
 from events.store import Appender, unknown_actor
-from events.types import NewEvent, RecordedEvent, format_timestamp
+from events.types import NewEvent, RecordedEvent, dumps, format_timestamp
 
 MAX_PROBLEMS = 200
+_PATH_PART = re.compile(r"\[[0-9]+\]|[^.\[]+")
 
 P = TypeVar("P")
 Place = Callable[[int], str]  # the number of a row or line -> how the file's user names it
@@ -105,10 +107,11 @@ def reused_message(event_id: UUID | str, original: RecordedEvent) -> str:
 
 async def unknown_actors(
     appender: Appender, failed: Sequence[tuple[int, Mapping[str, Any]]], registering: set[str]
-) -> list[tuple[int, str, str]]:
-    """(number, JSON path, message) for each unregistered actor slug that the JSON forms of
-    rows or lines that failed validation name; `registering`: the slugs the file registers
-    (a row that registers an actor may have failed too: its actor is not reported)."""
+) -> list[tuple[int, str, str, str]]:
+    """(number, JSON path, actor, message) for each unregistered actor slug that the JSON
+    forms of rows or lines that failed validation name; `registering`: the slugs the file
+    registers (a row that registers an actor may have failed too: its actor is not
+    reported)."""
     named = [
         (number, path, actor)
         for number, obj in failed
@@ -117,8 +120,29 @@ async def unknown_actors(
     ]
     missing = await appender.unregistered({actor for _, _, actor in named})
     return [
-        (number, path, unknown_actor(actor)) for number, path, actor in named if actor in missing
+        (number, path, actor, unknown_actor(actor))
+        for number, path, actor in named
+        if actor in missing
     ]
+
+
+def value_at(obj: object, path: str) -> str | None:
+    """The value at the JSON `path` (`data.participants[1]`) of the JSON form `obj`, as
+    written: a string as it is, anything else as JSON; None when there is none."""
+    if not path:
+        return None
+    found: object = obj
+    for key in _PATH_PART.findall(path):
+        if key.startswith("["):
+            index = int(key[1:-1])
+            if not isinstance(found, list) or index >= len(found):
+                return None
+            found = found[index]
+        elif isinstance(found, Mapping) and key in found:
+            found = found[key]
+        else:
+            return None
+    return found if isinstance(found, str) else dumps(found)
 
 
 def note_resolved(obj: Mapping[str, Any], resolved: dict[str, str]) -> None:

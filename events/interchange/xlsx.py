@@ -26,10 +26,10 @@ class NotAWorkbook(ValueError):
     """Bytes that openpyxl cannot read as an .xlsx workbook; the message says so."""
 
 
-def workbook_rows(data: bytes) -> Iterator[list[str]]:
-    """The rows of the first worksheet of the .xlsx `data`, each as the cells' text; row 1
-    first, blank rows included (so that row numbers are the spreadsheet's). Raises
-    NotAWorkbook."""
+def workbook_rows(data: bytes) -> tuple[int | None, Iterator[list[str]]]:
+    """The number of rows the first worksheet of the .xlsx `data` says it has (None when it
+    does not say), and its rows, each as the cells' text; row 1 first, blank rows included (so
+    that row numbers are the spreadsheet's). Raises NotAWorkbook."""
     # Imported here, not at the top: openpyxl takes most of a second to import, and every
     # `timeline` command would pay it.
     from openpyxl import load_workbook
@@ -37,14 +37,19 @@ def workbook_rows(data: bytes) -> Iterator[list[str]]:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        total = sheet.max_row
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         raise NotAWorkbook(f"not an Excel workbook (.xlsx) that can be read: {error}") from None
-    try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows():
-            yield [_text(getattr(cell, "value", None), _format(cell)) for cell in row]
-    finally:
-        book.close()
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            for row in sheet.iter_rows():
+                yield [_text(getattr(cell, "value", None), _format(cell)) for cell in row]
+        finally:
+            book.close()
+
+    return total, rows()
 
 
 def _format(cell: Any) -> str:
