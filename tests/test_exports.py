@@ -253,8 +253,9 @@ async def test_csv_has_a_header_and_one_row_per_listed_event(store: EventStore) 
     bangkok = by_stream["meeting/2024-01-bangkok"]
     assert bangkok["occurred"] == "2024-01-26/2024-01-27"
     assert (bangkok["earliest"], bangkok["latest"]) == ("2024-01-26", "2024-01-27")
-    # Who it involves: the people, then their countries; Bangkok's country is no participant.
-    assert bangkok["actors"] == "jake-sullivan;wang-yi;USA;CHN"
+    # Who it involves, as an actor filter matches it: the people, their countries, and last
+    # the country where it happened.
+    assert bangkok["actors"] == "jake-sullivan;wang-yi;USA;CHN;THA"
     assert bangkok["title"] == "Sullivan-Wang talks in Bangkok"
     assert bangkok["source"].startswith("https://www.straitstimes.com/")
     assert bangkok["recordedAt"].endswith("Z")
