@@ -17,7 +17,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +29,17 @@ from api.exports import export_query
 from events.actors import state_name
 from events.dates import parse
 from events.interchange.csv_import import import_csv
+from events.interchange.csv_layout import event_row, layout
 from events.interchange.formats import FORMATS
 from events.interchange.jsonl import import_jsonl
 from events.store import EventStore
+from events.types import event_from_json
 from events.views.changes import changes, relation_events
 from events.views.relation import relation
 from events.views.rosters import dispute_status, instrument_parties
 from events.views.states import Membership, Relation
 from events.views.timeline import EventFilter, events_timeline
+from tests.conftest import MakeStore
 from tests.factories import new
 
 FIXTURE = Path(__file__).parent / "fixtures" / "japan-korea-2019-2023.jsonl"
@@ -207,6 +212,75 @@ async def test_the_same_history_recorded_through_csv_sheets(store: EventStore) -
     }
     held = (await view(store, "2023-06-01")).last_contact
     assert held is not None and held.meeting == VISIT
+
+
+async def record_as_sheets(store: EventStore) -> dict[datetime, datetime]:
+    """The fixture's events recorded through CSV sheets, as a historian would have kept them up:
+    each recording of the fixture (its events of one recordedAt) imported then, in its order,
+    a sheet per run of events of one type, written by the sheets' own layout (ids kept, so
+    that `respondsTo` naming an event still finds it). Returns when each recording of the
+    fixture was recorded through the sheets."""
+    recordings = groupby((json.loads(line) for line in LINES), key=lambda obj: obj["recordedAt"])
+    moments: dict[datetime, datetime] = {}
+    for recorded, objs in recordings:
+        for type_name, run in groupby(objs, key=lambda obj: obj["type"]):
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=layout(type_name).header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(event_row(event_from_json(obj, restoring=True)) for obj in run)
+            await import_csv(store, type_name, out.getvalue(), recorded_by="historian")
+        head = (await store.head()).recorded_at
+        assert head is not None
+        moments[moment(recorded.removesuffix("Z"))] = head
+    return moments
+
+
+DATED = ("effective", "planned", "announced")
+
+
+def edge_days() -> set[date]:
+    """Each day a date of the fixture begins or ends, with the days either side."""
+    edges = set()
+    for line in LINES:
+        obj = json.loads(line)
+        for text in (obj["occurred"], *(v for k, v in obj["data"].items() if k in DATED)):
+            for bound in (parse(text).earliest, parse(text).latest):
+                edges |= {bound + timedelta(days=shift) for shift in (-1, 0, 1)}
+    return edges
+
+
+EDGES = sorted(edge_days())
+MONTHS = [date(year, month, 1) for year in range(2019, 2024) for month in range(1, 13)]
+
+
+async def test_the_whole_history_through_csv_sheets_reads_as_through_jsonl(
+    store: EventStore, empty_store: MakeStore
+) -> None:
+    """Recorded through JSON Lines (recordedAt kept) and, a recording at a time, through CSV
+    sheets (recorded when imported): the relation reads the same at every day asked and as
+    known after each recording, and the changes of 2019-2023 are the same."""
+    await import_jsonl(store, LINES, recorded_by="test")
+    sheets = await empty_store()
+    moments = await record_as_sheets(sheets)
+    assert len(moments) == len({json.loads(line)["recordedAt"] for line in LINES})
+    for known, known_by_sheets in [*moments.items(), (NOW, datetime.now(UTC))]:
+        # Every month and every edge once everything is known; the edges as known before.
+        for day in sorted({*MONTHS, *EDGES}) if known == NOW else EDGES:
+            jsonl = await relation(store.engine, "JPN", "KOR", day, known)
+            csv_ = await relation(sheets.engine, "JPN", "KOR", day, known_by_sheets)
+            assert replace(csv_, known_at=known) == jsonl, (day, known)
+    start, end = date(2019, 6, 1), date(2023, 12, 31)
+    through_csv = await changes(sheets.engine, "JPN", "KOR", start, end, datetime.now(UTC))
+    assert replace(through_csv, known_at=NOW) == await changes(
+        store.engine, "JPN", "KOR", start, end, NOW
+    )
+    page = await relation_events(sheets.engine, "JPN", "KOR", start, end, first=100)
+    assert [(e.stream, e.type) for e in page.items] == [
+        (e.stream, e.type)
+        for e in (
+            await relation_events(store.engine, "JPN", "KOR", start, end, first=100, known_at=NOW)
+        ).items
+    ]
 
 
 # --- who an event involves, in every export ---------------------------------------------------
