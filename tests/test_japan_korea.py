@@ -35,6 +35,7 @@ from events.interchange.jsonl import import_jsonl
 from events.store import EventStore
 from events.types import event_from_json
 from events.views.changes import changes, relation_events
+from events.views.objects import meetings_by_stream
 from events.views.relation import relation
 from events.views.rosters import dispute_status, instrument_parties
 from events.views.states import Membership, Relation
@@ -137,6 +138,12 @@ async def test_the_head_of_government_visit_planned_then_held(store: EventStore)
     held = await view(store, "2023-05-09")
     assert held.upcoming == ()
     assert held.last_contact is not None and held.last_contact.meeting == VISIT
+    [visit] = (await meetings_by_stream(store.engine, [VISIT], NOW)).values()
+    assert (visit.status, visit.level, visit.planned) == (
+        "HELD",
+        "HEAD_OF_GOVERNMENT",
+        parse("2023-05-07/2023-05-08"),
+    )
 
 
 async def test_what_happened_between_2019_and_2023(store: EventStore) -> None:
@@ -269,6 +276,10 @@ async def test_the_whole_history_through_csv_sheets_reads_as_through_jsonl(
             jsonl = await relation(store.engine, "JPN", "KOR", day, known)
             csv_ = await relation(sheets.engine, "JPN", "KOR", day, known_by_sheets)
             assert replace(csv_, known_at=known) == jsonl, (day, known)
+    # The head of government's visit, planned then held, as the meeting shows it.
+    assert await meetings_by_stream(sheets.engine, [VISIT]) == await meetings_by_stream(
+        store.engine, [VISIT], NOW
+    )
     start, end = date(2019, 6, 1), date(2023, 12, 31)
     through_csv = await changes(sheets.engine, "JPN", "KOR", start, end, datetime.now(UTC))
     assert replace(through_csv, known_at=NOW) == await changes(
