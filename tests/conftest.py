@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
@@ -126,6 +126,40 @@ async def store(database_url: str) -> AsyncIterator[EventStore]:
     finally:
         await store.close()
         await engine.dispose()
+
+
+MakeStore = Callable[[], Awaitable[EventStore]]
+
+
+@pytest.fixture
+async def empty_store(
+    database_url: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[MakeStore]:
+    """Makes a store on another fresh, migrated database of the backend of `database_url`."""
+    made: list[tuple[EventStore, str]] = []
+
+    async def make() -> EventStore:
+        if database_url.startswith("sqlite"):
+            path = tmp_path / f"second-{len(made)}.db"
+            shutil.copy(request.getfixturevalue("sqlite_template"), path)
+            url, name = f"sqlite+aiosqlite:///{path}", ""
+        else:
+            name = f"timeline_export_{uuid.uuid4().hex[:12]}"
+            template = request.getfixturevalue("postgres_template")
+            await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            url = (
+                make_url(_admin_dsn(name))
+                .set(drivername="postgresql+asyncpg")
+                .render_as_string(hide_password=False)
+            )
+        made.append((EventStore(create_engine(url)), name))
+        return made[-1][0]
+
+    yield make
+    for store, name in made:
+        await store.engine.dispose()
+        if name:
+            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 FreshEngine = Callable[[], AbstractAsyncContextManager[AsyncEngine]]

@@ -232,7 +232,53 @@ def instrument_stream(draw: st.DrawFn, sid: str) -> Stream:
         else:
             data = {"summary": "amended"}
         add(stream, event(sid, kind, occurred, **data))
+    for _ in range(draw(st.sampled_from((0, 1, 1, 2)))):
+        founders = [party["actor"] for party in parties]
+        actor = draw(st.sampled_from(founders or ACTORS))
+        if not founders:  # a member first, so that the story has a membership to change
+            joined = _day(date(2017, draw(MONTHS), 1))  # before any date the story draws
+            joining = {"actor": actor, "action": "ACCEDE", "effective": joined}
+            add(stream, event(sid, "PartyJoined", joined, **joining))
+        for told in party_story(draw, sid, actor):
+            add(stream, told)
     return stream
+
+
+def around(draw: st.DrawFn, d: date) -> str:
+    """An EDTF string for about the day `d`: the day, its month, or either of them uncertain or
+    approximate."""
+    return draw(st.sampled_from((_day(d), _day(d), _month(d), _day(d) + "?", _month(d) + "~")))
+
+
+def party_story(draw: st.DrawFn, sid: str, actor: str) -> list[dict[str, Any]]:
+    """A party's notice or suspension told in date order, so that the statuses of the rules
+    follow one another (the random steps of `instrument_stream` seldom do): a notice given,
+    often suspended or rescinded before it falls due or after, perhaps rescinded once
+    suspended; or a suspension, perhaps ended by a resumption. Dates at mixed precision, some
+    uncertain, so that a step may fall on either side of a notice's effective."""
+    start = draw(days())
+    d1, d2, d3 = (
+        start + timedelta(days=gap)
+        for gap in sorted(draw(st.lists(st.integers(1, 400), min_size=3, max_size=3)))
+    )
+    reason = "reconsidered"
+    if draw(st.integers(1, 3)) > 1:
+        effective = around(draw, d2)
+        told = [
+            event(sid, "PartyNoticeGiven", around(draw, start), actor=actor, effective=effective)
+        ]
+        follow = draw(st.sampled_from((None, "PartyNoticeSuspended", "PartyNoticeRescinded")))
+        if follow is not None:
+            when = around(draw, draw(st.sampled_from((d1, d1, d3))))
+            told.append(event(sid, follow, when, actor=actor, reason=reason))
+        if follow == "PartyNoticeSuspended" and draw(st.booleans()):
+            told.append(event(sid, "PartyNoticeRescinded", around(draw, d3), actor=actor))
+        return told
+    told = [event(sid, "PartySuspended", around(draw, start), actor=actor, reason=reason)]
+    if draw(st.booleans()):
+        when = around(draw, draw(st.sampled_from((d1, d2))))
+        told.append(event(sid, "PartyResumed", when, actor=actor, reason=reason))
+    return told
 
 
 def measure_stream(draw: st.DrawFn, sid: str) -> Stream:
@@ -358,6 +404,8 @@ def meeting_stream(draw: st.DrawFn, sid: str) -> Stream:
                 title=draw(st.sampled_from((title, title + " (held)"))),
                 participants=draw(st.sampled_from((participants, subset(draw, ACTORS, 2, 3)))),
                 kind=maybe(draw, st.sampled_from(("BILATERAL", "SUMMIT", "CALL"))),
+                location=draw(st.sampled_from((None, None, {"name": "Capital"})))
+                or maybe(draw, st.sampled_from(STATES).map(lambda c: {"name": "A", "country": c})),
             ),
         )
     return stream
@@ -394,7 +442,12 @@ def correction_data(draw: st.DrawFn, target: dict[str, Any]) -> dict[str, Any]:
         options += [{"effective": draw(edtf_dates())}, {"effective": None}]
     if kind == "PartyNoticeGiven":
         options += [{"effective": draw(edtf_dates())}, {"actor": draw(st.sampled_from(ACTORS))}]
-    if kind in ("PartyNoticeSuspended", "PartyNoticeRescinded", "PartySuspended"):
+    if kind in (
+        "PartyNoticeSuspended",
+        "PartyNoticeRescinded",
+        "PartySuspended",
+        "PartyResumed",
+    ):
         options.append({"actor": draw(st.sampled_from(ACTORS))})
     if kind == "DisputeFiled":
         options += [

@@ -6,9 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,10 +13,8 @@ from typing import Any
 import httpx
 import icalendar
 import pytest
-from sqlalchemy.engine import make_url
 
 from api.exports import BadParameter, export_query
-from events.db import create_engine
 from events.interchange.csv import COLUMNS
 from events.interchange.formats import FORMATS
 from events.interchange.jsonl import import_jsonl
@@ -28,7 +23,7 @@ from events.store import EventStore
 from events.types import NewEvent, dumps
 from events.views.timeline import MAX_PAGE
 from tests.api_client import EDITOR_TOKEN, api_client, import_sample
-from tests.conftest import _admin, _admin_dsn
+from tests.conftest import MakeStore
 from tests.factories import new
 from tests.test_cli import timeline
 
@@ -156,42 +151,6 @@ def vevents(body: str) -> dict[str, icalendar.Event]:
     return found
 
 
-# --- a second database on the same backend ------------------------------------------------------
-
-MakeStore = Callable[[], Awaitable[EventStore]]
-
-
-@pytest.fixture
-async def empty_store(
-    database_url: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[MakeStore]:
-    """Makes a store on another fresh, migrated database of the backend of `database_url`."""
-    made: list[tuple[EventStore, str]] = []
-
-    async def make() -> EventStore:
-        if database_url.startswith("sqlite"):
-            path = tmp_path / f"second-{len(made)}.db"
-            shutil.copy(request.getfixturevalue("sqlite_template"), path)
-            url, name = f"sqlite+aiosqlite:///{path}", ""
-        else:
-            name = f"timeline_export_{uuid.uuid4().hex[:12]}"
-            template = request.getfixturevalue("postgres_template")
-            await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            url = (
-                make_url(_admin_dsn(name))
-                .set(drivername="postgresql+asyncpg")
-                .render_as_string(hide_password=False)
-            )
-        made.append((EventStore(create_engine(url)), name))
-        return made[-1][0]
-
-    yield make
-    for store, name in made:
-        await store.engine.dispose()
-        if name:
-            await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # --- jsonl --------------------------------------------------------------------------------------
 
 
@@ -253,8 +212,9 @@ async def test_csv_has_a_header_and_one_row_per_listed_event(store: EventStore) 
     bangkok = by_stream["meeting/2024-01-bangkok"]
     assert bangkok["occurred"] == "2024-01-26/2024-01-27"
     assert (bangkok["earliest"], bangkok["latest"]) == ("2024-01-26", "2024-01-27")
-    # Who it involves: the people, then their countries; Bangkok's country is no participant.
-    assert bangkok["actors"] == "jake-sullivan;wang-yi;USA;CHN"
+    # Who it involves, as an actor filter matches it: the people, their countries, and last
+    # the country where it happened.
+    assert bangkok["actors"] == "jake-sullivan;wang-yi;USA;CHN;THA"
     assert bangkok["title"] == "Sullivan-Wang talks in Bangkok"
     assert bangkok["source"].startswith("https://www.straitstimes.com/")
     assert bangkok["recordedAt"].endswith("Z")

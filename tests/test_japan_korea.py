@@ -8,23 +8,40 @@ it happened), read back at several dates and moments, on both databases:
   2023-03; Korea's countermeasure (Japan off its list of trusted partners) answered it.
 - Korea's WTO complaint DS590, filed 2019-09-11, withdrawn in 2023-03.
 - Prime Minister Kishida's visit to Seoul, announced in 2023-04 and held on 2023-05-07.
+- President Yoon's visit to Tokyo on 2023-03-16, recorded between the two leaders (people
+  registered with their countries), for who an event involves in every export.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+import icalendar
+
+from api.exports import export_query
+from events.actors import state_name
 from events.dates import parse
 from events.interchange.csv_import import import_csv
+from events.interchange.csv_layout import event_row, layout
+from events.interchange.formats import FORMATS
 from events.interchange.jsonl import import_jsonl
 from events.store import EventStore
+from events.types import event_from_json
 from events.views.changes import changes, relation_events
+from events.views.objects import meetings_by_stream
 from events.views.relation import relation
 from events.views.rosters import dispute_status, instrument_parties
 from events.views.states import Membership, Relation
 from events.views.timeline import EventFilter, events_timeline
+from tests.conftest import MakeStore
+from tests.factories import new
 
 FIXTURE = Path(__file__).parent / "fixtures" / "japan-korea-2019-2023.jsonl"
 LINES = FIXTURE.read_text(encoding="utf-8").splitlines()
@@ -121,6 +138,12 @@ async def test_the_head_of_government_visit_planned_then_held(store: EventStore)
     held = await view(store, "2023-05-09")
     assert held.upcoming == ()
     assert held.last_contact is not None and held.last_contact.meeting == VISIT
+    [visit] = (await meetings_by_stream(store.engine, [VISIT], NOW)).values()
+    assert (visit.status, visit.level, visit.planned) == (
+        "HELD",
+        "HEAD_OF_GOVERNMENT",
+        parse("2023-05-07/2023-05-08"),
+    )
 
 
 async def test_what_happened_between_2019_and_2023(store: EventStore) -> None:
@@ -196,3 +219,176 @@ async def test_the_same_history_recorded_through_csv_sheets(store: EventStore) -
     }
     held = (await view(store, "2023-06-01")).last_contact
     assert held is not None and held.meeting == VISIT
+
+
+async def record_as_sheets(store: EventStore) -> dict[datetime, datetime]:
+    """The fixture's events recorded through CSV sheets, as a historian would have kept them up:
+    each recording of the fixture (its events of one recordedAt) imported then, in its order,
+    a sheet per run of events of one type, written by the sheets' own layout (ids kept, so
+    that `respondsTo` naming an event still finds it). Returns when each recording of the
+    fixture was recorded through the sheets."""
+    recordings = groupby((json.loads(line) for line in LINES), key=lambda obj: obj["recordedAt"])
+    moments: dict[datetime, datetime] = {}
+    for recorded, objs in recordings:
+        for type_name, run in groupby(objs, key=lambda obj: obj["type"]):
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=layout(type_name).header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(event_row(event_from_json(obj, restoring=True)) for obj in run)
+            await import_csv(store, type_name, out.getvalue(), recorded_by="historian")
+        head = (await store.head()).recorded_at
+        assert head is not None
+        moments[moment(recorded.removesuffix("Z"))] = head
+    return moments
+
+
+DATED = ("effective", "planned", "announced")
+
+
+def edge_days() -> set[date]:
+    """Each day a date of the fixture begins or ends, with the days either side."""
+    edges = set()
+    for line in LINES:
+        obj = json.loads(line)
+        for text in (obj["occurred"], *(v for k, v in obj["data"].items() if k in DATED)):
+            for bound in (parse(text).earliest, parse(text).latest):
+                edges |= {bound + timedelta(days=shift) for shift in (-1, 0, 1)}
+    return edges
+
+
+EDGES = sorted(edge_days())
+MONTHS = [date(year, month, 1) for year in range(2019, 2024) for month in range(1, 13)]
+
+
+async def test_the_whole_history_through_csv_sheets_reads_as_through_jsonl(
+    store: EventStore, empty_store: MakeStore
+) -> None:
+    """Recorded through JSON Lines (recordedAt kept) and, a recording at a time, through CSV
+    sheets (recorded when imported): the relation reads the same at every day asked and as
+    known after each recording, and the changes of 2019-2023 are the same."""
+    await import_jsonl(store, LINES, recorded_by="test")
+    sheets = await empty_store()
+    moments = await record_as_sheets(sheets)
+    assert len(moments) == len({json.loads(line)["recordedAt"] for line in LINES})
+    for known, known_by_sheets in [*moments.items(), (NOW, datetime.now(UTC))]:
+        # Every month and every edge once everything is known; the edges as known before.
+        for day in sorted({*MONTHS, *EDGES}) if known == NOW else EDGES:
+            jsonl = await relation(store.engine, "JPN", "KOR", day, known)
+            csv_ = await relation(sheets.engine, "JPN", "KOR", day, known_by_sheets)
+            assert replace(csv_, known_at=known) == jsonl, (day, known)
+    # The head of government's visit, planned then held, as the meeting shows it.
+    assert await meetings_by_stream(sheets.engine, [VISIT]) == await meetings_by_stream(
+        store.engine, [VISIT], NOW
+    )
+    start, end = date(2019, 6, 1), date(2023, 12, 31)
+    through_csv = await changes(sheets.engine, "JPN", "KOR", start, end, datetime.now(UTC))
+    assert replace(through_csv, known_at=NOW) == await changes(
+        store.engine, "JPN", "KOR", start, end, NOW
+    )
+    page = await relation_events(sheets.engine, "JPN", "KOR", start, end, first=100)
+    assert [(e.stream, e.type) for e in page.items] == [
+        (e.stream, e.type)
+        for e in (
+            await relation_events(store.engine, "JPN", "KOR", start, end, first=100, known_at=NOW)
+        ).items
+    ]
+
+
+# --- who an event involves, in every export ---------------------------------------------------
+
+TOKYO = "meeting/yoon-tokyo-2023"
+NOTICE = "20190000-0000-4000-8000-000000000003"  # Korea's notice on GSOMIA
+
+
+async def with_the_leaders(store: EventStore) -> None:
+    """The fixture, then the two leaders (people, registered with their countries) and the
+    summit they held in Tokyo, which names the people alone."""
+    await import_jsonl(store, LINES, recorded_by="test")
+    leaders = [
+        new(
+            f"actor/{slug}",
+            "ActorRegistered",
+            "2022",
+            name=name,
+            kind="PERSON",
+            country=country,
+        )
+        for slug, name, country in (
+            ("yoon-suk-yeol", "Yoon Suk Yeol", "KOR"),
+            ("fumio-kishida", "Fumio Kishida", "JPN"),
+        )
+    ]
+    summit = new(
+        TOKYO,
+        "MeetingHeld",
+        "2023-03-16",
+        title="Japan-ROK Summit Meeting in Tokyo",
+        participants=["yoon-suk-yeol", "fumio-kishida"],
+        kind="VISIT",
+        location={"name": "Tokyo"},
+    )
+    await store.append([*leaders, summit], recorded_by="test")
+
+
+async def export(store: EventStore, name: str, *actors: str) -> str:
+    chunks = FORMATS[name].chunks(store, export_query(FORMATS[name], actors=actors), None)
+    return "".join([chunk async for chunk in chunks])
+
+
+async def test_every_export_names_whom_its_filter_selected_an_event_for(
+    store: EventStore,
+) -> None:
+    await with_the_leaders(store)
+    korea, japan = state_name("KOR"), state_name("JPN")
+
+    # CSV: the actors column is who the event involves, the countries of the people included.
+    rows = list(csv.DictReader(io.StringIO((await export(store, "csv", "KOR")).lstrip("\ufeff"))))
+    assert all("KOR" in row["actors"].split(";") for row in rows)
+    by_event = {(row["stream"], row["type"]): row["actors"] for row in rows}
+    assert by_event[(GSOMIA, "PartyNoticeGiven")] == "KOR;JPN"  # its actor, then the parties
+    assert by_event[(CONTROLS, "MeasureLifted")] == "JPN;KOR"  # the measure's imposer, targets
+    assert by_event[(TOKYO, "MeetingHeld")] == "yoon-suk-yeol;fumio-kishida;KOR;JPN"
+
+    # TimelineJS: every slide of the filter on Korea names Korea, by name.
+    slides = json.loads(await export(store, "timelinejs", "KOR"))["events"]
+    assert slides and all(korea in slide["text"]["text"] for slide in slides)
+    by_id = {slide["unique_id"]: slide["text"]["text"] for slide in slides}
+    assert f"{korea}, {japan}" in by_id[NOTICE]
+    summit = next(s for s in slides if s["text"]["headline"].endswith("in Tokyo"))
+    assert f"Yoon Suk Yeol, Fumio Kishida, {korea}, {japan}" in summit["text"]["text"]
+
+    # JSON-LD: every Event is `about` whom it involves; a meeting's attendees are its people.
+    items = json.loads(await export(store, "jsonld", "KOR"))["@graph"]
+    about = {item["identifier"]: [a["identifier"] for a in item["about"]] for item in items}
+    assert items and all("KOR" in actors for actors in about.values())
+    assert about[NOTICE] == ["KOR", "JPN"]
+    assert about[TOKYO] == ["yoon-suk-yeol", "fumio-kishida", "KOR", "JPN"]
+    tokyo = next(item for item in items if item["identifier"] == TOKYO)
+    assert [a["identifier"] for a in tokyo["attendee"]] == ["yoon-suk-yeol", "fumio-kishida"]
+    assert [a["@type"] for a in tokyo["about"]] == ["Person", "Person", "Country", "Country"]
+
+    # iCalendar: the meetings of the filter on Japan, each saying whom it involves.
+    calendar = icalendar.Calendar.from_ical(await export(store, "ics", "JPN"))
+    described = {
+        str(e["UID"]).split("@")[0]: str(e["DESCRIPTION"]) for e in calendar.walk("VEVENT")
+    }
+    assert set(described) == {TOKYO, VISIT}
+    assert f"Involves: Yoon Suk Yeol, Fumio Kishida, {korea}, {japan}" in described[TOKYO]
+    assert f"Involves: {japan}, {korea}" in described[VISIT]
+
+
+async def test_a_meeting_of_two_leaders_is_found_by_either_country_in_every_export(
+    store: EventStore,
+) -> None:
+    await with_the_leaders(store)
+    for actors in (("JPN",), ("KOR",), ("JPN", "KOR")):
+        rows = (await export(store, "csv", *actors)).splitlines()
+        assert any(row.startswith(TOKYO, row.index(",") + 1) for row in rows[1:]), actors
+        slides = json.loads(await export(store, "timelinejs", *actors))["events"]
+        assert "Japan-ROK Summit Meeting in Tokyo" in [s["text"]["headline"] for s in slides]
+        items = json.loads(await export(store, "jsonld", *actors))["@graph"]
+        assert TOKYO in [item["identifier"] for item in items]
+        assert f"UID:{TOKYO}@" in await export(store, "ics", *actors)
+    # A filter on a third country finds none of it.
+    assert TOKYO not in await export(store, "csv", "CHN")
+    assert TOKYO not in await export(store, "ics", "CHN")

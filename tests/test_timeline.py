@@ -6,8 +6,11 @@ compared with a naive filter over the log as known at `known_at`.
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,6 +22,8 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.dates import Edtf, parse
+from events.interchange.formats import FORMATS
+from events.interchange.selection import ExportQuery
 from events.store import EventStore
 from events.types import EVENT_TYPES, RecordedEvent, actor_refs, event_from_json, upcast
 from events.views.states import Page, TimelineEntry
@@ -584,7 +589,7 @@ REWRITING = ("EventCorrected", "EventRetracted")
 def naive_index(events: Sequence[RecordedEvent], known_at: datetime) -> list[Indexed]:
     """Every event recorded by K, dated and corrected as known at K (docs/projections.md,
     Knowledge), with the actors it involves (those it names and its stream's: its first standing
-    event's, else its first event's) and its text."""
+    event's, else (none standing, or it names nobody) its first event's) and its text."""
     visible = sorted((e for e in events if e.recorded_at <= known_at), key=lambda e: e.position)
     occurred: dict[UUID, str] = {}
     data: dict[UUID, dict[str, Any]] = {}
@@ -632,7 +637,10 @@ def naive_index(events: Sequence[RecordedEvent], known_at: datetime) -> list[Ind
                     retracted=event.id in retracted,
                     corrected_by=corrected_by.get(event.id),
                 ),
-                frozenset(named) | stream_actors.get(event.stream, first_actors[event.stream]),
+                # The stream's actors: its first standing event's, or its first event's when
+                # none stands or the one standing names nobody (a lift left of a retracted
+                # imposition involves those the imposition named).
+                frozenset(named) | (stream_actors.get(event.stream) or first_actors[event.stream]),
                 "\n".join(t for t in texts if isinstance(t, str)).lower(),
             )
         )
@@ -689,17 +697,27 @@ def filters(draw: st.DrawFn, log: Log) -> EventFilter:
     )
 
 
+def generated_logs(backend: str) -> Callable[[Check], Callable[[], None]]:
+    """Runs a check on logs of the timeline-oracle size for `backend` (tests/profiles.py)."""
+
+    def run(check: Check) -> Callable[[], None]:
+        examples = profiles.TIMELINE.value(backend)
+        logged = given(log=logs(min_streams=1, max_streams=3), data=st.data())(check)
+        return settings(  # type: ignore[no-any-return]
+            max_examples=examples, deadline=None, suppress_health_check=HEALTH, phases=PHASES
+        )(logged)
+
+    return run
+
+
+Check = Callable[[Log, st.DataObject], None]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_timeline_equals_a_naive_filter_of_the_log(
     backend: str, fresh_engine: FreshEngine
 ) -> None:
-    @settings(
-        max_examples=profiles.TIMELINE.value(backend),
-        deadline=None,
-        suppress_health_check=HEALTH,
-        phases=PHASES,
-    )
-    @given(log=logs(min_streams=1, max_streams=3), data=st.data())
+    @generated_logs(backend)
     def check(log: Log, data: st.DataObject) -> None:
         queries = [
             (
@@ -722,6 +740,73 @@ def test_the_timeline_equals_a_naive_filter_of_the_log(
                     backward = await walk_backward(engine, where, size, known_at)
                     got = [entry for page in reversed(backward) for entry in page.items]
                     assert got == expected, f"backward, {where}, known_at={known_at}"
+
+        asyncio.run(run())
+
+    check()
+
+
+def countries_known(events: Sequence[RecordedEvent], known_at: datetime) -> dict[str, str]:
+    """The country of each actor registered with one, as known at `known_at`."""
+    log = oracle.known_log(events, known_at)
+    return {
+        stream.split("/", 1)[1]: event.data.country  # type: ignore[attr-defined]
+        for stream, items in oracle.of_kind(log, "actor").items()
+        for event in items
+        if event.type == "ActorRegistered" and event.data.country  # type: ignore[attr-defined]
+    }
+
+
+async def export_text(engine: AsyncEngine, name: str, known_at: datetime) -> str:
+    store = EventStore(engine)
+    try:
+        chunks = FORMATS[name].chunks(store, ExportQuery(known_at=known_at), None)
+        return "".join([chunk async for chunk in chunks])
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_exports_name_whom_an_actor_filter_selects_each_event_for(
+    backend: str, fresh_engine: FreshEngine
+) -> None:
+    """The csv `actors` column and the JSON-LD `about` of each event are who the event involves
+    (the naive index's actors and their countries as known at K), for generated logs; and an
+    actor filter on X selects exactly the rows whose column holds X."""
+
+    @generated_logs(backend)
+    def check(log: Log, data: st.DataObject) -> None:
+        known_at = data.draw(known_at_points(log), label="known_at")
+
+        async def run() -> None:
+            async with fresh_engine() as engine:
+                events = await load_log(engine, log)
+                ids = {event.position: str(event.id) for event in events}
+                country = countries_known(events, known_at)
+                involves = {
+                    ids[item.entry.position]: item.actors
+                    | {country[a] for a in item.actors if a in country}
+                    for item in naive_index(events, known_at)
+                }
+                body = (await export_text(engine, "csv", known_at)).removeprefix("\ufeff")
+                rows = list(csv.DictReader(io.StringIO(body, newline="")))
+                column = {
+                    row["id"]: row["actors"].split(";") if row["actors"] else [] for row in rows
+                }
+                for event_id, actors in column.items():
+                    assert len(actors) == len(set(actors)), f"{event_id} names one twice"
+                    assert set(actors) == involves[event_id], f"csv actors of {event_id}"
+                items = json.loads(await export_text(engine, "jsonld", known_at))["@graph"]
+                for item in items:
+                    if not item["identifier"].startswith("meeting/"):
+                        about = [a["identifier"] for a in item.get("about", [])]
+                        assert about == column[item["identifier"]], item["identifier"]
+                for actor in ACTORS:
+                    pages = await walk_forward(engine, EventFilter(actors=(actor,)), 100, known_at)
+                    found = {ids[entry.position] for page in pages for entry in page.items}
+                    assert found & set(column) == {
+                        i for i, actors in column.items() if actor in actors
+                    }, f"filter on {actor}"
 
         asyncio.run(run())
 

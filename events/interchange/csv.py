@@ -20,13 +20,11 @@ from dataclasses import replace
 from datetime import date
 
 from events import dates
-from events.actors import is_state
-from events.interchange.describe import BOOKKEEPING, first_url, headline, involved
-from events.interchange.selection import ExportProgress, ExportQuery, actors_named, selected
+from events.interchange.describe import BOOKKEEPING, first_url, headline
+from events.interchange.selection import ExportProgress, ExportQuery, involving, selected
 from events.store import EventStore
 from events.types import format_timestamp
 from events.views.objects import EventView
-from events.views.timeline import involvement
 
 COLUMNS = (
     "id",
@@ -58,17 +56,8 @@ async def csv_chunks(
             batch = [view for view in batch if view.recorded.type not in BOOKKEEPING]
         if not batch:
             continue
-        positions = [view.recorded.position for view in batch]
-        found = await involvement(store.engine, positions, query.known_at)
-        slugs = {actor for actors in found.values() for actor in actors if not is_state(actor)}
-        known = await actors_named(store.engine, slugs, query)
-        countries = {slug: view.country for slug, view in known.items()}
-        yield _rows(
-            [
-                row(view, involved(view, found[view.recorded.position], countries), raw=query.raw)
-                for view in batch
-            ]
-        )
+        who = await involving(store.engine, batch, query)
+        yield _rows([row(view, who[view.recorded.position], raw=query.raw) for view in batch])
 
 
 def row(view: EventView, actors: Sequence[str], *, raw: bool = False) -> tuple[str, ...]:

@@ -58,19 +58,20 @@ def actors(view: EventView) -> tuple[str, ...]:
 def involved(
     view: EventView, kept: Iterable[str], countries: Mapping[str, str | None]
 ) -> tuple[str, ...]:
-    """Who the event involves (docs/format.md): the actors it names (as `actors()` lists them),
-    then the others its stream gives it, then the countries of all of them. `kept` are those
-    the projection keeps for it, `countries` the country of each registered one. A location's
-    country is where it happened, not who took part, and is left out unless the event names it
-    otherwise."""
-    named = actors(view)
+    """Who the event involves (docs/format.md, "Who an event involves"): exactly the actors
+    the projection keeps for it (`kept`, what an actor filter matches) and the country of each
+    (`countries`: the country of each registered one), each once, in reading order: those it
+    names as `actors()` lists them, the others its stream gives it, the countries of all
+    these, and last the country of its location (where it happened), unless already listed."""
+    kept = set(kept)
     places = {actor for path, actor in actor_refs(view.current.data) if path.startswith(_LOCATION)}
-    listed = dict.fromkeys(named)
-    listed.update(dict.fromkeys(sorted(set(kept) - places - set(named))))
+    named = [actor for actor in actors(view) if actor in kept]
+    listed = dict.fromkeys([*named, *sorted(kept - places - set(named))])
     for actor in list(listed):
         country = countries.get(actor)
         if country is not None:
             listed.setdefault(country, None)
+    listed.update(dict.fromkeys(sorted(kept & places)))
     return tuple(listed)
 
 

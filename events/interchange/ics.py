@@ -11,7 +11,7 @@ put it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
 
 from icalendar import Calendar
@@ -20,7 +20,7 @@ from icalendar import Event as VEvent
 from events.actors import state_name
 from events.interchange import spans
 from events.interchange.describe import first_url
-from events.interchange.meetings import Meeting, happenings
+from events.interchange.meetings import Meeting, happenings, involving_items
 from events.interchange.selection import ExportProgress, ExportQuery, actors_named
 from events.store import EventStore
 from events.views.objects import ActorView
@@ -52,16 +52,21 @@ async def ics_chunks(
     yield header.removesuffix(_END)
     async for batch in happenings(store.engine, query, progress):
         meetings = [item for item in batch if isinstance(item, Meeting) and _dated(item)]
-        ids = {actor for m in meetings for actor in m.participants}
+        who = await involving_items(store.engine, meetings, query)
+        ids = {actor for m in meetings for actor in m.participants} | {a for w in who for a in w}
         names = await actors_named(store.engine, ids, query)
-        text = "".join(vevent(m, names).to_ical().decode() for m in meetings)
+        text = "".join(
+            vevent(m, involves, names).to_ical().decode()
+            for m, involves in zip(meetings, who, strict=True)
+        )
         if text:
             yield text
     yield _END
 
 
-def vevent(meeting: Meeting, actors: dict[str, ActorView]) -> VEvent:
-    """The VEVENT of a dated meeting."""
+def vevent(meeting: Meeting, involves: Sequence[str], actors: dict[str, ActorView]) -> VEvent:
+    """The VEVENT of a dated meeting, whose description names whom it `involves`
+    (docs/format.md: the actors an actor filter matches it by, with their countries)."""
     assert meeting.date is not None
     event = VEvent()
     event.add("uid", f"{meeting.stream}@{UID_DOMAIN}")
@@ -81,7 +86,7 @@ def vevent(meeting: Meeting, actors: dict[str, ActorView]) -> VEvent:
         event.add("location", place)
     if meeting.kind:
         event.add("categories", [meeting.kind])
-    event.add("description", _description(meeting, actors))
+    event.add("description", _description(meeting, involves, actors))
     url = first_url(meeting.sources)
     if url:
         event.add("url", url)
@@ -92,13 +97,17 @@ def _dated(meeting: Meeting) -> bool:
     return meeting.date is not None and spans.span(meeting.date) is not None
 
 
-def _description(meeting: Meeting, actors: dict[str, ActorView]) -> str:
+def _description(meeting: Meeting, involves: Sequence[str], actors: dict[str, ActorView]) -> str:
     assert meeting.date is not None
-    names = [actors[a].name if a in actors else a for a in meeting.participants]
+
+    def names(ids: Sequence[str]) -> str:
+        return ", ".join(actors[a].name if a in actors else a for a in ids)
+
     lines = [
         f"Status: {meeting.status.lower()}",
         f"Date (EDTF): {meeting.date.edtf}",
-        f"Participants: {', '.join(names)}",
+        f"Participants: {names(meeting.participants)}",
+        f"Involves: {names(involves)}",
     ]
     if meeting.previous is not None:
         lines.insert(1, f"Previously planned: {meeting.previous.edtf}")

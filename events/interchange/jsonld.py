@@ -13,8 +13,10 @@ of `asOf`: scheduled or held → EventScheduled ("has taken or will take place a
 postponed → EventRescheduled with `previousStartDate` when a new date is known, else
 EventPostponed; cancelled → EventCancelled. Every other event the filter selects is an Event at
 its `occurred` date (corrections and retractions aside). Dates are ISO 8601 at the precision
-given (`2022-10`, not `2022-10-01`); `attendee` lists the actors (states as
-GovernmentOrganization), `citation` the sources as CreativeWorks.
+given (`2022-10`, not `2022-10-01`); a meeting's `attendee` lists its participants, every
+Event's `about` whom it involves (docs/format.md: the actors an actor filter matches it by,
+with their countries), each an actor node (a state as a Country); `citation` the sources as
+CreativeWorks.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from events import dates
 from events.actors import state_name
 from events.dates import Edtf
 from events.interchange import spans
-from events.interchange.describe import actors, headline, type_words
-from events.interchange.meetings import Meeting, happenings
+from events.interchange.describe import headline, type_words
+from events.interchange.meetings import Meeting, happenings, involving_items
 from events.interchange.selection import (
     ExportProgress,
     ExportQuery,
@@ -70,14 +72,14 @@ async def jsonld_chunks(
     separator = "\n"
     async for batch in happenings(store.engine, query, progress):
         batch = [item for item in batch if _is_event(item)]
-        ids = {
-            actor
-            for item in batch
-            for actor in (item.participants if isinstance(item, Meeting) else actors(item))
+        who = await involving_items(store.engine, batch, query)
+        ids = {actor for involved in who for actor in involved} | {
+            actor for item in batch if isinstance(item, Meeting) for actor in item.participants
         }
         names = await actors_named(store.engine, ids, query)
         linked = Linked(query.base_url, names, await actors_wikidata(store.engine, ids, query))
-        made = [e for e in (item_event(item, linked) for item in batch) if e is not None]
+        pairs = zip(batch, who, strict=True)
+        made = [e for e in (item_event(i, w, linked) for i, w in pairs) if e is not None]
         if made:
             yield separator + ",\n".join(json.dumps(e, ensure_ascii=False) for e in made)
             separator = ",\n"
@@ -102,10 +104,16 @@ def _is_event(item: EventView | Meeting) -> bool:
     return isinstance(item, Meeting) or item.recorded.stream.split("/", 1)[0] not in _NOT_EVENTS
 
 
-def item_event(item: EventView | Meeting, linked: Linked) -> dict[str, Any] | None:
-    """The schema.org Event of a meeting or an event; None when it has no date to start at."""
+def item_event(
+    item: EventView | Meeting, involves: Iterable[str], linked: Linked
+) -> dict[str, Any] | None:
+    """The schema.org Event of a meeting or an event, `about` whom it `involves`; None when it
+    has no date to start at."""
     if isinstance(item, Meeting):
-        return _meeting(item, linked)
+        event = _meeting(item, linked)
+        if event is not None:
+            _actors(event, "about", involves, linked)
+        return event
     occurred = item.current.occurred
     event = _dated(occurred)
     if event is None:
@@ -121,7 +129,7 @@ def item_event(item: EventView | Meeting, linked: Linked) -> dict[str, Any] | No
     location = getattr(item.current.data, "location", None)
     if isinstance(location, Location):
         event["location"] = _place(location)
-    _people(event, actors(item), linked)
+    _actors(event, "about", involves, linked)
     _cite(event, item.recorded.sources)
     return event
 
@@ -150,7 +158,7 @@ def _meeting(meeting: Meeting, linked: Linked) -> dict[str, Any] | None:
     )
     if meeting.location is not None:
         event["location"] = _place(meeting.location)
-    _people(event, meeting.participants, linked)
+    _actors(event, "attendee", meeting.participants, linked)
     _cite(event, meeting.sources)
     return event
 
@@ -180,7 +188,8 @@ def _place(location: Location) -> dict[str, Any]:
     return place
 
 
-def _people(event: dict[str, Any], ids: Iterable[str], linked: Linked) -> None:
+def _actors(event: dict[str, Any], key: str, ids: Iterable[str], linked: Linked) -> None:
+    """The actor nodes of `ids` as the Event's `key` (attendee, about), when there are any."""
     attendees = []
     for actor in ids:
         known = linked.names.get(actor)
@@ -195,7 +204,7 @@ def _people(event: dict[str, Any], ids: Iterable[str], linked: Linked) -> None:
             node["sameAs"] = WIKIDATA + linked.wikidata[actor]
         attendees.append(node)
     if attendees:
-        event["attendee"] = attendees
+        event[key] = attendees
 
 
 def _cite(event: dict[str, Any], sources: Iterable[Mapping[str, Any]]) -> None:

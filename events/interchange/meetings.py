@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from events import dates
 from events.dates import Edtf
 from events.interchange.describe import BOOKKEEPING
-from events.interchange.selection import ExportProgress, ExportQuery, selected
+from events.interchange.selection import ExportProgress, ExportQuery, involving, selected
 from events.types import (
     Location,
     MeetingCancelled,
@@ -48,6 +48,7 @@ class Meeting:
     sources: tuple[dict[str, Any], ...]  # of the events that made it so, each once
     changed_at: datetime  # recordedAt of the newest of those events and their corrections
     changes: int  # how many events made or amended it, less one (an iCalendar SEQUENCE)
+    events: tuple[EventView, ...]  # those that made it so: whom it involves is whom they do
 
 
 def meeting(stream: str, history: Sequence[EventView], as_of: date | None) -> Meeting | None:
@@ -110,7 +111,25 @@ def meeting(stream: str, history: Sequence[EventView], as_of: date | None) -> Me
         sources=tuple(sources.values()),
         changed_at=max(view.recorded.recorded_at for view in [*used, *amended]),
         changes=len(used) + len(amended) - 1,
+        events=tuple(used),
     )
+
+
+async def involving_items(
+    engine: AsyncEngine, items: Sequence[EventView | Meeting], query: ExportQuery
+) -> list[tuple[str, ...]]:
+    """Who each of `items` involves (selection.involving), in the order of `items`: a meeting
+    involves whom the events that made it involve, those of its first event first."""
+    views = [view for item in items for view in _events_of(item)]
+    who = await involving(engine, views, query)
+    return [
+        tuple(dict.fromkeys(a for view in _events_of(item) for a in who[view.recorded.position]))
+        for item in items
+    ]
+
+
+def _events_of(item: EventView | Meeting) -> tuple[EventView, ...]:
+    return item.events if isinstance(item, Meeting) else (item,)
 
 
 async def happenings(

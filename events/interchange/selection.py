@@ -7,13 +7,14 @@ the formats people read; and the log's position order for JSON Lines, which must
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from events.actors import state_code
+from events.actors import is_state, state_code
+from events.interchange.describe import involved
 from events.store import EventStore
 from events.types import ActorRegistered, RecordedEvent
 from events.views.axes import resolve_axes
@@ -24,7 +25,13 @@ from events.views.objects import (
     events_at,
     streams_events,
 )
-from events.views.timeline import MAX_PAGE, EventFilter, events_timeline, matching_positions
+from events.views.timeline import (
+    MAX_PAGE,
+    EventFilter,
+    events_timeline,
+    involvement,
+    matching_positions,
+)
 
 # (events read so far, how many there are in all or None when not known yet). The first call
 # gives the total, for a progress bar.
@@ -149,6 +156,26 @@ async def actors_named(
 ) -> dict[str, ActorView]:
     """The actors among `ids` as known at the query's `known_at`, by id."""
     return await actors_by_id(engine, sorted(ids), query.pinned().known_at)
+
+
+async def involving(
+    engine: AsyncEngine, views: Sequence[EventView], query: ExportQuery
+) -> dict[int, tuple[str, ...]]:
+    """Who each of `views` involves (docs/format.md, "Who an event involves"), by position:
+    the actors the timeline keeps for it and their countries as known at the query's
+    `known_at`, the same that an actor filter matches, so that every format names whom its
+    filter selected an event for."""
+    query = query.pinned()
+    assert query.known_at is not None
+    positions = [view.recorded.position for view in views]
+    kept = await involvement(engine, positions, query.known_at)
+    slugs = {actor for found in kept.values() for actor in found if not is_state(actor)}
+    registered = await actors_named(engine, slugs, query)
+    countries = {slug: actor.country for slug, actor in registered.items()}
+    return {
+        view.recorded.position: involved(view, kept[view.recorded.position], countries)
+        for view in views
+    }
 
 
 async def stream_titles(

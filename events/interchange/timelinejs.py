@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from events import dates
@@ -29,7 +29,6 @@ from events.dates import Edtf
 from events.interchange import spans
 from events.interchange.describe import (
     BOOKKEEPING,
-    actors,
     first_url,
     has_headline,
     headline,
@@ -39,6 +38,7 @@ from events.interchange.selection import (
     ExportProgress,
     ExportQuery,
     actors_named,
+    involving,
     selected,
     stream_titles,
 )
@@ -68,10 +68,15 @@ async def timelinejs_chunks(
     separator = ""
     async for batch in selected(store.engine, query, progress):
         views = [view for view in batch if _is_slide(view)]
-        names = await actors_named(store.engine, {a for v in views for a in actors(v)}, query)
+        who = await involving(store.engine, views, query)
+        names = await actors_named(store.engine, {a for w in who.values() for a in w}, query)
         untitled = {v.recorded.stream for v in views if not has_headline(v)}
         titles = await stream_titles(store.engine, untitled, query) if untitled else {}
-        made = [s for s in (slide(view, names, titles) for view in views) if s is not None]
+        made = [
+            s
+            for s in (slide(view, who[view.recorded.position], names, titles) for view in views)
+            if s is not None
+        ]
         if made:
             yield separator + ",".join(json.dumps(s, ensure_ascii=False) for s in made)
             separator = ","
@@ -86,10 +91,14 @@ def _is_slide(view: EventView) -> bool:
 
 
 def slide(
-    view: EventView, names: dict[str, ActorView], titles: dict[str, str] | None = None
+    view: EventView,
+    involves: Sequence[str],
+    names: dict[str, ActorView],
+    titles: dict[str, str] | None = None,
 ) -> dict[str, Any] | None:
-    """The slide of one event; None when its date has no known side (`../..`). `titles`: the
-    titles of the streams of events without one of their own."""
+    """The slide of one event, naming whom it `involves` (docs/format.md); None when its date
+    has no known side (`../..`). `titles`: the titles of the streams of events without one of
+    their own."""
     occurred = planned(view) or view.current.occurred
     found = spans.span(occurred)
     if found is None:
@@ -103,7 +112,7 @@ def slide(
     item: dict[str, Any] = {
         "unique_id": str(view.recorded.id),
         "start_date": _date(start),
-        "text": {"headline": html.escape(title), "text": _text(view, names)},
+        "text": {"headline": html.escape(title), "text": _text(view, involves, names)},
         "group": view.recorded.stream.split("/", 1)[0].capitalize() + "s",
     }
     if end is not None:
@@ -129,13 +138,13 @@ def planned(view: EventView) -> Edtf | None:
     return dates.parse(when) if isinstance(when, str) else None
 
 
-def _text(view: EventView, names: dict[str, ActorView]) -> str:
+def _text(view: EventView, involves: Sequence[str], names: dict[str, ActorView]) -> str:
     said = f"{type_words(view.recorded.type)} ({view.current.occurred.edtf})"
     plan = planned(view)
     if plan is not None:
         said += f", planned for {plan.edtf}"
     parts = [f"<p>{html.escape(said)}"]
-    named = [names[a].name if a in names else a for a in actors(view)]
+    named = [names[a].name if a in names else a for a in involves]
     if named:
         parts.append("<br>" + html.escape(", ".join(named)))
     parts.append("</p>")

@@ -37,9 +37,10 @@ class IndexProjection:
 class IndexFold:
     """Rows for every event: the actors it involves are those it names and those of its
     stream, as its first standing event names them (a MeasureLifted involves the measure's
-    imposer and targets), or its first event when none stands (the retraction of a measure
-    involves those the retracted imposition named). An event's rows depend on it and those
-    first events alone (as resolved), so a step only adds those of its events."""
+    imposer and targets), or its first event when none stands or the one standing names
+    nobody (the retraction of a measure involves those the retracted imposition named). An
+    event's rows depend on it and those first events alone (as resolved), so a step only adds
+    those of its events."""
 
     def __init__(self, stream: str) -> None:
         self.stream = stream
