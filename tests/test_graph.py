@@ -423,3 +423,33 @@ async def test_stream_objects_list_their_events_within_the_stated_bound(
         "2 events in dialogue/tsinghua-ciss-brookings-ai: a list holds at most 1"
         in (error["message"])
     )
+
+
+WINDOW_EVENTS = """query W($first: Int, $after: String, $last: Int, $before: String) {
+  changes(a: "USA", b: "CHN", from: "2022-10-01", to: "2024-02-19") {
+    events(first: $first, after: $after, last: $last, before: $before) {
+      totalCount nodes { key } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+}"""
+
+
+async def test_the_events_of_a_window_page_both_ways(store: EventStore, database_url: str) -> None:
+    await load_demo(store)
+    async with api_client(database_url) as http:
+        whole = (await post(http, WINDOW_EVENTS, {"first": 100}))["changes"]["events"]
+        keys = [node["key"] for node in whole["nodes"]]
+        assert len(keys) == whole["totalCount"] > 3
+        backward: list[str] = []
+        before = None
+        while True:
+            page = (await post(http, WINDOW_EVENTS, {"last": 2, "before": before}))["changes"]
+            backward = [node["key"] for node in page["events"]["nodes"]] + backward
+            if not page["events"]["pageInfo"]["hasPreviousPage"]:
+                break
+            before = page["events"]["pageInfo"]["startCursor"]
+        assert backward == keys
+        neither = await answer(http, WINDOW_EVENTS)  # variables: checked when they are known
+        both = await answer(http, WINDOW_EVENTS, first=2, last=2)
+    for refused in (neither, both):
+        assert refused["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}

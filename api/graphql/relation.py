@@ -378,15 +378,19 @@ class RelationChanges:
     @strawberry.field(
         description=(
             "Every event dated inside [from, to] (its bounds overlap them) that involves both "
-            "sides, in date order: what began and ended inside the window shows too; `first` "
-            "per page after `after`."
+            "sides, in date order: what began and ended inside the window shows too; as "
+            "Query.events, `first` after `after` or `last` before `before`."
         )
     )
     async def events(
-        self, info: Info[Context, None], first: int | None = 10, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> EventConnection:
-        page_size(first, None, info.context.settings.limits.max_page)
-        assert first is not None  # page_size refuses null
+        page_size(first, last, info.context.settings.limits.max_page)
         view = self.view
         page = await relation_events(
             info.context.engine,
@@ -396,6 +400,8 @@ class RelationChanges:
             view.end,
             first=first,
             after=decode_cursor(after, "after") if after else None,
+            last=last,
+            before=decode_cursor(before, "before") if before else None,
             known_at=view.known_at,
         )
         return await event_connection(info, page, view.known_at)
