@@ -95,7 +95,7 @@ EXAMPLES = (
     measuresImposed { measure { id title } kind since { edtf } }
     dialogueChanges { dialogue { id name } before after }
     instrumentsJoined { instrument { id title } actor { id } action }
-    contacts { id title held { edtf } }
+    contacts(first: 10) { totalCount nodes { id title held { edtf } } }
   }
 }
 """,

@@ -54,13 +54,25 @@ from bench.append import (
     POSTGRES_URL_ENV,
     RESULTS,
     Backend,
+    Database,
     SQLiteBackend,
     cpu_model,
     record,
 )
-from bench.asof import CACHE, analyze, available, git_commit, load, synthetic_file
+from bench.asof import (
+    CACHE,
+    analyze,
+    available,
+    git_commit,
+    keep,
+    load,
+    restore,
+    synthetic_file,
+)
 from events.dates import Edtf
 from events.db import create_engine
+from events.projections.rebuild import rebuild
+from events.store import EventStore
 from events.types import StatementIssued
 from events.views.objects import actors_by_id, events_at, meetings_by_stream
 from events.views.reader import SharedConnection
@@ -744,18 +756,34 @@ class Result:
         return statistics.median(run.p99_ms for run in self.runs)
 
 
-async def prepare(backend: Backend, url: str, args: argparse.Namespace) -> int:
-    """Import the synthetic log into the fresh database at `url`; return the events appended."""
+async def prepare(backend: Backend, database: Database, args: argparse.Namespace) -> int:
+    """Fill the fresh `database` with the synthetic log; return the events it holds.
+
+    With --reuse-loads, start from the copy bench.asof keeps of an earlier import of the same
+    log (importing 1M events into SQLite takes over ten minutes), its projections rebuilt by the
+    code as it is; else import it, and keep a copy when --reuse-loads asks for one."""
     path = synthetic_file(args.events, args.seed, args.cache)
-    engine = create_engine(url)
+    started = time.perf_counter()
+    reused = args.reuse_loads and await restore(backend, database, args.events, args)
+    engine = create_engine(database.url)
     try:
-        started = time.perf_counter()
-        count = await load(engine, path)
-        await analyze(engine)
-        took = time.perf_counter() - started
-        print(f"{backend.name}: {count:,} events imported in {took:.1f} s", file=sys.stderr)
+        if reused:
+            await rebuild(engine)
+            count = (await EventStore(engine).head()).count
+        else:
+            count = await load(engine, path)
     finally:
         await engine.dispose()
+    if args.reuse_loads and not reused:
+        await keep(backend, database, args.events, args)
+    engine = create_engine(database.url)
+    try:
+        await analyze(engine)
+    finally:
+        await engine.dispose()
+    took = time.perf_counter() - started
+    how = "reused an earlier load, projections rebuilt" if reused else "imported"
+    print(f"{backend.name}: {count:,} events {how} in {took:.1f} s", file=sys.stderr)
     return count
 
 
@@ -799,7 +827,7 @@ async def measure_backend(
     await backend.start()
     try:
         async with backend.fresh(migrated=True) as database:
-            count = await prepare(backend, database.url, args)
+            count = await prepare(backend, database, args)
             log = workdir / f"uvicorn-{backend.name}.log"
             off_log = workdir / f"uvicorn-{backend.name}-cache-off.log"
             with server(database.url, log) as base, server(database.url, off_log, CACHE_OFF) as off:
@@ -821,7 +849,7 @@ async def profile(args: argparse.Namespace) -> list[str]:
     await backend.start()
     try:
         async with backend.fresh(migrated=True) as database:
-            await prepare(backend, database.url, args)
+            await prepare(backend, database, args)
             os.environ["TIMELINE_DATABASE_URL"] = database.url
             app = app_factory()
             engine = _graphql_view(app).store.engine
@@ -1107,6 +1135,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--profile-requests", type=int, default=100, help="requests per profiled case (100)"
+    )
+    parser.add_argument(
+        "--reuse-loads",
+        action="store_true",
+        help="keep the imported database (as bench.asof --reuse-loads does, in --cache) and "
+        "start later runs from a copy of it, projections rebuilt, instead of importing again",
     )
     parser.add_argument("--record", action="store_true", help=f"append the report to {RESULTS}")
     args = parser.parse_args(argv)

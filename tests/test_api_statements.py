@@ -395,3 +395,85 @@ async def test_expanding_every_reference_costs_statements_per_kind_not_per_item(
     assert all(i["instrument"]["title"] for i in view["sharedInstruments"])
     assert many == few, f"{few} statements for 3 items of each kind, {many} for 30"
     assert few <= flat + EXPANSION_STATEMENTS, f"{few} statements expanded, {flat} flat"
+
+
+# What changed between two dates with every list, page and reference expanded: the changes'
+# lists, the instruments' parties (a loader of rosters), the contacts and events pages and each
+# event's stream with a page of its events.
+EXPANDED_CHANGES = """
+{ changes(a: "USA", b: "CHN", from: "2023-12-31", to: "2024-12-31") {
+    measuresImposed { measure { id title kind respondsTo { id } } imposer { ...Who }
+                      targets { ...Who } since { edtf } }
+    measuresLifted { measure { id title } }
+    dialogueChanges { dialogue { id name track parties { ...Who } convenors { ...Who } }
+                      before after }
+    instrumentsJoined { ...Member }
+    instrumentsLeft { ...Member }
+    contacts(first: 100) {
+      totalCount
+      nodes { id title held { edtf } location { name country { ...Who } } participants { ...Who } }
+    }
+    events(first: 50) {
+      totalCount
+      nodes { id type stream { id kind version events(first: 5) { totalCount nodes { id } } }
+              ... on StatementIssued { issuer { ...Who } about { ...Who } } }
+    }
+} }
+fragment Who on Actor { id key name kind country { id name } }
+fragment Member on Membership {
+  instrument { id title kind partyCount parties { actor { ...Who } action status } }
+  actor { ...Who } action since { edtf }
+}
+"""
+
+
+# The same lists with only the keys of what they name.
+FLAT_CHANGES = """
+{ changes(a: "USA", b: "CHN", from: "2023-12-31", to: "2024-12-31") {
+    measuresImposed { measure { key } } measuresLifted { measure { key } }
+    dialogueChanges { dialogue { key } before after }
+    instrumentsJoined { instrument { key } actor { key } }
+    instrumentsLeft { instrument { key } actor { key } }
+    contacts(first: 100) { totalCount nodes { key } }
+    events(first: 50) { totalCount nodes { key } }
+} }
+"""
+
+
+# What the expansion adds: a statement per kind of thing named (actors, meetings, measures,
+# dialogues, instruments, streams), and the parties' roster (memberships and their statuses).
+CHANGES_EXPANSION_STATEMENTS = 8
+
+
+async def test_expanded_changes_cost_statements_per_kind_not_per_item(
+    store: EventStore, database_url: str
+) -> None:
+    await import_sample(store)
+    await store.append(relation_events(3), recorded_by="test")
+    async with api_client(database_url) as http:
+        _, few_flat = await count_statements(http, FLAT_CHANGES)
+        few_body, few = await count_statements(http, EXPANDED_CHANGES)
+        await store.append(relation_events(27, start=3), recorded_by="test")
+        _, many_flat = await count_statements(http, FLAT_CHANGES)
+        body, many = await count_statements(http, EXPANDED_CHANGES)
+    assert "errors" not in few_body, few_body
+    assert "errors" not in body, body
+    changes = body["data"]["changes"]
+    assert len(changes["measuresImposed"]) == 30
+    assert len(changes["dialogueChanges"]) == 30
+    contacts = changes["contacts"]
+    assert contacts["totalCount"] == len(contacts["nodes"])
+    assert sum(1 for meeting in contacts["nodes"] if "/r-" in meeting["id"]) == 30
+    joined = [m for m in changes["instrumentsJoined"] if "/r-" in m["instrument"]["id"]]
+    assert len(joined) == 60  # USA and CHN sign each of the 30 declarations
+    assert all(
+        m["instrument"]["partyCount"] == len(m["instrument"]["parties"]) == 2 for m in joined
+    )
+    assert {p["actor"]["key"] for m in joined for p in m["instrument"]["parties"]} == {"USA", "CHN"}
+    assert all(e["stream"]["events"]["totalCount"] >= 1 for e in changes["events"]["nodes"])
+    # The view's own walks may take a statement more or less as the log grows (the flat query
+    # too): what the expansion adds is what must not grow.
+    assert many <= few, f"{few} statements for 3 items of each kind, {many} for 30"
+    assert many - many_flat == few - few_flat <= CHANGES_EXPANSION_STATEMENTS, (
+        f"expanded: {few} and {many}; flat: {few_flat} and {many_flat}"
+    )

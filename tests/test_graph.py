@@ -11,14 +11,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from graphql import get_named_type, parse, validate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.graphql import paging
+from api.graphql.paging import MAX_LIST
 from api.graphql.schema import schema
 from events.db import create_engine
 from events.demo import load_demo
 from events.store import EventStore
+from tests import factories
 from tests.api_client import EDITOR_TOKEN, api_client
 from tests.test_api_statements import event_object_types
 
@@ -228,3 +232,224 @@ def test_one_typename_and_id_never_carry_two_contents(database_url: str) -> None
         runner.close()
     assert any("@" in node_id for _, node_id in seen)
     assert any("@" not in node_id for _, node_id in seen)
+
+
+# --- long lists: paged, or bounded with a stated limit --------------------------------------------
+
+STREAM_PAGE = """query S($first: Int, $after: String, $last: Int, $before: String) {
+  stream(id: "instrument/many") {
+    version
+    events(first: $first, after: $after, last: $last, before: $before) {
+      totalCount nodes { key version }
+      edges { cursor }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+}"""
+
+
+async def answer(http: httpx.AsyncClient, text: str, **variables: Any) -> dict[str, Any]:
+    """The whole answer (data and errors) to a query."""
+    response = await http.post("/graphql", json={"query": text, "variables": variables})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_a_streams_events_are_a_connection_paged_both_ways(
+    store: EventStore, database_url: str
+) -> None:
+    await store.append(
+        [
+            factories.new(
+                "instrument/many", "InstrumentAdopted", "2020", title="Many", kind="DECLARATION"
+            ),
+            *(
+                factories.new(
+                    "instrument/many",
+                    "PartyJoined",
+                    f"2021-01-{day:02d}",
+                    actor=state,
+                    action="SIGN",
+                )
+                for day, state in enumerate(("USA", "CHN", "GBR", "FRA", "JPN", "KOR", "IND"), 1)
+            ),
+        ],
+        recorded_by="test",
+    )
+    async with api_client(database_url) as http:
+        whole = (await post(http, STREAM_PAGE, {"first": 100}))["stream"]
+        assert whole["version"] == whole["events"]["totalCount"] == 8
+        versions = [node["version"] for node in whole["events"]["nodes"]]
+        assert versions == list(range(1, 9))
+        forward: list[int] = []
+        after = None
+        while True:
+            page = (await post(http, STREAM_PAGE, {"first": 3, "after": after}))["stream"]
+            forward += [node["version"] for node in page["events"]["nodes"]]
+            info = page["events"]["pageInfo"]
+            assert info["hasPreviousPage"] is (after is not None)
+            if not info["hasNextPage"]:
+                break
+            after = info["endCursor"]
+        assert forward == versions
+        backward: list[int] = []
+        before = None
+        while True:
+            page = (await post(http, STREAM_PAGE, {"last": 3, "before": before}))["stream"]
+            backward = [node["version"] for node in page["events"]["nodes"]] + backward
+            info = page["events"]["pageInfo"]
+            if not info["hasPreviousPage"]:
+                break
+            before = info["startCursor"]
+        assert backward == versions
+        unpaged = await answer(http, '{ stream(id: "instrument/many") { events { totalCount } } }')
+        assert unpaged["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+        events_cursor = (await post(http, "{ events(first: 1) { pageInfo { endCursor } } }"))[
+            "events"
+        ]["pageInfo"]["endCursor"]
+        foreign = await answer(http, STREAM_PAGE, first=2, after=events_cursor)
+        assert foreign["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+
+
+PARTIES = """query P($first: Int, $after: ID) {
+  instrument(id: "instrument/bletchley-declaration") {
+    partyCount(asOf: "2023-11-02")
+    parties(asOf: "2023-11-02", first: $first, after: $after) { actor { key } action }
+  }
+}"""
+
+
+async def test_an_instruments_parties_walk_by_actor_within_the_stated_bound(
+    store: EventStore, database_url: str
+) -> None:
+    await load_demo(store)
+    async with api_client(database_url) as http:
+        whole = (await post(http, PARTIES))["instrument"]
+        keys = [party["actor"]["key"] for party in whole["parties"]]
+        assert len(keys) == whole["partyCount"] == 29 and keys == sorted(keys)
+        walked: list[str] = []
+        after = None
+        while page := (await post(http, PARTIES, {"first": 10, "after": after}))["instrument"][
+            "parties"
+        ]:
+            walked += [party["actor"]["key"] for party in page]
+            after = walked[-1]
+        assert walked == keys
+        for first in (MAX_LIST + 1, -1, None):
+            refused = await answer(http, PARTIES, first=first)
+            assert refused["errors"][0]["extensions"] == {
+                "code": "BAD_USER_INPUT",
+                "field": "first",
+            }, first
+            assert f"0 to {MAX_LIST:,}" in refused["errors"][0]["message"]
+
+
+CHANGES = """query C($first: Int, $after: String) {
+  changes(a: "USA", b: "CHN", from: "2022-10-01", to: "2024-02-19") {
+    dialogueChanges { dialogue { key } after }
+    contacts(first: $first, after: $after) {
+      totalCount nodes { key title } edges { cursor }
+      pageInfo { hasNextPage hasPreviousPage endCursor }
+    }
+  }
+}"""
+
+
+async def test_changes_page_their_contacts_and_refuse_a_list_over_the_bound(
+    store: EventStore, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await load_demo(store)
+    async with api_client(database_url) as http:
+        whole = (await post(http, CHANGES, {"first": 10}))["changes"]["contacts"]
+        titles = [node["title"] for node in whole["nodes"]]
+        assert whole["totalCount"] == 3 and titles[-1] == "Sullivan-Wang talks in Bangkok"
+        first = (await post(http, CHANGES, {"first": 2}))["changes"]["contacts"]
+        assert first["pageInfo"] == {
+            "hasNextPage": True,
+            "hasPreviousPage": False,
+            "endCursor": first["edges"][-1]["cursor"],
+        }
+        rest = await post(http, CHANGES, {"first": 2, "after": first["pageInfo"]["endCursor"]})
+        second = rest["changes"]["contacts"]
+        assert [n["title"] for n in first["nodes"] + second["nodes"]] == titles
+        assert second["pageInfo"]["hasNextPage"] is False
+        # The stated bound, lowered so that the demo's one dialogue change goes over it.
+        monkeypatch.setattr(paging, "MAX_LIST", 0)
+        refused = await answer(http, CHANGES, first=10)
+    assert refused["data"] is None
+    error = refused["errors"][0]
+    assert error["path"] == ["changes", "dialogueChanges"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "from"}
+    assert "1 dialogue changes between `from` and `to`: a list holds at most 0" in error["message"]
+
+
+OBJECT_EVENTS = """{
+  instrument(id: "instrument/bletchley-declaration") { events { key type } }
+  stream(id: "instrument/bletchley-declaration") { events(first: 100) { nodes { key type } } }
+  relation(a: "USA", b: "CHN", asOf: "2024-02-19") {
+    lastContact { key events { key type stream { key } } }
+    dialogues { dialogue { key events { type } } }
+    measuresInForce { measure { key events { type } } }
+    disputes { dispute { key events { type } } }
+  }
+}"""
+
+
+async def test_stream_objects_list_their_events_within_the_stated_bound(
+    store: EventStore, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await load_demo(store)
+    async with api_client(database_url) as http:
+        data = await post(http, OBJECT_EVENTS)
+        monkeypatch.setattr(paging, "MAX_LIST", 1)
+        refused = await answer(http, OBJECT_EVENTS)
+    assert data["instrument"]["events"] == data["stream"]["events"]["nodes"]
+    assert data["instrument"]["events"][0]["type"] == "InstrumentAdopted"
+    relation = data["relation"]
+    assert {e["stream"]["key"] for e in relation["lastContact"]["events"]} == {
+        relation["lastContact"]["key"]
+    }
+    firsts = [d["dialogue"]["events"][0]["type"] for d in relation["dialogues"]]
+    assert set(firsts) == {"DialogueEstablished"}
+    firsts = [m["measure"]["events"][0]["type"] for m in relation["measuresInForce"]]
+    assert set(firsts) == {"MeasureImposed"}
+    # The Track II dialogue's stream holds two events (established, a round): over the lowered
+    # bound; the other streams hold one.
+    [error] = refused["errors"]
+    assert error["path"] == ["relation", "dialogues", 0, "dialogue", "events"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "events"}
+    assert (
+        "2 events in dialogue/tsinghua-ciss-brookings-ai: a list holds at most 1"
+        in (error["message"])
+    )
+
+
+WINDOW_EVENTS = """query W($first: Int, $after: String, $last: Int, $before: String) {
+  changes(a: "USA", b: "CHN", from: "2022-10-01", to: "2024-02-19") {
+    events(first: $first, after: $after, last: $last, before: $before) {
+      totalCount nodes { key } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+}"""
+
+
+async def test_the_events_of_a_window_page_both_ways(store: EventStore, database_url: str) -> None:
+    await load_demo(store)
+    async with api_client(database_url) as http:
+        whole = (await post(http, WINDOW_EVENTS, {"first": 100}))["changes"]["events"]
+        keys = [node["key"] for node in whole["nodes"]]
+        assert len(keys) == whole["totalCount"] > 3
+        backward: list[str] = []
+        before = None
+        while True:
+            page = (await post(http, WINDOW_EVENTS, {"last": 2, "before": before}))["changes"]
+            backward = [node["key"] for node in page["events"]["nodes"]] + backward
+            if not page["events"]["pageInfo"]["hasPreviousPage"]:
+                break
+            before = page["events"]["pageInfo"]["startCursor"]
+        assert backward == keys
+        neither = await answer(http, WINDOW_EVENTS)  # variables: checked when they are known
+        both = await answer(http, WINDOW_EVENTS, first=2, last=2)
+    for refused in (neither, both):
+        assert refused["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}

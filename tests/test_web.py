@@ -365,9 +365,12 @@ def test_a_token_is_asked_for_kept_for_the_tab_and_corrections_are_marked(
     with demo_server(TIMELINE_READ_REQUIRES_TOKEN="true", TIMELINE_TOKENS=TOKENS) as base:
         statement = httpx.post(
             f"{base}/graphql",
-            json={"query": '{ stream(id: "statement/2024-02-19-lu-xiaomeng") { events { key } } }'},
+            json={
+                "query": '{ stream(id: "statement/2024-02-19-lu-xiaomeng") '
+                "{ events(first: 1) { nodes { key } } } }"
+            },
             headers=AUTH,
-        ).json()["data"]["stream"]["events"][0]["key"]
+        ).json()["data"]["stream"]["events"]["nodes"][0]["key"]
         for mutation, target in ((CORRECT, BIDEN_XI), (RETRACT, statement)):
             answer = httpx.post(
                 f"{base}/graphql",
@@ -446,7 +449,7 @@ query Reference($from: Date!, $to: Date!, $knownAt: DateTime) {
     dialogueChanges { dialogue { key } }
     instrumentsJoined { instrument { key } }
     instrumentsLeft { instrument { key } }
-    contacts { key }
+    contacts(first: 100) { nodes { key } }
   }
   relationSeries(a: "USA", b: "CHN", from: "2019-01-01", to: $to, interval: QUARTER,
                  knownAt: $knownAt) {
@@ -476,7 +479,7 @@ def test_the_changes_and_the_chart_are_the_apis_answers(
         *(d["dialogue"]["key"] for d in changes["dialogueChanges"]),
         *(m["instrument"]["key"] for m in changes["instrumentsJoined"]),
         *(m["instrument"]["key"] for m in changes["instrumentsLeft"]),
-        *(m["key"] for m in changes["contacts"]),
+        *(m["key"] for m in changes["contacts"]["nodes"]),
     ]
     listed = page.locator("#changes-body li").evaluate_all("items => items.map(i => i.dataset.id)")
     assert listed == expected

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 from uuid import UUID
 
@@ -44,8 +44,12 @@ from events.views.objects import (
     streams_events,
 )
 from events.views.reader import Reader, SharedConnection
+from events.views.rosters import instruments_parties
+from events.views.states import Membership
 
 Key = tuple[str, datetime]
+# An instrument's parties: by instrument, the date of the roster and the knowledge time.
+RosterKey = tuple[str, date, datetime]
 PositionKey = tuple[int, datetime]
 K = TypeVar("K", str, int)
 V = TypeVar("V")
@@ -60,7 +64,9 @@ class Context:
     One loader per kind of thing a field may name (actors, meetings, instruments, measures,
     dialogues, disputes, streams, events by position and by id), each keyed by identity and
     knowledge time and calling one batched function of events/views: every reference a query
-    names is fetched in a query per kind and instant, however many items name it."""
+    names is fetched in a query per kind and instant, however many items name it. Instruments'
+    parties have one too, keyed by instrument, date and instant, for `Instrument.parties` under
+    a list of instruments."""
 
     store: EventStore
     settings: Settings
@@ -90,6 +96,7 @@ class Context:
     streams: DataLoader[Key, list[EventView] | None] = field(init=False)
     events: DataLoader[PositionKey, EventView | None] = field(init=False)
     events_by_id: DataLoader[Key, EventView | None] = field(init=False)
+    parties: DataLoader[RosterKey, tuple[Membership, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.reader = self.store.engine
@@ -102,6 +109,7 @@ class Context:
         self.streams = DataLoader(load_fn=self._batched(streams_events))
         self.events = DataLoader(load_fn=self._batched(_events_by_position))
         self.events_by_id = DataLoader(load_fn=self._batched(_events_by_id))
+        self.parties = DataLoader(load_fn=self._load_parties)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -122,6 +130,7 @@ class Context:
             self.streams,
             self.events,
             self.events_by_id,
+            self.parties,
         ):
             loader.clear_all()
         self.loaded_actors.clear()
@@ -141,6 +150,15 @@ class Context:
             return [found.get(key) for key in keys]
 
         return load
+
+    async def _load_parties(self, keys: Sequence[RosterKey]) -> list[tuple[Membership, ...]]:
+        # One read per date and instant among the keys (a page of instruments shares both).
+        found: dict[RosterKey, tuple[Membership, ...]] = {}
+        for as_of, known_at in {(as_of, at) for _, as_of, at in keys}:
+            wanted = [key for key, on, at in keys if (on, at) == (as_of, known_at)]
+            rosters = await instruments_parties(self.reader, wanted, as_of, known_at)
+            found.update({(key, as_of, known_at): roster for key, roster in rosters.items()})
+        return [found.get(key, ()) for key in keys]
 
     async def _load_actors(self, keys: Sequence[Key]) -> list[ActorView | None]:
         answers = await self._batched(actors_by_id)(keys)

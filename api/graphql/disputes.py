@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
-from api.graphql.types import Actor, Node, When, actors_field, load_reference, named
+from api.graphql.types import (
+    STREAM_EVENTS,
+    Actor,
+    Node,
+    When,
+    actors_field,
+    load_reference,
+    named,
+    stream_events,
+)
 from events.types import DisputeForum
 from events.views import states
 from events.views.objects import DisputeView
 from events.views.rosters import dispute_status
 from events.views.states import DisputeStatus
+
+if TYPE_CHECKING:
+    from api.graphql.events import Event
 
 
 @strawberry.type(description="A dispute's status at a date, and since when it has had it.")
@@ -77,6 +90,12 @@ class Dispute(Node):
         at = known_at or self.known_at
         found = await dispute_status(info.context.engine, self.key, as_of, at)
         return None if found is None else DisputeState.from_state(found, at)
+
+    @strawberry.field(description=STREAM_EVENTS)
+    async def events(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Event, strawberry.lazy("api.graphql.events")]]:
+        return await stream_events(info, self.key, self.known_at)
 
     @classmethod
     def from_view(cls, view: DisputeView, known_at: datetime) -> Dispute:

@@ -13,7 +13,7 @@ import types
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum, EnumMeta
 from typing import Any
 from uuid import UUID
@@ -30,7 +30,7 @@ from api.graphql.context import Context
 from api.graphql.disputes import Dispute, load_dispute
 from api.graphql.enums import EventType, EventTypeValues, enum_type
 from api.graphql.identity import shown_id
-from api.graphql.paging import encode_cursor
+from api.graphql.paging import decode_cursor, encode_cursor, page_size, slice_page
 from api.graphql.types import (
     Actor,
     Dialogue,
@@ -437,7 +437,7 @@ class EventEdge:
     node: Event = strawberry.field(description="The event.")
 
 
-@strawberry.type(description="A page of events in date order (earliest, latest, position).")
+@strawberry.type(description="A page of events, in the order its field states.")
 class EventConnection:
     edges: list[EventEdge] = strawberry.field(description="The events of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page sits.")
@@ -460,12 +460,55 @@ class Stream(Node):
     async def version(self, info: Info[Context, None]) -> int:
         return len(await self._events(info))
 
-    @strawberry.field(description="Its events in version order.")
-    async def events(self, info: Info[Context, None]) -> list[Event]:
-        return [event_type(view, self.known_at) for view in await self._events(info)]
+    @strawberry.field(
+        description="Its events in version order, paged by cursor: `first` after `after`, or "
+        "`last` before `before`."
+    )
+    async def events(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> EventConnection:
+        page_size(first, last, info.context.settings.limits.max_page)
+        views = await self._events(info)
+        page = slice_page(
+            views,
+            _stream_position,
+            first=first,
+            after=_stream_cursor_position(after, "after"),
+            last=last,
+            before=_stream_cursor_position(before, "before"),
+        )
+        edges = [
+            EventEdge(cursor=_stream_cursor(view), node=event_type(view, self.known_at))
+            for view in page.items
+        ]
+        return EventConnection(
+            edges=edges,
+            page_info=PageInfo.of([e.cursor for e in edges], page.has_next, page.has_previous),
+            total_count=len(views),
+        )
 
     async def _events(self, info: Info[Context, None]) -> list[EventView]:
         return await info.context.streams.load((self.key, self.known_at)) or []
+
+
+def _stream_position(view: EventView) -> int:
+    return view.recorded.position
+
+
+# A stream's events are in version order, which is their position order: the cursor of
+# `Stream.events` carries the position alone (its dates are unused, the earliest date).
+def _stream_cursor(view: EventView) -> str:
+    return encode_cursor((date.min, date.min, view.recorded.position), "stream")
+
+
+def _stream_cursor_position(cursor: str | None, field: str) -> int | None:
+    """The position in a cursor `_stream_cursor` made, or BAD_USER_INPUT."""
+    return None if cursor is None else decode_cursor(cursor, field, "stream")[2]
 
 
 async def event_connection(

@@ -20,6 +20,7 @@ from api.graphql.enums import UserErrorCode
 from api.graphql.errors import ApiError, not_found
 from api.graphql.events import Event, event_type
 from api.graphql.inputs import RecordEventInput
+from api.graphql.scalars import EDTF
 from events.errors import ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
 from events.interchange.problems import twins
 from events.types import NewEvent, event_from_json
@@ -64,7 +65,7 @@ class RecordEventsInput:
 class CorrectEventInput:
     id: strawberry.ID = strawberry.field(description="The event to correct.")
     reason: str = strawberry.field(description="Why it is corrected.")
-    occurred: str | None = strawberry.field(default=None, description="Its new date (EDTF).")
+    occurred: EDTF | None = strawberry.field(default=None, description="Its new date.")
     data: JSON | None = strawberry.field(
         default=None, description="The fields of its data that change, in JSON."
     )

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Generic, TypeVar
 
 from api.graphql.errors import ApiError, bad_input
 from events.views.states import Cursor
@@ -16,6 +19,10 @@ from events.views.timeline import MAX_PAGE
 # bounded when it comes back, so that a forged cursor is BAD_USER_INPUT, never a database error.
 CURSOR_VERSION = "1"
 MAX_POSITION = 2**63 - 1  # the largest position a BIGINT holds
+# The most items a list that is not a connection holds (Instrument.parties per call, the
+# RelationChanges lists, a stream object's events); their descriptions state it (docs/graph.md).
+MAX_LIST = 1000
+T = TypeVar("T")
 
 
 def encode_cursor(cursor: Cursor, kind: str = "events") -> str:
@@ -56,3 +63,44 @@ def page_size(first: int | None, last: int | None, limit: int = MAX_PAGE) -> Non
             "QUERY_TOO_COMPLEX",
             field="first" if first is not None else "last",
         )
+
+
+def bounded(items: Sequence[T], what: str, field: str, remedy: str) -> list[T]:
+    """`items` as a list, or BAD_USER_INPUT on `field` when they are more than MAX_LIST: the
+    bound a list's description states, never a silently shortened answer."""
+    if len(items) > MAX_LIST:
+        raise bad_input(
+            f"{len(items):,} {what}: a list holds at most {MAX_LIST:,}; {remedy}", field
+        )
+    return list(items)
+
+
+@dataclass(frozen=True, slots=True)
+class Slice(Generic[T]):
+    """A page cut from a list held whole, and whether items precede and follow it."""
+
+    items: list[T]
+    has_previous: bool
+    has_next: bool
+
+
+def slice_page(
+    items: Sequence[T],
+    key: Callable[[T], int],
+    *,
+    first: int | None,
+    after: int | None,
+    last: int | None,
+    before: int | None,
+) -> Slice[T]:
+    """The page of `items` (ordered by `key`) after key `after` and before key `before`: its
+    `first` or its `last` (page_size has checked that exactly one is given)."""
+    window = [
+        item
+        for item in items
+        if (after is None or key(item) > after) and (before is None or key(item) < before)
+    ]
+    if first is not None:
+        return Slice(window[:first], after is not None, len(window) > first)
+    assert last is not None
+    return Slice(window[max(len(window) - last, 0) :], len(window) > last, before is not None)

@@ -26,7 +26,7 @@ from api.graphql.events import (
 )
 from api.graphql.identity import parse_id
 from api.graphql.paging import decode_cursor, page_size
-from api.graphql.relation import Relation
+from api.graphql.relation import Relation, RelationChanges
 from api.graphql.types import (
     Actor,
     ActorConnection,
@@ -38,7 +38,6 @@ from api.graphql.types import (
     Measure,
     Node,
     PageInfo,
-    RelationChanges,
     RelationPoint,
     load_actor,
     load_dialogue,
@@ -244,7 +243,7 @@ class Query:
             found = await changes(info.context.engine, first, second, from_, to, known_at)
         except ValueError as error:
             raise bad_input(str(error), "to") from None
-        return RelationChanges.from_changes(found)
+        return RelationChanges(view=found)
 
     @strawberry.field(description="An instrument by stream id (`instrument/…`).")
     async def instrument(

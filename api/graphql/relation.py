@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -23,26 +23,32 @@ from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql.context import Context
 from api.graphql.disputes import DisputeState
-from api.graphql.events import EventConnection, EventEdge, event_type
-from api.graphql.paging import decode_cursor, encode_cursor, page_size
+from api.graphql.events import EventConnection, EventEdge, event_connection, event_type
+from api.graphql.paging import MAX_LIST, bounded, decode_cursor, encode_cursor, page_size
 from api.graphql.selection import Selected
 from api.graphql.types import (
     Actor,
+    DialogueChange,
     DialogueState,
+    DialogueStatus,
     InstrumentStanding,
     MeasureState,
     Meeting,
     MeetingConnection,
     MeetingEdge,
+    Membership,
     PageInfo,
     actor_field,
     load_meeting,
     load_meetings,
 )
 from events.views import states
+from events.views.changes import relation_events
 from events.views.objects import events_at
 from events.views.relation import Sides, contacts_page, instrument_standings, statements_page
 from events.views.states import DatedPage, DateKey
+
+T = TypeVar("T")
 
 
 @strawberry.type(
@@ -130,41 +136,21 @@ class Relation:
     async def contacts(
         self,
         info: Info[Context, None],
-        first: int = 10,
+        first: int | None = 10,
         after: str | None = None,
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None,
     ) -> MeetingConnection:
-        context = info.context
-        page_size(first, None, context.settings.limits.max_page)
-        selected = Selected(info)
-        page = await contacts_page(
-            context.reader,
+        return await contacts_connection(
+            info,
             self.a_id,
             self.b_id,
-            first=first,
-            after=None if after is None else _date_key(after),
+            first,
+            after,
             since=None if from_ is None else from_ - timedelta(days=1),
             until=self.as_of if to is None else min(to, self.as_of),
             known_at=self.known_at,
-            count=selected.has("totalCount"),
-            given=self.sides,
-        )
-        named: list[str] = []
-        if selected.has("edges", "node", "participants"):
-            named = [actor for _, contact in page.items for actor in contact.participants]
-        meetings, _ = await asyncio.gather(
-            load_meetings(info, tuple(contact.meeting for _, contact in page.items), self.known_at),
-            context.actors.load_many([(actor, self.known_at) for actor in named]),
-        )
-        by_id = {meeting.key: meeting for meeting in meetings}
-        edges = [
-            MeetingEdge(cursor=_cursor(key), node=by_id[contact.meeting])
-            for key, contact in page.items
-            if contact.meeting in by_id
-        ]
-        return MeetingConnection(
-            edges=edges, page_info=_page_info(edges, page, after), total_count=_total(page)
+            sides=self.sides,
         )
 
     @strawberry.field(
@@ -174,10 +160,11 @@ class Relation:
         )
     )
     async def statements(
-        self, info: Info[Context, None], first: int = 10, after: str | None = None
+        self, info: Info[Context, None], first: int | None = 10, after: str | None = None
     ) -> EventConnection:
         context = info.context
         page_size(first, None, context.settings.limits.max_page)
+        assert first is not None  # page_size refuses null
         selected = Selected(info)
         page = await statements_page(
             context.reader,
@@ -273,6 +260,155 @@ class Relation:
             upcoming_ids=view.upcoming,
             standings=standings,
         )
+
+
+async def contacts_connection(
+    info: Info[Context, None],
+    a: str,
+    b: str,
+    first: int | None,
+    after: str | None,
+    *,
+    since: date | None,
+    until: date,
+    known_at: datetime,
+    sides: Sides | None,
+) -> MeetingConnection:
+    """The page of the meetings held connecting a and b after `since` and by `until`, oldest
+    first, as known at `known_at`: the `first` after cursor `after`, their participants loaded
+    in one batch when selected. `sides`: as for `contacts_page`."""
+    context = info.context
+    page_size(first, None, context.settings.limits.max_page)
+    assert first is not None  # page_size refuses null
+    selected = Selected(info)
+    page = await contacts_page(
+        context.reader,
+        a,
+        b,
+        first=first,
+        after=None if after is None else _date_key(after),
+        since=since,
+        until=until,
+        known_at=known_at,
+        count=selected.has("totalCount"),
+        given=sides,
+    )
+    named: list[str] = []
+    if selected.has("edges", "node", "participants") or selected.has("nodes", "participants"):
+        named = [actor for _, contact in page.items for actor in contact.participants]
+    meetings, _ = await asyncio.gather(
+        load_meetings(info, tuple(contact.meeting for _, contact in page.items), known_at),
+        context.actors.load_many([(actor, known_at) for actor in named]),
+    )
+    by_id = {meeting.key: meeting for meeting in meetings}
+    edges = [
+        MeetingEdge(cursor=_cursor(key), node=by_id[contact.meeting])
+        for key, contact in page.items
+        if contact.meeting in by_id
+    ]
+    return MeetingConnection(
+        edges=edges, page_info=_page_info(edges, page, after), total_count=_total(page)
+    )
+
+
+@strawberry.type(description="What differs in a relation between two dates.")
+class RelationChanges:
+    view: strawberry.Private[states.RelationChanges]
+
+    @strawberry.field(description=f"In force at `to`, not at `from` (at most {MAX_LIST:,}).")
+    def measures_imposed(self) -> list[MeasureState]:
+        return [
+            MeasureState.from_state(m, self.view.known_at)
+            for m in _bounded(self.view.measures_imposed, "measures imposed")
+        ]
+
+    @strawberry.field(description=f"In force at `from`, not at `to` (at most {MAX_LIST:,}).")
+    def measures_lifted(self) -> list[MeasureState]:
+        return [
+            MeasureState.from_state(m, self.view.known_at)
+            for m in _bounded(self.view.measures_lifted, "measures lifted")
+        ]
+
+    @strawberry.field(description=f"Dialogues whose status changed (at most {MAX_LIST:,}).")
+    def dialogue_changes(self) -> list[DialogueChange]:
+        return [
+            DialogueChange(
+                dialogue_id=c.dialogue,
+                known_at=self.view.known_at,
+                before=DialogueStatus(c.before) if c.before else None,
+                after=DialogueStatus(c.after) if c.after else None,
+            )
+            for c in _bounded(self.view.dialogue_changes, "dialogue changes")
+        ]
+
+    @strawberry.field(description=f"Memberships at `to`, not at `from` (at most {MAX_LIST:,}).")
+    def instruments_joined(self) -> list[Membership]:
+        return [
+            Membership.from_state(m, self.view.known_at)
+            for m in _bounded(self.view.instruments_joined, "memberships begun")
+        ]
+
+    @strawberry.field(description=f"Memberships at `from`, not at `to` (at most {MAX_LIST:,}).")
+    def instruments_left(self) -> list[Membership]:
+        return [
+            Membership.from_state(m, self.view.known_at)
+            for m in _bounded(self.view.instruments_left, "memberships ended")
+        ]
+
+    @strawberry.field(
+        description="Meetings held connecting a and b after `from`, by `to`, oldest first: "
+        "`first` per page after `after`."
+    )
+    async def contacts(
+        self, info: Info[Context, None], first: int | None = 10, after: str | None = None
+    ) -> MeetingConnection:
+        view = self.view
+        return await contacts_connection(
+            info,
+            view.a,
+            view.b,
+            first,
+            after,
+            since=view.start,
+            until=view.end,
+            known_at=view.known_at,
+            sides=None,
+        )
+
+    @strawberry.field(
+        description=(
+            "Every event dated inside [from, to] (its bounds overlap them) that involves both "
+            "sides, in date order: what began and ended inside the window shows too; as "
+            "Query.events, `first` after `after` or `last` before `before`."
+        )
+    )
+    async def events(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> EventConnection:
+        page_size(first, last, info.context.settings.limits.max_page)
+        view = self.view
+        page = await relation_events(
+            info.context.engine,
+            view.a,
+            view.b,
+            view.start,
+            view.end,
+            first=first,
+            after=decode_cursor(after, "after") if after else None,
+            last=last,
+            before=decode_cursor(before, "before") if before else None,
+            known_at=view.known_at,
+        )
+        return await event_connection(info, page, view.known_at)
+
+
+def _bounded(items: Sequence[T], what: str) -> list[T]:
+    return bounded(items, f"{what} between `from` and `to`", "from", "narrow the window")
 
 
 def _total(page: DatedPage[Any]) -> int:

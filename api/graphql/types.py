@@ -18,8 +18,9 @@ from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql import enums  # noqa: F401  (makes the domain's enums GraphQL enums)
 from api.graphql.context import Context
+from api.graphql.errors import bad_input
 from api.graphql.identity import shown_id
-from api.graphql.paging import decode_cursor, page_size
+from api.graphql.paging import MAX_LIST, bounded
 from api.graphql.scalars import EDTF
 from api.graphql.selection import Selected
 from events.dates import Edtf
@@ -33,13 +34,19 @@ from events.types import (
 )
 from events.types import Location as DomainLocation
 from events.views import states
-from events.views.changes import relation_events
+from events.views.axes import resolve_axes
 from events.views.objects import ActorView, DialogueView, InstrumentView, MeasureView, MeetingView
-from events.views.rosters import dialogue_status, instrument_parties
+from events.views.rosters import dialogue_status
 from events.views.states import MembershipStatus
 
 if TYPE_CHECKING:
-    from api.graphql.events import EventConnection
+    from api.graphql.events import Event
+
+# What a stream object's `events` field says (the contract's `events: [Event!]!`, bounded).
+STREAM_EVENTS = (
+    f"Its stream's events in version order, as known at the same instant (at most {MAX_LIST:,}: "
+    "`stream(id) { events }` pages any number)."
+)
 
 
 @strawberry.type(
@@ -216,6 +223,12 @@ class Meeting(Node):
     def participants(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
         return actors_field(info, self.participant_ids, self.known_at)
 
+    @strawberry.field(description=STREAM_EVENTS)
+    async def events(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Event, strawberry.lazy("api.graphql.events")]]:
+        return await stream_events(info, self.key, self.known_at)
+
     @classmethod
     def from_view(cls, view: MeetingView, known_at: datetime) -> Meeting:
         """The Meeting of a MeetingView."""
@@ -319,6 +332,17 @@ async def load_reference(
     from api.graphql.events import load_node
 
     return await load_node(info, key, known_at)
+
+
+async def stream_events(info: Info[Context, None], key: str, known_at: datetime) -> list[Event]:
+    """The events of stream `key` as known at `known_at`, through the request's loader of
+    streams (one read for every stream object of a page), at most MAX_LIST of them."""
+    # Imported here: the event types are built from this module's types.
+    from api.graphql.events import event_type
+
+    views = await info.context.streams.load((key, known_at)) or []
+    kept = bounded(views, f"events in {key}", "events", "page them with `stream(id) { events }`")
+    return [event_type(view, known_at) for view in kept]
 
 
 N = TypeVar("N", bound=Node)
@@ -551,85 +575,6 @@ class DialogueChange:
         return await named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
 
 
-@strawberry.type(description="What differs in a relation between two dates.")
-class RelationChanges:
-    measures_imposed: list[MeasureState] = strawberry.field(
-        description="In force at `to`, not at `from`."
-    )
-    measures_lifted: list[MeasureState] = strawberry.field(
-        description="In force at `from`, not at `to`."
-    )
-    dialogue_changes: list[DialogueChange] = strawberry.field(
-        description="Dialogues whose status changed."
-    )
-    instruments_joined: list[Membership] = strawberry.field(
-        description="Memberships at `to`, not at `from`."
-    )
-    instruments_left: list[Membership] = strawberry.field(
-        description="Memberships at `from`, not at `to`."
-    )
-    contact_ids: strawberry.Private[tuple[str, ...]]
-    known_at: strawberry.Private[datetime]
-    view: strawberry.Private[states.RelationChanges]
-
-    @strawberry.field(description="Meetings held after `from`, by `to`.")
-    async def contacts(self, info: Info[Context, None]) -> list[Meeting]:
-        return await load_meetings(info, self.contact_ids, self.known_at)
-
-    @strawberry.field(
-        description=(
-            "Every event dated inside [from, to] (its bounds overlap them) that involves both "
-            "sides, in date order: what began and ended inside the window shows too."
-        )
-    )
-    async def events(
-        self, info: Info[Context, None], first: int, after: str | None = None
-    ) -> Annotated[EventConnection, strawberry.lazy("api.graphql.events")]:
-        # Imported here: the event types are built from this module's types.
-        from api.graphql.events import event_connection
-
-        page_size(first, None, info.context.settings.limits.max_page)
-        view = self.view
-        page = await relation_events(
-            info.context.engine,
-            view.a,
-            view.b,
-            view.start,
-            view.end,
-            first=first,
-            after=decode_cursor(after, "after") if after else None,
-            known_at=self.known_at,
-        )
-        return await event_connection(info, page, self.known_at)
-
-    @classmethod
-    def from_changes(cls, changes: states.RelationChanges) -> RelationChanges:
-        """The RelationChanges of a view's changes."""
-        known_at = changes.known_at
-        return cls(
-            measures_imposed=[
-                MeasureState.from_state(m, known_at) for m in changes.measures_imposed
-            ],
-            measures_lifted=[MeasureState.from_state(m, known_at) for m in changes.measures_lifted],
-            dialogue_changes=[
-                DialogueChange(
-                    dialogue_id=c.dialogue,
-                    known_at=known_at,
-                    before=DialogueStatus(c.before) if c.before else None,
-                    after=DialogueStatus(c.after) if c.after else None,
-                )
-                for c in changes.dialogue_changes
-            ],
-            instruments_joined=[
-                Membership.from_state(m, known_at) for m in changes.instruments_joined
-            ],
-            instruments_left=[Membership.from_state(m, known_at) for m in changes.instruments_left],
-            contact_ids=tuple(c.meeting for c in changes.contacts),
-            known_at=known_at,
-            view=changes,
-        )
-
-
 @strawberry.type(
     description="A declaration, joint statement, agreement, treaty, resolution or memorandum."
 )
@@ -639,23 +584,45 @@ class Instrument(Node):
     binding: bool | None = strawberry.field(description="Whether it binds its parties, if known.")
     adopted: When = strawberry.field(description="When it was adopted.")
 
-    @strawberry.field(description="Its parties at asOf (default today), as known at knownAt.")
+    @strawberry.field(
+        description=(
+            "Its parties at asOf (default today), as known at knownAt, by actor id: the "
+            f"`first` (at most {MAX_LIST:,}) after the actor `after`; partyCount counts them all."
+        )
+    )
     async def parties(
-        self, info: Info[Context, None], as_of: date | None = None, known_at: datetime | None = None
+        self,
+        info: Info[Context, None],
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        first: int | None = MAX_LIST,
+        after: strawberry.ID | None = None,
     ) -> list[Membership]:
+        if first is None or not 0 <= first <= MAX_LIST:
+            raise bad_input(f"`first` must be 0 to {MAX_LIST:,}", "first")
+        roster = await self._parties(info, as_of, known_at)
         at = known_at or self.known_at
-        found = await instrument_parties(info.context.engine, self.key, as_of, at)
-        return [Membership.from_state(m, at) for m in found]
+        later = [m for m in roster if after is None or m.actor > after]
+        return [Membership.from_state(m, at) for m in later[:first]]
 
     @strawberry.field(description="How many parties it has at asOf, as known at knownAt.")
     async def party_count(
         self, info: Info[Context, None], as_of: date | None = None, known_at: datetime | None = None
     ) -> int:
-        return len(
-            await instrument_parties(
-                info.context.engine, self.key, as_of, known_at or self.known_at
-            )
-        )
+        return len(await self._parties(info, as_of, known_at))
+
+    async def _parties(
+        self, info: Info[Context, None], as_of: date | None, known_at: datetime | None
+    ) -> tuple[states.Membership, ...]:
+        # Through the request's loader: parties under a list of instruments are one read.
+        on, at = resolve_axes(as_of, known_at or self.known_at)
+        return await info.context.parties.load((self.key, on, at))
+
+    @strawberry.field(description=STREAM_EVENTS)
+    async def events(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Event, strawberry.lazy("api.graphql.events")]]:
+        return await stream_events(info, self.key, self.known_at)
 
     @classmethod
     def from_view(cls, view: InstrumentView, known_at: datetime) -> Instrument:
@@ -696,6 +663,12 @@ class Measure(Node):
     def targets(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
         return actors_field(info, self.target_ids, self.known_at)
 
+    @strawberry.field(description=STREAM_EVENTS)
+    async def events(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Event, strawberry.lazy("api.graphql.events")]]:
+        return await stream_events(info, self.key, self.known_at)
+
     @classmethod
     def from_view(cls, view: MeasureView, known_at: datetime) -> Measure:
         """The Measure of a view."""
@@ -734,6 +707,12 @@ class Dialogue(Node):
         at = known_at or self.known_at
         found = await dialogue_status(info.context.engine, self.key, as_of, at)
         return None if found is None else DialogueState.from_state(found, at)
+
+    @strawberry.field(description=STREAM_EVENTS)
+    async def events(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Event, strawberry.lazy("api.graphql.events")]]:
+        return await stream_events(info, self.key, self.known_at)
 
     @classmethod
     def from_view(cls, view: DialogueView, known_at: datetime) -> Dialogue:

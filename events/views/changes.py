@@ -61,17 +61,21 @@ async def relation_events(
     start: date,
     end: date,
     *,
-    first: int,
+    first: int | None = None,
     after: Cursor | None = None,
+    last: int | None = None,
+    before: Cursor | None = None,
     known_at: datetime | None = None,
 ) -> Page:
     """Every event dated inside [`start`, `end`] (by overlap of its bounds) that involves
     both sides, in date order: what happened between the two dates, whatever began and
-    ended inside them."""
+    ended inside them; `first` after `after` or `last` before `before`."""
     if end < start:
         raise ValueError(f"`to` ({end}) is before `from` ({start})")
     where = EventFilter(actors=(a, b), start=start, end=end)
-    return await events_timeline(engine, where, first=first, after=after, known_at=known_at)
+    return await events_timeline(
+        engine, where, first=first, after=after, last=last, before=before, known_at=known_at
+    )
 
 
 def diff(

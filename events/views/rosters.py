@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events.projections.tables import measure_targets, memberships
 from events.views.axes import known, possibly, resolve_axes
+from events.views.reader import Reader
 from events.views.rows import (
     DIALOGUE_STATUS_COLUMNS,
     DISPUTE_STATUS_COLUMNS,
@@ -22,27 +24,51 @@ from events.views.rows import (
     memberships_by_actor,
 )
 from events.views.sides import sides
-from events.views.standing import with_statuses
+from events.views.standing import CHUNK, with_statuses
 from events.views.states import DialogueState, DisputeState, MeasureState, Membership
 
 
 async def instrument_parties(
-    engine: AsyncEngine,
+    engine: Reader,
     instrument: str,
     as_of: date | None = None,
     known_at: datetime | None = None,
 ) -> tuple[Membership, ...]:
     """The parties to `instrument` (possibly) at `as_of`, as known at `known_at`, by actor."""
+    found = await instruments_parties(engine, [instrument], as_of, known_at)
+    return found.get(instrument, ())
+
+
+async def instruments_parties(
+    reader: Reader,
+    instruments: Sequence[str],
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> dict[str, tuple[Membership, ...]]:
+    """The parties to each of `instruments` (possibly) at `as_of`, as known at `known_at`, by
+    actor, in a statement per CHUNK instruments and one for their statuses; an instrument
+    without parties is left out."""
     as_of, known_at = resolve_axes(as_of, known_at)
-    query = select(*MEMBERSHIP_COLUMNS).where(
-        memberships.c.stream == instrument,
-        known(memberships, known_at),
-        possibly(memberships, "since", as_of),
-    )
-    async with engine.connect() as conn:
-        rows = list(await conn.execute(query))
-        members = list(memberships_by_actor(rows, as_of).values())
-        return tuple(await with_statuses(conn, members, as_of, known_at))
+    wanted = sorted(set(instruments))
+    rows: dict[str, list[Any]] = {}
+    async with reader.connect() as conn:
+        for start in range(0, len(wanted), CHUNK):
+            query = select(*MEMBERSHIP_COLUMNS).where(
+                memberships.c.stream.in_(wanted[start : start + CHUNK]),
+                known(memberships, known_at),
+                possibly(memberships, "since", as_of),
+            )
+            for row in await conn.execute(query):
+                rows.setdefault(row[0], []).append(row)
+        members = [
+            member
+            for stream in sorted(rows)
+            for member in memberships_by_actor(rows[stream], as_of).values()
+        ]
+        found: dict[str, list[Membership]] = {}
+        for member in await with_statuses(conn, members, as_of, known_at):
+            found.setdefault(member.instrument, []).append(member)
+    return {stream: tuple(parties) for stream, parties in found.items()}
 
 
 async def dialogue_status(

@@ -53,7 +53,7 @@ async function load() {
       return;
     }
     const { stream } = await ask(STREAM, { id: keyOf(event.stream), knownAt });
-    const history = stream?.events ?? [];
+    const history = stream?.events.nodes ?? [];
     document.title = `${eventTitle(event)} · diplomatic-timeline`;
     $("detail-title").textContent = eventTitle(event);
     $("detail-body").replaceChildren(

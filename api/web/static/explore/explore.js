@@ -314,7 +314,8 @@ function renderChanges(changes, context, from) {
     ...changes.dialogueChanges.map((d) => h("li", { "data-id": keyOf(d.dialogue) }, "Dialogue: ", d.dialogue.name, `: ${words(d.before) || "none"} → ${words(d.after) || "none"}`)),
     ...changes.instrumentsJoined.map((m) => h("li", { "data-id": keyOf(m.instrument) }, `${actorName(m.actor)} joined `, h("a", { href: streamLink(context, keyOf(m.instrument)) }, m.instrument.title), ` (${words(m.action)}) `, when(m.since), " ", possible(m.certain))),
     ...changes.instrumentsLeft.map((m) => h("li", { "data-id": keyOf(m.instrument) }, `${actorName(m.actor)} left ${m.instrument.title} `, when(m.until))),
-    ...changes.contacts.map((m) => h("li", { "data-id": keyOf(m) }, "Contact: ", m.title, " ", when(m.held))),
+    ...changes.contacts.nodes.map((m) => h("li", { "data-id": keyOf(m) }, "Contact: ", m.title, " ", when(m.held))),
+    ...(changes.contacts.totalCount > changes.contacts.nodes.length ? [h("li", {}, `and ${changes.contacts.totalCount - changes.contacts.nodes.length} later contacts`)] : []),
   ];
   $("changes-heading").textContent = `What changed from ${day(from)} to ${day(context.asOf)}`;
   $("changes-body").replaceChildren(lines.length ? h("ul", { class: "changes" }, lines) : h("p", {}, "Nothing changed between these dates."));

@@ -52,7 +52,7 @@ async function load() {
       say(`No instrument ${id} is known${knownAt ? ` at ${instant(knownAt)}` : ""}.`, "error");
       return;
     }
-    const events = data.stream?.events ?? [];
+    const events = data.stream?.events.nodes ?? [];
     const changes = rosterChanges(events);
     const dates = [...new Set(changes.map((row) => row.when.latest))];
     const counts = await Promise.all(dates.map((date) => ask(PARTY_COUNT, { id, asOf: date, knownAt })));

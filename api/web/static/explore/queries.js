@@ -121,7 +121,7 @@ export const CHANGES = `query Changes($a: ID!, $b: ID!, $from: Date!, $to: Date!
     dialogueChanges { dialogue { key id name } before after }
     instrumentsJoined { instrument { key id title } actor { ...Named } action since { ...When } certain }
     instrumentsLeft { instrument { key id title } actor { ...Named } action since { ...When } until { ...When } }
-    contacts { key id title held { ...When } }
+    contacts(first: 100) { totalCount nodes { key id title held { ...When } } }
   }
 }
 ${WHEN}
@@ -135,7 +135,7 @@ export const SERIES = `query Series($a: ID!, $b: ID!, $from: Date!, $to: Date!, 
   }
 }`;
 
-/** An instrument, its parties at asOf and its stream's events (the roster's changes). */
+/** An instrument, its parties at asOf and its stream's first 100 events (the roster's changes). */
 export const INSTRUMENT = `query Instrument($id: ID!, $asOf: Date, $knownAt: DateTime) {
   instrument(id: $id, knownAt: $knownAt) {
     key id title kind binding adopted { ...When }
@@ -145,9 +145,12 @@ export const INSTRUMENT = `query Instrument($id: ID!, $asOf: Date, $knownAt: Dat
     }
   }
   stream(id: $id, knownAt: $knownAt) {
-    events {
-      ...Told
-      ... on InstrumentAdopted { foundingParties { action actor { ...Named } } }
+    events(first: 100) {
+      totalCount
+      nodes {
+        ...Told
+        ... on InstrumentAdopted { foundingParties { action actor { ...Named } } }
+      }
     }
   }
 }
@@ -164,8 +167,8 @@ export const EVENT_BY_ID = `query Event($id: ID!, $knownAt: DateTime) {
 }
 ${EVENT}`;
 
-/** A stream's events: an event's history (the original, corrections, retraction). */
+/** A stream's events: an event's history (the original, corrections, retraction); its first 100. */
 export const STREAM = `query Stream($id: ID!, $knownAt: DateTime) {
-  stream(id: $id, knownAt: $knownAt) { key id kind version events { ...Told } }
+  stream(id: $id, knownAt: $knownAt) { key id kind version events(first: 100) { totalCount nodes { ...Told } } }
 }
 ${EVENT}`;

@@ -16,6 +16,29 @@ class DialogueStatus(str, Enum):
     ENDED = "ENDED"
 
 
+class DisputeClosure(str, Enum):
+    SETTLED = "SETTLED"
+    WITHDRAWN = "WITHDRAWN"
+    RULING_FINAL = "RULING_FINAL"
+    LAPSED = "LAPSED"
+
+
+class DisputeForum(str, Enum):
+    WTO = "WTO"
+    ICJ = "ICJ"
+    ITLOS = "ITLOS"
+    PCA = "PCA"
+    ICSID = "ICSID"
+    DOMESTIC_COURT = "DOMESTIC_COURT"
+    OTHER = "OTHER"
+
+
+class DisputeStatus(str, Enum):
+    OPEN = "OPEN"
+    RULED = "RULED"
+    CLOSED = "CLOSED"
+
+
 class EventType(str, Enum):
     ActorRegistered = "ActorRegistered"
     ActorRenamed = "ActorRenamed"
@@ -26,6 +49,11 @@ class EventType(str, Enum):
     InstrumentAdopted = "InstrumentAdopted"
     PartyJoined = "PartyJoined"
     PartyWithdrew = "PartyWithdrew"
+    PartyNoticeGiven = "PartyNoticeGiven"
+    PartyNoticeSuspended = "PartyNoticeSuspended"
+    PartyNoticeRescinded = "PartyNoticeRescinded"
+    PartySuspended = "PartySuspended"
+    PartyResumed = "PartyResumed"
     InstrumentAmended = "InstrumentAmended"
     InstrumentExtended = "InstrumentExtended"
     InstrumentTerminated = "InstrumentTerminated"
@@ -38,6 +66,9 @@ class EventType(str, Enum):
     DialogueResumed = "DialogueResumed"
     DialogueEnded = "DialogueEnded"
     StatementIssued = "StatementIssued"
+    DisputeFiled = "DisputeFiled"
+    DisputeRuled = "DisputeRuled"
+    DisputeClosed = "DisputeClosed"
     EventCorrected = "EventCorrected"
     EventRetracted = "EventRetracted"
 
@@ -78,6 +109,7 @@ class MeetingKind(str, Enum):
 
 class MeetingLevel(str, Enum):
     HEAD_OF_STATE = "HEAD_OF_STATE"
+    HEAD_OF_GOVERNMENT = "HEAD_OF_GOVERNMENT"
     MINISTERIAL = "MINISTERIAL"
     SENIOR_OFFICIAL = "SENIOR_OFFICIAL"
     WORKING = "WORKING"
@@ -89,6 +121,13 @@ class MeetingStatus(str, Enum):
     POSTPONED = "POSTPONED"
     CANCELLED = "CANCELLED"
     HELD = "HELD"
+
+
+class MembershipStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    NOTICE_GIVEN = "NOTICE_GIVEN"
+    NOTICE_SUSPENDED = "NOTICE_SUSPENDED"
+    SUSPENDED = "SUSPENDED"
 
 
 class PartyAction(str, Enum):

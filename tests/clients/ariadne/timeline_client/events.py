@@ -33,6 +33,9 @@ class EventsEventsNodesEvent(BaseModel):
         "DialogueResumed",
         "DialogueRoundHeld",
         "DialogueSuspended",
+        "DisputeClosed",
+        "DisputeFiled",
+        "DisputeRuled",
         "Event",
         "EventCorrected",
         "EventRetracted",
@@ -47,6 +50,11 @@ class EventsEventsNodesEvent(BaseModel):
         "MeetingPostponed",
         "MeetingScheduled",
         "PartyJoined",
+        "PartyNoticeGiven",
+        "PartyNoticeRescinded",
+        "PartyNoticeSuspended",
+        "PartyResumed",
+        "PartySuspended",
         "PartyWithdrew",
     ] = Field(alias="__typename")
     id: str

@@ -5,6 +5,8 @@ from pydantic import Field
 from .base_model import BaseModel
 from .enums import (
     ActorKind,
+    DisputeClosure,
+    DisputeForum,
     EventType,
     InstrumentKind,
     MeasureKind,
@@ -58,8 +60,8 @@ class CorrectEventInput(BaseModel):
     "The event to correct."
     reason: str
     "Why it is corrected."
-    occurred: Optional[str] = None
-    "Its new date (EDTF)."
+    occurred: Optional[Any] = None
+    "Its new date."
     data: Optional[Any] = None
     "The fields of its data that change, in JSON."
 
@@ -117,6 +119,47 @@ class DialogueSuspendedInput(BaseModel):
     "The event's `by`."
 
 
+class DisputeClosedInput(BaseModel):
+    """The data of a DisputeClosed event."""
+
+    how: DisputeClosure
+    "The event's `how`."
+    reason: Optional[str] = None
+    "The event's `reason`."
+
+
+class DisputeFiledInput(BaseModel):
+    """The data of a DisputeFiled event."""
+
+    title: str
+    "The event's `title`."
+    forum: DisputeForum
+    "The event's `forum`."
+    complainants: list[str]
+    "The event's `complainants`."
+    respondents: list[str]
+    "The event's `respondents`."
+    case_number: Optional[str] = Field(alias="caseNumber", default=None)
+    "The event's `caseNumber`."
+    subject: Optional[str] = None
+    "The event's `subject`."
+    concerns: Optional[str] = None
+    "The event's `concerns`."
+
+
+class DisputeRuledInput(BaseModel):
+    """The data of a DisputeRuled event."""
+
+    summary: str
+    "The event's `summary`."
+    body: Optional[str] = None
+    "The event's `body`."
+    favours: Optional[list[str]] = None
+    "The event's `favours`."
+    appealed: Optional[bool] = None
+    "The event's `appealed`."
+
+
 class EventCorrectedInput(BaseModel):
     """The data of a EventCorrected event."""
 
@@ -169,6 +212,26 @@ class EventDataInput(BaseModel):
         alias="partyWithdrew", default=None
     )
     "The data of a PartyWithdrew event."
+    party_notice_given: Optional["PartyNoticeGivenInput"] = Field(
+        alias="partyNoticeGiven", default=None
+    )
+    "The data of a PartyNoticeGiven event."
+    party_notice_suspended: Optional["PartyNoticeSuspendedInput"] = Field(
+        alias="partyNoticeSuspended", default=None
+    )
+    "The data of a PartyNoticeSuspended event."
+    party_notice_rescinded: Optional["PartyNoticeRescindedInput"] = Field(
+        alias="partyNoticeRescinded", default=None
+    )
+    "The data of a PartyNoticeRescinded event."
+    party_suspended: Optional["PartySuspendedInput"] = Field(
+        alias="partySuspended", default=None
+    )
+    "The data of a PartySuspended event."
+    party_resumed: Optional["PartyResumedInput"] = Field(
+        alias="partyResumed", default=None
+    )
+    "The data of a PartyResumed event."
     instrument_amended: Optional["InstrumentAmendedInput"] = Field(
         alias="instrumentAmended", default=None
     )
@@ -217,6 +280,18 @@ class EventDataInput(BaseModel):
         alias="statementIssued", default=None
     )
     "The data of a StatementIssued event."
+    dispute_filed: Optional["DisputeFiledInput"] = Field(
+        alias="disputeFiled", default=None
+    )
+    "The data of a DisputeFiled event."
+    dispute_ruled: Optional["DisputeRuledInput"] = Field(
+        alias="disputeRuled", default=None
+    )
+    "The data of a DisputeRuled event."
+    dispute_closed: Optional["DisputeClosedInput"] = Field(
+        alias="disputeClosed", default=None
+    )
+    "The data of a DisputeClosed event."
     event_corrected: Optional["EventCorrectedInput"] = Field(
         alias="eventCorrected", default=None
     )
@@ -421,6 +496,53 @@ class PartyJoinedInput(BaseModel):
     "The event's `action`."
     effective: Optional[Any] = None
     "The event's `effective`."
+
+
+class PartyNoticeGivenInput(BaseModel):
+    """The data of a PartyNoticeGiven event."""
+
+    actor: str
+    "The event's `actor`."
+    effective: Any
+    "The event's `effective`."
+    reason: Optional[str] = None
+    "The event's `reason`."
+
+
+class PartyNoticeRescindedInput(BaseModel):
+    """The data of a PartyNoticeRescinded event."""
+
+    actor: str
+    "The event's `actor`."
+    reason: Optional[str] = None
+    "The event's `reason`."
+
+
+class PartyNoticeSuspendedInput(BaseModel):
+    """The data of a PartyNoticeSuspended event."""
+
+    actor: str
+    "The event's `actor`."
+    reason: Optional[str] = None
+    "The event's `reason`."
+
+
+class PartyResumedInput(BaseModel):
+    """The data of a PartyResumed event."""
+
+    actor: str
+    "The event's `actor`."
+    reason: Optional[str] = None
+    "The event's `reason`."
+
+
+class PartySuspendedInput(BaseModel):
+    """The data of a PartySuspended event."""
+
+    actor: str
+    "The event's `actor`."
+    reason: Optional[str] = None
+    "The event's `reason`."
 
 
 class PartyWithdrewInput(BaseModel):
