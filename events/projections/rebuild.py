@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Column, MetaData, Select, Table, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.projections import Projection
 from events.projections.bitemporal import default_projections, rebuild_into
@@ -62,6 +62,8 @@ async def verify(
         await rebuild_into(conn, projections, scratch, progress)
         for live, rebuilt in scratch.items():
             columns = ["stream", *(c.name for c in fact_columns(live)), "rt_from", "rt_to"]
+            if await _same_rows(conn, live, rebuilt, columns):
+                continue
             for name, left, right in (
                 ("only live", live, rebuilt),
                 ("missing from live", rebuilt, live),
@@ -74,6 +76,19 @@ async def verify(
                     rows = (await conn.execute(extra.limit(SAMPLE))).all()
                     differences.append(f"{live.name}: {count} rows {name}, e.g. {rows}")
     return differences
+
+
+async def _same_rows(
+    conn: AsyncConnection, live: Table, rebuilt: Table, columns: list[str]
+) -> bool:
+    """Whether two tables hold the same rows, duplicates counted, in one set difference rather
+    than the two that name the differences: when both hold N rows and every (row, copies) of
+    `live` is one of `rebuilt`, those account for all N rows of `rebuilt`, which holds no other."""
+    sizes = [await conn.scalar(select(func.count()).select_from(t)) for t in (live, rebuilt)]
+    if sizes[0] != sizes[1]:
+        return False
+    extra = _counted(live, columns).except_(_counted(rebuilt, columns))
+    return not await conn.scalar(select(func.count()).select_from(extra.subquery()))
 
 
 def _counted(table: Table, columns: list[str]) -> Select[Any]:
