@@ -73,10 +73,12 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.append
 
-## Refresh the browser libraries the pages load (GraphiQL, React) from the npm registry at the
-## versions pinned in api/web/vendor.py; the only step that needs Node.js (npm) and the network.
+## Refresh the browser libraries the pages load (GraphiQL, React) and the one the tests load
+## (TimelineJS, tests/timelinejs.py) from the npm registry at the versions pinned in
+## api/web/vendor.py and tests/timelinejs.py; the only step that needs Node.js (npm) and the network.
 vendor: $(STAMP)
 	$(BIN)/python -m api.web.vendor
+	$(BIN)/python -m tests.timelinejs
 
 ## The pictures of the pages in docs/screenshots/, taken in Debian's chromium on the demo.
 screenshots: $(STAMP)

@@ -168,6 +168,10 @@ def import_(
         bool, typer.Option(help="Commit batch by batch and report which lines landed.")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000, help="Events per batch.")] = 1000,
+    allow_duplicates: Annotated[
+        bool,
+        typer.Option(help="Import lines without ids that describe the same event, each of them."),
+    ] = False,
     recorded_by: Annotated[
         str | None, typer.Option(help="recordedBy for lines without one.", show_default="cli:USER")
     ] = None,
@@ -195,6 +199,7 @@ def import_(
                     recorded_by=recorded_by or _principal(),
                     batch_size=batch_size,
                     partial=partial,
+                    allow_duplicates=allow_duplicates,
                     progress=progress,
                 )
             )

@@ -1,6 +1,7 @@
 """Imports as analysts meet them (docs/csv-import.md, "Errors"): every problem of a file at once,
 twins named by both rows, the usual mistakes of spreadsheets named with the form to write, files
-in another encoding or saved as a workbook, the actors an import resolved, rows pasted twice.
+in another encoding or saved as a workbook, the actors an import resolved, rows and JSON Lines
+lines pasted twice.
 
 The store tests run on SQLite and, with TIMELINE_TEST_POSTGRES_URL, on PostgreSQL.
 """
@@ -190,6 +191,55 @@ async def test_a_json_lines_file_reports_every_problem_and_both_twins(store: Eve
     assert await log_json(store) == before
 
 
+def without_id(stream: str, occurred: str, **data: Any) -> str:
+    """A JSON Lines line of a MeetingHeld with no id (the import makes one up)."""
+    obj = {"stream": stream, "type": "MeetingHeld", "occurred": occurred, "data": data}
+    return json.dumps(obj) + "\n"
+
+
+# A line with an id, then the same meeting without one, twice (a line copied), then on another
+# day: only the copy is a problem.
+PASTED = [
+    line("meeting/x", "MeetingHeld", "2023-05", title="Call", participants=["USA"]),
+    without_id("meeting/x", "2023-05", title="Call", participants=["USA"]),
+    without_id("meeting/x", "2023-05", title="Call", participants=["USA"]),
+    without_id("meeting/x", "2023-06", title="Call", participants=["USA"]),
+]
+PASTED_PROBLEM = (
+    "line 3: the same event as line 2, and neither has an id: remove one, or import with "
+    "--allow-duplicates to keep both"
+)
+
+
+@pytest.mark.parametrize("partial", [False, True], ids=["whole", "partial"])
+async def test_identical_json_lines_without_ids_are_refused_as_rows_are(
+    store: EventStore, partial: bool
+) -> None:
+    await fill(store)
+    before = await log_json(store)
+
+    with pytest.raises(ImportFailed) as failure:
+        await import_jsonl(store, PASTED, recorded_by="a", partial=partial)
+
+    assert [str(p) for p in failure.value.report.problems] == [PASTED_PROBLEM]
+    problem = failure.value.report.problems[0]
+    assert (problem.line, problem.field) == (3, "")
+    assert await log_json(store) == before
+
+
+async def test_identical_json_lines_are_kept_with_allow_duplicates(store: EventStore) -> None:
+    head = await fill(store)
+
+    report = await import_jsonl(store, PASTED, recorded_by="a", allow_duplicates=True)
+
+    assert report.appended == 4
+    assert (await store.head()).position == head + 4
+    # Imported again, the lines without ids are new events each time: still allowed, still
+    # refused without the option.
+    with pytest.raises(ImportFailed, match="line 3: the same event as line 2"):
+        await import_jsonl(store, PASTED, recorded_by="a")
+
+
 # --- the command line: encodings, workbooks, usage -----------------------------------------------
 
 
@@ -293,6 +343,29 @@ def test_a_json_lines_file_in_cp1252_is_named_with_its_line(
     assert "--encoding" not in result.stderr
     assert "JSON Lines are UTF-8: convert it first (iconv -f cp1252 -t UTF-8)" in result.stderr
     assert head_of(database_url) == 0
+
+
+def test_timeline_import_refuses_a_pasted_line_unless_duplicates_are_allowed(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "pasted.jsonl"
+    path.write_text(
+        line("actor/a", "ActorRegistered", "2020", name="A", kind="PERSON")
+        + without_id("meeting/y", "2023-05", title="Call", participants=["a"]) * 2
+    )
+
+    refused = invoke(database_url, "import", str(path))
+    kept = invoke(database_url, "import", "--allow-duplicates", str(path))
+
+    assert refused.exit_code == 1
+    assert (
+        "line 3: the same event as line 2, and neither has an id: remove one, or import with "
+        "--allow-duplicates to keep both" in refused.stderr
+    )
+    assert "nothing was appended" in refused.stderr
+    assert kept.exit_code == 0, kept.output
+    assert kept.stderr.startswith("imported 3 events (0 already in the log) from 3 lines in ")
+    assert head_of(database_url) == 3
 
 
 def test_a_workbook_given_as_json_lines_is_named_with_the_command_that_reads_it(

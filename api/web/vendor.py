@@ -7,7 +7,9 @@ Subresource Integrity hash (sha384) of every file the pages load. The pages put 
 in their `integrity` attributes, and a test checks the files against them.
 
 `python -m api.web.vendor` (or `make vendor`) refreshes the files with `npm pack`: the only
-step that needs Node.js and the network; installing, serving and testing need neither.
+step that needs Node.js and the network; installing, serving and testing need neither. The
+same mechanism (`Vendored`, `refresh`) keeps libraries only the tests load elsewhere
+(tests/timelinejs.py: TimelineJS, to open the TimelineJS export in).
 """
 
 from __future__ import annotations
@@ -26,22 +28,44 @@ from pathlib import Path
 from typing import IO
 
 VENDOR = Path(__file__).parent / "static" / "vendor"
-MANIFEST = VENDOR / "MANIFEST.json"
 
 
 @dataclass(frozen=True, slots=True)
 class Package:
-    """An npm package at a pinned version, and the files of its tarball the pages load."""
+    """An npm package at a pinned version, and the files of its tarball that are kept."""
 
     name: str
     version: str
     files: tuple[str, ...]
     licence_file: str = "LICENSE"
+    # None: every file is kept by its name alone. A folder of the tarball (`dist/`): files keep
+    # their path below it, for a library whose files refer to each other by relative paths.
+    keep_below: str | None = None
+
+    def kept_as(self, path: str) -> str:
+        """Where the tarball's file `path` is kept, relative to the package's folder."""
+        if self.keep_below is None or path == self.licence_file:
+            return Path(path).name
+        if not path.startswith(self.keep_below):
+            raise ValueError(f"{self.name}: {path} is not below {self.keep_below}")
+        return path.removeprefix(self.keep_below)
+
+
+@dataclass(frozen=True, slots=True)
+class Vendored:
+    """Packages kept in one folder, a subfolder each, with the manifest that vouches for them."""
+
+    root: Path
+    packages: tuple[Package, ...]
 
     @property
-    def folder(self) -> Path:
-        """Where its files are kept."""
-        return VENDOR / self.name
+    def manifest(self) -> Path:
+        """The MANIFEST.json of the folder."""
+        return self.root / "MANIFEST.json"
+
+    def folder(self, package: Package) -> Path:
+        """Where the package's files are kept (a scoped name by its last part)."""
+        return self.root / package.name.rsplit("/", 1)[-1]
 
 
 # GraphiQL 4 is the last major version with a UMD build (one script, React from globals); its
@@ -51,6 +75,7 @@ PACKAGES = (
     Package("react-dom", "18.3.1", ("umd/react-dom.production.min.js",)),
     Package("graphiql", "4.1.2", ("graphiql.min.js", "graphiql.min.css")),
 )
+PAGES = Vendored(VENDOR, PACKAGES)
 
 
 def sri(data: bytes) -> str:
@@ -59,9 +84,10 @@ def sri(data: bytes) -> str:
 
 
 @cache
-def manifest() -> dict[str, dict[str, object]]:
+def manifest(vendored: Vendored = PAGES) -> dict[str, dict[str, object]]:
     """The committed manifest: per package, its version, licence, tarball and file hashes."""
-    loaded: dict[str, dict[str, object]] = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    text = vendored.manifest.read_text(encoding="utf-8")
+    loaded: dict[str, dict[str, object]] = json.loads(text)
     return loaded
 
 
@@ -86,22 +112,25 @@ def _pack(package: Package, into: Path) -> tuple[Path, str]:
     return into / packed["filename"], str(packed["integrity"])
 
 
-def refresh() -> None:
-    """Fetch every package of `PACKAGES` with npm and rewrite the vendored files and manifest."""
+def refresh(vendored: Vendored = PAGES) -> None:
+    """Fetch every package of `vendored` with npm and rewrite its files and manifest."""
     entries: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        for package in PACKAGES:
+        for package in vendored.packages:
             tarball, integrity = _pack(package, Path(scratch))
-            shutil.rmtree(package.folder, ignore_errors=True)
-            package.folder.mkdir(parents=True)
+            folder = vendored.folder(package)
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
             with tarfile.open(tarball) as archive:
                 meta = json.load(_member(archive, "package.json"))
                 files: dict[str, str] = {}
                 for path in (*package.files, package.licence_file):
                     data = _member(archive, path).read()
-                    (package.folder / Path(path).name).write_bytes(data)
+                    kept = folder / package.kept_as(path)
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    kept.write_bytes(data)
                     if path != package.licence_file:
-                        files[Path(path).name] = sri(data)
+                        files[package.kept_as(path)] = sri(data)
             entries[package.name] = {
                 "version": meta["version"],
                 "licence": meta["license"],
@@ -110,7 +139,7 @@ def refresh() -> None:
                 "tarballIntegrity": integrity,
                 "files": files,
             }
-    MANIFEST.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
+    vendored.manifest.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
     manifest.cache_clear()
 
 
@@ -121,8 +150,13 @@ def _member(archive: tarfile.TarFile, path: str) -> IO[bytes]:
     return found
 
 
-if __name__ == "__main__":
+def main(vendored: Vendored = PAGES) -> None:
+    """Refresh `vendored` from the command line; exits with a message when npm is missing."""
     if shutil.which("npm") is None:
         sys.exit("npm is needed to refresh the vendored files (Node.js 18 or later)")
-    refresh()
-    print(f"wrote {MANIFEST}")
+    refresh(vendored)
+    print(f"wrote {vendored.manifest}")
+
+
+if __name__ == "__main__":
+    main()

@@ -37,12 +37,14 @@ from events.interchange.problems import (
     registered_slug,
     resolutions,
     reused,
+    same_event,
+    same_event_message,
     twins,
     unknown_actors,
 )
 from events.interchange.progress import EVERY, SILENT, ImportProgress
 from events.store import EventStore
-from events.types import NewEvent, dumps, event_from_json
+from events.types import NewEvent, event_from_json
 
 BOM = "\ufeff"
 
@@ -324,19 +326,13 @@ def _note_identity(sheet: Sheet, row: int, obj: dict[str, Any]) -> None:
 def _same_rows(sheet: Sheet, id_column: Column) -> None:
     """Report each row without an id that describes the same event as an earlier one: most
     often a row pasted twice, which would become two events."""
-    first: dict[str, int] = {}
+    first: dict[bytes, int] = {}
     for row, event in sheet.events:
         if sheet.cells[row].get(id_column, "").strip():
             continue  # the same id twice is a twin; another id is another event
-        key = dumps({**event.to_json(), "id": None})
-        earlier = first.setdefault(key, row)
+        earlier = first.setdefault(same_event(event), row)
         if earlier != row:
-            sheet.problem(
-                row,
-                None,
-                f"the same event as row {earlier}, and neither has an id: remove one, or "
-                "import with --allow-duplicates to keep both",
-            )
+            sheet.problem(row, None, same_event_message(f"row {earlier}"))
 
 
 def _reason(

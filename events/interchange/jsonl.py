@@ -27,6 +27,8 @@ from events.interchange.problems import (
     registered_slug,
     resolutions,
     reused,
+    same_event,
+    same_event_message,
     twin_message,
     unknown_actors,
     value_at,
@@ -116,19 +118,22 @@ async def import_jsonl(
     recorded_by: str,
     batch_size: int = 1000,
     partial: bool = False,
+    allow_duplicates: bool = False,
     progress: ImportProgress = SILENT,
 ) -> ImportReport:
     """Import JSON Lines `lines` into the log; ids, `recordedAt` and `recordedBy` are kept.
 
     Raises ImportFailed with every problem found (the first MAX_PROBLEMS of events/interchange/
     problems.py, and how many more), each naming its line; an id given on two lines is
-    reported on both. Without `partial` nothing is appended then, and the lines after the first
+    reported on both. Two lines without ids that describe the same event are a problem (a line
+    copied twice) unless `allow_duplicates`, which imports both, as a sheet's rows are. Without
+    `partial` nothing is appended then, and the lines after the first
     problem are still read and their actors and ids looked up in the log; with `partial`, the
     batches before the bad one stay. `progress` is told the bytes (UTF-8) and lines read, then
     the commit (events/interchange/progress.py).
     """
     report = ImportReport()
-    reading = _Reading(report)
+    reading = _Reading(report, allow_duplicates=allow_duplicates)
     batches = _batches(lines, batch_size, reading, progress)
     if partial:
         for batch in batches:
@@ -173,12 +178,16 @@ async def import_jsonl(
 
 @dataclass(slots=True)
 class _Reading:
-    """What reading a file keeps besides its events: the lines' ids (for twins), the JSON of
-    the lines that failed validation and of those left unchecked after a problem (for their
-    actors), and the actors the file registers."""
+    """What reading a file keeps besides its events: the lines' ids (for twins), the events of
+    the lines without ids (for duplicates), the JSON of the lines that failed validation and of
+    those left unchecked after a problem (for their actors), and the actors the file
+    registers."""
 
     report: ImportReport
+    allow_duplicates: bool = False
     ids: dict[object, int] = field(default_factory=dict)  # id -> the first line giving it
+    # `same_event` of a line without an id -> the first line without an id with that event
+    without_id: dict[bytes, int] = field(default_factory=dict)
     failed: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     unchecked: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     registering: set[str] = field(default_factory=set)
@@ -191,6 +200,17 @@ class _Reading:
         for here, other in ((first, number), (number, first)):
             message = twin_message(str(event_id), f"line {other}")
             self.report.problems.add(LineProblem(here, "id", message, str(event_id)))
+        return True
+
+    def duplicate(self, number: int, event: NewEvent) -> bool:
+        """Note the event of line `number`, which has no id; report it when an earlier line
+        without an id has the same event (a line copied twice) and duplicates are not allowed."""
+        if self.allow_duplicates:
+            return False
+        first = self.without_id.setdefault(same_event(event), number)
+        if first == number:
+            return False
+        self.report.problems.add(LineProblem(number, "", same_event_message(f"line {first}")))
         return True
 
 
@@ -232,13 +252,17 @@ def _parse(number: int, line: str, reading: _Reading) -> NewEvent | None:
             reading.registering.add(slug)
         note_resolved(obj, report.resolved)
     try:
-        return event_from_json(obj, restoring=True)
+        event = event_from_json(obj, restoring=True)
     except InvalidEvents as error:
         for problem in error.problems:
             report.problems.add(_on_line(number, problem, obj, checked=True))
         if isinstance(obj, dict):
             reading.failed.append((number, obj))
         return None
+    # An id made up for the line is no id: two such lines may be one event copied twice.
+    if obj.get("id") is None and reading.duplicate(number, event):
+        return None
+    return event
 
 
 def _not_json(line: str, error: json.JSONDecodeError) -> str:

@@ -7,6 +7,9 @@ problems in the same words; each import names its places in its own terms (`row 
 - every problem is kept up to MAX_PROBLEMS, and the rest counted (`Bounded`);
 - an id given twice in the file is reported at both places, each naming the other (`twins`);
 - an id the log holds for another event is reported with that event (`reused`);
+- an event without an id that is the same as an earlier one without an id (a row or line
+  pasted twice) is reported naming the earlier one (`same_event`), unless duplicates are
+  allowed;
 - the actors of a row or line that failed validation are still looked up in the log
   (`unknown_actors`), so that a bad date does not hide an unregistered actor on the same row.
 
@@ -16,6 +19,7 @@ Besides problems, an import notes the actor ids it read otherwise than they are 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -82,6 +86,20 @@ def twins(places: Iterable[tuple[int, UUID]], place: Place) -> list[tuple[int, s
 def twin_message(event_id: UUID | str, others: str) -> str:
     """The message for an id given at another place (`others`) of the same file too."""
     return f"id {event_id} is given twice: also on {others}; every event needs its own id"
+
+
+def same_event(event: NewEvent) -> bytes:
+    """What two events without ids share when they are the same event: all but their made-up
+    ids. A digest, so that a long file's events are not kept whole to be compared."""
+    return hashlib.sha256(dumps({**event.to_json(), "id": None}).encode()).digest()
+
+
+def same_event_message(earlier: str) -> str:
+    """The message for an event without an id that is the same as one at `earlier`."""
+    return (
+        f"the same event as {earlier}, and neither has an id: remove one, or import with "
+        "--allow-duplicates to keep both"
+    )
 
 
 async def reused(
