@@ -8,7 +8,7 @@ its own, writer i to replica i mod 2. Two cases, in one run, on the same servers
 - one writer: 1 client process;
 - N writers: `--writers` client processes (8) at once.
 
-Every client starts at the same instant (a time given on its command line) and reports the
+Every client starts at the same instant (once all have said they are ready) and reports the
 latency of each append and the position the server answered. The case's appends/s is its
 appends over the time from that instant to the last answer; p50/p99 are over all its appends.
 After each case the log is read back and checked: every acknowledged event is in it exactly
@@ -44,6 +44,8 @@ from api.auth import digest_of
 from bench.append import PostgresBackend, parse_common
 from bench.record import header, publish
 from events.db import create_engine, events_table
+from events.store import EventStore
+from events.types import event_from_json
 
 TOKEN = "bench-writers-token-0123456789abcdef"
 RECORD = """
@@ -57,30 +59,33 @@ STARTUP = 90.0  # seconds a replica may take to answer /readyz on a busy machine
 # --- a client process --------------------------------------------------------------------------
 
 
-def child(address: str, count: int, writer: int, start_at: float) -> None:
-    """Send `count` appends to `address` one after the other, from `start_at` (epoch seconds);
-    print one JSON line: [[latency s, event id, position], …] and the time of the last answer."""
+def statement_input(writer: int, index: int) -> dict[str, Any]:
+    """The `recordEvent` input of a writer's `index`-th append: a StatementIssued on a stream
+    of its own."""
+    return {
+        "stream": f"statement/w{writer}-{index}-{uuid.uuid4().hex[:8]}",
+        "occurred": "2024-02-20",
+        "data": {
+            "statementIssued": {
+                "issuer": "CHN",
+                "summary": f"Statement {index} of writer {writer}.",
+                "about": ["USA"],
+            }
+        },
+    }
+
+
+def child_http(address: str, count: int, writer: int) -> list[Any]:
+    """Send `count` appends to `address` one after the other, once told to start;
+    [[latency s, event id, position], …]."""
     done: list[tuple[float, str, int]] = []
     with httpx.Client(
         base_url=f"http://{address}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
     ) as http:
         http.get("/healthz")  # the connection, open before the clock starts
-        time.sleep(max(0.0, start_at - time.time()))
-        for index in range(count):
-            stream = f"statement/w{writer}-{index}-{uuid.uuid4().hex[:8]}"
-            variables = {
-                "input": {
-                    "stream": stream,
-                    "occurred": "2024-02-20",
-                    "data": {
-                        "statementIssued": {
-                            "issuer": "CHN",
-                            "summary": f"Statement {index} of writer {writer}.",
-                            "about": ["USA"],
-                        }
-                    },
-                }
-            }
+        inputs = [{"input": statement_input(writer, index)} for index in range(count)]
+        ready()
+        for variables in inputs:
             sent = time.perf_counter()
             response = http.post("/graphql", json={"query": RECORD, "variables": variables})
             latency = time.perf_counter() - sent
@@ -88,6 +93,53 @@ def child(address: str, count: int, writer: int, start_at: float) -> None:
             if payload["userErrors"]:
                 raise SystemExit(f"writer {writer}: {payload['userErrors']}")
             done.append((latency, payload["event"]["id"], payload["event"]["position"]))
+    return done
+
+
+async def child_store(url: str, count: int, writer: int) -> list[Any]:
+    """Append `count` events through an EventStore of this process on `url`, one after the
+    other, once told to start; as `child_http`. The events are validated before the clock."""
+    events = [
+        event_from_json(
+            {
+                "id": str(uuid.uuid4()),
+                "stream": item["stream"],
+                "type": "StatementIssued",
+                "occurred": item["occurred"],
+                "data": {"issuer": "CHN", "summary": f"Statement {index}.", "about": ["USA"]},
+            }
+        )
+        for index, item in enumerate(statement_input(writer, i) for i in range(count))
+    ]
+    engine = create_engine(url)
+    store = EventStore(engine)
+    done: list[tuple[float, str, int]] = []
+    try:
+        await store.head()  # the connection, open before the clock starts
+        ready()
+        for event in events:
+            sent = time.perf_counter()
+            [recorded] = await store.append([event], recorded_by="bench")
+            done.append((time.perf_counter() - sent, str(recorded.id), recorded.position))
+    finally:
+        await store.close()
+        await engine.dispose()
+    return done
+
+
+def ready() -> None:
+    """Say on stdout that this writer is ready (imports done, connection open), then wait for
+    the line on stdin that starts every writer at once."""
+    print("ready", flush=True)
+    sys.stdin.readline()
+
+
+def child(via: str, target: str, count: int, writer: int) -> None:
+    """One writer process: print one JSON line, its appends and the time of its last answer."""
+    if via == "http":
+        done = child_http(target, count, writer)
+    else:
+        done = asyncio.run(child_store(target, count, writer))
     print(json.dumps({"appends": done, "ended": time.time()}))
 
 
@@ -147,6 +199,7 @@ def start_replica(url: str, log: Path) -> Replica:
 class Outcome:
     """One case's run."""
 
+    via: str  # "http" or "store"
     writers: int
     appends: int = 0
     seconds: float = 0.0
@@ -167,9 +220,9 @@ class Outcome:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def run_case(replicas: Sequence[Replica], writers: int, count: int) -> list[dict[str, Any]]:
-    """Start `writers` client processes together; their reports, in writer order."""
-    start_at = time.time() + 2.0 + 0.25 * writers  # every child up and connected by then
+def run_case(targets: Sequence[str], via: str, writers: int, count: int) -> list[dict[str, Any]]:
+    """Start `writers` client processes together, writer i on `targets[i mod len]`; their
+    reports, in writer order."""
     children = [
         subprocess.Popen(
             [
@@ -177,15 +230,26 @@ def run_case(replicas: Sequence[Replica], writers: int, count: int) -> list[dict
                 "-m",
                 "bench.writers",
                 "--child",
-                replicas[number % len(replicas)].address,
+                via,
+                targets[number % len(targets)],
                 str(count),
                 str(number),
-                repr(start_at),
             ],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            text=True,
         )
         for number in range(writers)
     ]
+    for process in children:
+        assert process.stdout is not None
+        if process.stdout.readline().strip() != "ready":
+            raise SystemExit(f"a writer failed to start (exit {process.wait()})")
+    start_at = time.time()
+    for process in children:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
     reports = []
     for process in children:
         out, _ = process.communicate()
@@ -230,11 +294,11 @@ async def check(url: str, reports: Sequence[dict[str, Any]], before: int, outcom
 
 
 async def measure(
-    url: str, replicas: Sequence[Replica], writers: int, count: int, before: int
+    url: str, targets: Sequence[str], via: str, writers: int, count: int, before: int
 ) -> Outcome:
     """One run of the case with `writers` processes of `count` appends each."""
-    reports = await asyncio.to_thread(run_case, replicas, writers, count)
-    outcome = Outcome(writers)
+    reports = await asyncio.to_thread(run_case, targets, via, writers, count)
+    outcome = Outcome(via, writers)
     for report in reports:
         outcome.appends += len(report["appends"])
         outcome.latencies.extend(latency for latency, _, _ in report["appends"])
@@ -247,20 +311,24 @@ async def measure(
 
 
 def table(outcomes: Sequence[Outcome]) -> str:
-    """The Markdown table of the runs, the one-writer case first."""
-    single = statistics.median(o.rate for o in outcomes if o.writers == 1)
+    """The Markdown table of the runs, by way in, the one-writer case first."""
+    single = {
+        via: statistics.median(o.rate for o in outcomes if o.writers == 1 and o.via == via)
+        for via in {o.via for o in outcomes}
+    }
     lines = [
-        "| writers | run | appends | seconds | appends/s | p50 ms | p99 ms | ÷ one writer "
+        "| via | writers | run | appends | seconds | appends/s | p50 ms | p99 ms | ÷ one writer "
         "| lost | duplicated | out of order | gaps |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    runs: dict[int, int] = {}
-    for o in sorted(outcomes, key=lambda o: o.writers):
-        runs[o.writers] = runs.get(o.writers, 0) + 1
+    runs: dict[tuple[str, int], int] = {}
+    for o in sorted(outcomes, key=lambda o: (o.via, o.writers)):
+        runs[o.via, o.writers] = runs.get((o.via, o.writers), 0) + 1
         lines.append(
-            f"| {o.writers} | {runs[o.writers]} | {o.appends:,} | {o.seconds:.1f} | "
-            f"{o.rate:,.0f} | {o.percentile(0.5):.1f} | {o.percentile(0.99):.1f} | "
-            f"{o.rate / single:.2f} | {o.lost} | {o.duplicated} | {o.out_of_order} | {o.gaps} |"
+            f"| {o.via} | {o.writers} | {runs[o.via, o.writers]} | {o.appends:,} | "
+            f"{o.seconds:.1f} | {o.rate:,.0f} | {o.percentile(0.5):.1f} | "
+            f"{o.percentile(0.99):.1f} | {o.rate / single[o.via]:.2f} | {o.lost} | "
+            f"{o.duplicated} | {o.out_of_order} | {o.gaps} |"
         )
     return "\n".join(lines)
 
@@ -282,15 +350,21 @@ async def run(args: argparse.Namespace) -> str:
             ]
             try:
                 before = 0
+                addresses = [replica.address for replica in replicas]
                 for run_index in range(args.runs):
                     order = [1, args.writers] if run_index % 2 == 0 else [args.writers, 1]
-                    for writers in order:
-                        outcome = await measure(url, replicas, writers, args.appends, before)
-                        before += outcome.appends
-                        outcomes.append(outcome)
-                        print(
-                            f"{writers} writer(s): {outcome.rate:,.0f} appends/s", file=sys.stderr
-                        )
+                    for via in args.via:
+                        targets = addresses if via == "http" else [url]
+                        for writers in order:
+                            outcome = await measure(
+                                url, targets, via, writers, args.appends, before
+                            )
+                            before += outcome.appends
+                            outcomes.append(outcome)
+                            print(
+                                f"{via}, {writers} writer(s): {outcome.rate:,.0f} appends/s",
+                                file=sys.stderr,
+                            )
             finally:
                 for replica in replicas:
                     replica.process.terminate()
@@ -301,10 +375,11 @@ async def run(args: argparse.Namespace) -> str:
     took = (datetime.now(UTC) - started).total_seconds()
     lines = [
         *header("bench.writers", started, "bench.writers", args.argv, took, [version]),
-        f"- {args.replicas} `timeline serve` replicas on one fresh PostgreSQL database; each "
-        f"writer a process of its own sending {args.appends} `recordEvent` mutations over "
-        "HTTP one after the other (a StatementIssued on a stream of its own), writer i to "
-        f"replica i mod {args.replicas}; {args.runs} run(s) of each case, alternating",
+        f"- one fresh PostgreSQL database; each writer a process of its own making "
+        f"{args.appends} appends one after the other (a StatementIssued on a stream of its "
+        "own): via store, `EventStore.append` in the process; via http, `recordEvent` "
+        f"mutations to {args.replicas} `timeline serve` replicas (writer i to replica i mod "
+        f"{args.replicas}); {args.runs} run(s) of each case, alternating",
         "",
         table(outcomes),
         "",
@@ -319,6 +394,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--replicas", type=int, default=2, help="timeline serve processes (2)")
     parser.add_argument("--appends", type=int, default=300, help="appends per writer (300)")
     parser.add_argument("--runs", type=int, default=2, help="runs of each case (2)")
+    parser.add_argument(
+        "--via",
+        type=lambda text: [way.strip() for way in text.split(",") if way.strip()],
+        default=["store", "http"],
+        help="comma-separated ways in: store (an EventStore per process), http (recordEvent "
+        "through the replicas); both",
+    )
     args = parse_common(parser, argv)
     if args.backends != ["sqlite", "postgresql"] and args.backends != ["postgresql"]:
         parser.error("bench.writers runs on PostgreSQL only")
@@ -329,8 +411,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark (or, with --child, one writer) and print the result."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["--child"]:
-        address, count, writer, start_at = argv[1:5]
-        child(address, int(count), int(writer), float(start_at))
+        via, target, count, writer = argv[1:5]
+        child(via, target, int(count), int(writer))
         return
     args = parse_args(argv)
     publish(asyncio.run(run(args)), args.record)
