@@ -36,6 +36,11 @@ DECLARE
 BEGIN
     -- Positions must grow in commit order: every statement below reads after the lock.
     LOCK TABLE events IN EXCLUSIVE MODE;
+    -- Streams with no events yet (most appends open one) have no projection rows: no
+    -- statement per table then, each of which PostgreSQL would plan anew.
+    IF NOT EXISTS (SELECT 1 FROM events WHERE stream = ANY(touched)) THEN
+        fact_tables := '{}';
+    END IF;
     FOREACH fact_table IN ARRAY fact_tables LOOP
         EXECUTE format(
             'SELECT coalesce(json_agg(t), ''[]'') FROM %I t '
