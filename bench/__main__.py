@@ -1,4 +1,4 @@
-"""`python -m bench append|imports|asof|http|introspection|all [options]`: the benchmark
+"""`python -m bench append|imports|asof|http|introspection|writers|all [options]`: the benchmark
 suite's entry point.
 
 Each subcommand runs one benchmark module with the options given after it (see their `--help`
@@ -27,6 +27,7 @@ SUITE: dict[str, tuple[str, list[str], list[str]]] = {
     ),
     "http": ("bench.http", [], ["--duration", "3", "--warmup", "1", "--rounds", "1"]),
     "introspection": ("bench.introspection", [], ["--duration", "3"]),
+    "writers": ("bench.writers", [], ["--appends", "50", "--runs", "1"]),
 }
 ALIASES = {"import": "imports"}
 

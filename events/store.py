@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from sqlalchemy import BindParameter, Connection, Row, bindparam, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from events import pg_append
 from events.actors import is_state
 from events.db import WRITE, events_table, to_recorded
 from events.errors import ClockBehind, ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
@@ -175,12 +176,16 @@ class EventStore:
         last_try: bool = False,
     ) -> list[RecordedEvent]:
         if not self.is_sqlite:
-            async with self.transaction() as batch:
-                batch.last_try = last_try
-                # A WaitForClock leaves the transaction (rolled back): `append` waits unlocked.
-                return await run_sync_write(
-                    batch.conn, batch.write, events, recorded_by, expected_version
-                )
+            # Four round trips: BEGIN, the lock and every lookup, every write and the NOTIFY,
+            # COMMIT (events/pg_append.py). A WaitForClock leaves the transaction (rolled
+            # back): `append` waits unlocked.
+            writes = Writes(self.projections, self.clock, self.max_skew)
+            writes.last_try = last_try
+            writes.notify = True
+            async with self._writer, self.engine.connect() as conn, conn.begin():
+                recorded = await conn.run_sync(writes.write, events, recorded_by, expected_version)
+            self._announce(writes)
+            return recorded
         # One hand-off to the writer thread for the whole transaction (events/sqlite_writer.py).
         if self._sqlite_writer is None:
             self._sqlite_writer = SQLiteWriter(self.engine.url)
@@ -327,6 +332,8 @@ class Writes:
         self.head_position = 0  # the position of the last of them
         self.deferred = False  # projections left to `finish` (see `defer_projections`)
         self.replaying = False  # projections replayed per append (see `replay_projections`)
+        # PostgreSQL: send the log's NOTIFY with the write (a single append's own transaction).
+        self.notify = False
         # Slugs registered in this transaction: while projections are deferred the actors
         # table does not know them yet.
         self.registered: set[str] = set()
@@ -340,12 +347,36 @@ class Writes:
     ) -> list[RecordedEvent]:
         """Append `events` in `conn`'s transaction; see EventStore.append."""
         expected = _expected_by_stream(events, expected_version)
-        originals = _already_recorded(conn, events)
+        _unique_ids(events)
+        known: pg_append.LogRead | None = None
+        if conn.dialect.name == "postgresql" and not (self.deferred or self.replaying):
+            # One round trip: the lock, then every lookup below (events/pg_append.py).
+            wanted = _Wanted.of(events)
+            known = pg_append.read(
+                conn,
+                ids=[event.id for event in events],
+                streams=wanted.streams,
+                slugs=wanted.slugs,
+                targets=wanted.targets,
+                touched=[event.stream for event in events],
+                projections=self.projections,
+            )
+            originals = _same_as_recorded(events, known.recorded)
+        else:
+            originals = _already_recorded(conn, events)
         fresh = [event for event in events if event.id not in originals]
         if not fresh:
             return [originals[event.id] for event in events]
-        head = _head_from(conn.execute(_HEAD).first())
-        state = _LogState.load(conn, fresh)
+        if known is None:
+            head = _head_from(conn.execute(_HEAD).first())
+            state = _LogState.load(conn, fresh)
+        else:
+            head = (
+                LogHead(0, None, 0)
+                if known.head is None
+                else LogHead(known.head[0], known.head[1], known.head[0])
+            )
+            state = _LogState(dict(known.versions), set(known.registered), dict(known.targets))
         # Streams with events before this append; the projections have rows only for them.
         existing = {stream for stream, version in state.versions.items() if version > 0}
         state.registered |= self.registered
@@ -427,9 +458,9 @@ class Writes:
             bitemporal.replay_streams(conn, self.projections, {row["stream"] for row in rows})
         by_id = {event.id: event for event in fresh}
         live: list[dict[str, Any]] = [] if self.deferred or self.replaying else rows
-        for at, run in groupby(live, key=lambda row: row["recorded_at"]):
-            batch = list(run)
-            conn.execute(_INSERT, batch)
+        runs = [(at, list(run)) for at, run in groupby(live, key=lambda row: row["recorded_at"])]
+        notified = not self.notify
+        for number, (at, batch) in enumerate(runs):
             # A stream new in this run has no history but the run and no projection rows
             # yet: the projections need not read either back.
             new: dict[str, list[StoredEvent]] = {}
@@ -438,8 +469,31 @@ class Writes:
                     event = by_id[inserted["id"]]
                     new.setdefault(event.stream, []).append(_stored(inserted, event))
             streams = {inserted["stream"] for inserted in batch}
-            bitemporal.apply(conn, self.projections, streams, at, new)
+            if known is not None and number == 0:
+                # What the first run's projections read was read under the lock with the
+                # rest: the histories as they were, followed by the run's own events.
+                histories: dict[str, list[StoredEvent]] = {
+                    stream: list(known.histories.get(stream, ())) for stream in streams
+                }
+                for inserted in batch:
+                    histories[inserted["stream"]].append(_stored(inserted, by_id[inserted["id"]]))
+                changed = bitemporal.changes(
+                    conn,
+                    self.projections,
+                    streams,
+                    at,
+                    new,
+                    bitemporal.Known(histories, known.current),
+                )
+                last = len(runs) == 1 and self.notify
+                pg_append.write(conn, batch, changed, at, position if last else None)
+                notified = notified or last
+            else:
+                conn.execute(_INSERT, batch)
+                bitemporal.apply(conn, self.projections, streams, at, new)
             existing |= streams
+        if not notified and rows:
+            conn.execute(select(func.pg_notify(CHANNEL, str(position))))
         self.registered |= state.registered_here
         self.appended += len(rows)
         self.head_position = position
@@ -528,17 +582,28 @@ class Appender(Writes):
             self.last_try = False
 
 
-def _already_recorded(conn: Connection, events: Sequence[NewEvent]) -> dict[UUID, RecordedEvent]:
-    """Events of the batch whose id the log holds already, checked to be the same event."""
+def _unique_ids(events: Sequence[NewEvent]) -> None:
     seen: set[UUID] = set()
     for index, event in enumerate(events):
         if event.id in seen:
             raise InvalidEvents([Problem(index, "id", f"id {event.id} is twice in the batch")])
         seen.add(event.id)
+
+
+def _already_recorded(conn: Connection, events: Sequence[NewEvent]) -> dict[UUID, RecordedEvent]:
+    """Events of the batch whose id the log holds already, checked to be the same event."""
     found: dict[UUID, RecordedEvent] = {}
-    for chunk in _chunks(list(seen)):
+    for chunk in _chunks(list({event.id for event in events})):
         for row in conn.execute(_RECORDED, {"keys": chunk}):
             found[row.id] = to_recorded(row)
+    return _same_as_recorded(events, found)
+
+
+def _same_as_recorded(
+    events: Sequence[NewEvent], found: dict[UUID, RecordedEvent]
+) -> dict[UUID, RecordedEvent]:
+    """`found` (the batch's events the log holds already), once each is checked to be the
+    same event as the batch's: an id reused for other content is DuplicateId."""
     for event in events:
         original = found.get(event.id)
         if original is not None and not _same_content(event, original):
@@ -605,6 +670,35 @@ _ENVELOPE = [
 ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    """What the checks of a batch look up: the versions of `streams`, which of `slugs` are
+    registered, and the events `targets`."""
+
+    streams: set[str]
+    slugs: set[str]
+    targets: set[UUID]
+
+    @classmethod
+    def of(cls, events: Sequence[NewEvent]) -> _Wanted:
+        streams = {event.stream for event in events}
+        slugs: set[str] = set()
+        targets: set[UUID] = set()
+        for event in events:
+            streams.update(stream for _, stream in stream_refs(event.data))
+            targets.update(target for _, target in event_refs(event.data))
+            slugs.update(actor for _, actor in actor_refs(event.data) if not is_state(actor))
+            if isinstance(event.data, EventCorrected | EventRetracted):
+                targets.add(event.data.target)
+            if isinstance(event.data, EventCorrected) and event.data.data:
+                # Which of its strings name actors is known only once merged with the
+                # target: look every string up.
+                strings = set(_strings(event.data.data))
+                slugs.update(strings)
+                streams.update(text for text in strings if STREAM_ID.match(text))
+        return cls(streams, slugs, targets)
+
+
 class _LogState:
     """What the checks of one batch need to know of the log, kept up to date as it goes."""
 
@@ -622,21 +716,8 @@ class _LogState:
 
     @classmethod
     def load(cls, conn: Connection, events: Sequence[NewEvent]) -> _LogState:
-        streams = {event.stream for event in events}
-        slugs: set[str] = set()
-        targets: set[UUID] = set()
-        for event in events:
-            streams.update(stream for _, stream in stream_refs(event.data))
-            targets.update(target for _, target in event_refs(event.data))
-            slugs.update(actor for _, actor in actor_refs(event.data) if not is_state(actor))
-            if isinstance(event.data, EventCorrected | EventRetracted):
-                targets.add(event.data.target)
-            if isinstance(event.data, EventCorrected) and event.data.data:
-                # Which of its strings name actors is known only once merged with the
-                # target: look every string up.
-                strings = set(_strings(event.data.data))
-                slugs.update(strings)
-                streams.update(text for text in strings if STREAM_ID.match(text))
+        wanted = _Wanted.of(events)
+        streams, slugs, targets = wanted.streams, wanted.slugs, wanted.targets
         versions: dict[str, int] = {}
         for chunk in _chunks(list(streams)):
             versions.update(

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import DBAPIError
 
 from events.db import create_engine, events_table
@@ -965,3 +966,53 @@ async def test_an_append_failing_in_its_projections_on_sqlite_leaves_nothing(
         recorded = await store.append([meeting("third", "CHN")], recorded_by="t")
         assert [event.position for event in recorded] == [2]
         assert announced == [1, 2]
+
+
+# --- the statements of one append ----------------------------------------------------------------
+
+
+@asynccontextmanager
+async def statements_sent() -> AsyncIterator[list[str]]:
+    """The first word of every statement, BEGIN and COMMIT any engine sends meanwhile (on
+    SQLite the append's run on the writer thread's engine, so listen on every Engine)."""
+    sent: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, text: str, *_args: Any) -> None:
+        sent.append(text.split(None, 1)[0].upper())
+
+    def began(conn: Any) -> None:
+        if conn.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE is a statement (seen)
+            sent.append("BEGIN")
+
+    def committed(_conn: Any) -> None:
+        sent.append("COMMIT")
+
+    hooks = [("before_cursor_execute", statement), ("begin", began), ("commit", committed)]
+    for name, hook in hooks:
+        sa_event.listen(Engine, name, hook)
+    try:
+        yield sent
+    finally:
+        for name, hook in hooks:
+            sa_event.remove(Engine, name, hook)
+
+
+async def test_an_append_is_one_transaction_of_few_round_trips(store: EventStore) -> None:
+    """On PostgreSQL every statement is a round trip: an append makes four (BEGIN, the lock and
+    every lookup, every write with the NOTIFY, COMMIT), whatever it touches; on SQLite it is one
+    transaction on the writer thread. The projections still equal a rebuild (the fixture)."""
+    [held] = await store.append([meeting("m", "USA", "CHN")], recorded_by="t")
+    cases = [
+        [meeting("n", "USA", "FRA")],  # a new stream
+        [correction("meeting/m", held.id, "2024-01-28")],  # an existing one: rows closed
+        [actor("acme"), statement("s", issuer="acme"), retraction("meeting/m", held.id)],
+    ]
+    for events in cases:
+        async with statements_sent() as sent:
+            await store.append(events, recorded_by="t")
+        if store.is_sqlite:
+            assert sent[0] == "BEGIN" and sent[-1] == "COMMIT", sent
+            assert sent.count("BEGIN") == 1 and sent.count("COMMIT") == 1, sent
+        else:
+            assert sent == ["BEGIN", "SELECT", "WITH", "COMMIT"], sent
+    assert [e.type for e in await everything(store)][-1] == "EventRetracted"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from itertools import groupby
@@ -68,6 +68,32 @@ def default_projections() -> list[Projection]:
     ]
 
 
+# The rows of one projection table an append changes: ids of rows closed at its recordedAt,
+# ids of rows dropped (opened at that same instant, so they never held), rows opened.
+@dataclass(slots=True)
+class TableChanges:
+    """What one append does to one projection table."""
+
+    closed: list[int] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
+    opened: list[dict[str, Any]] = field(default_factory=list)
+
+
+# A stream's current rows in one table: fact -> (row id, rt_from).
+Current = dict[str, dict[Fact, tuple[int, datetime]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What an append already read of the log and the projections under its lock (on
+    PostgreSQL in one round trip, `timeline_append_read`): the whole history of every stream it
+    touches, its own events included, and the current rows of those streams per table. With it,
+    `changes` reads nothing."""
+
+    histories: Mapping[str, Sequence[StoredEvent]]
+    current: Mapping[Table, Current]
+
+
 def apply(
     conn: Connection,
     projections: Sequence[Projection],
@@ -80,12 +106,30 @@ def apply(
     history of the streams that had no events before these (so no rows in the projections):
     they are neither read back nor compared with rows. Synchronous: the append runs it in
     one hop with the rest of its statements (events/sync_write.py)."""
+    for table, changed in changes(conn, projections, streams, at, new).items():
+        write(conn, table, changed, at)
+
+
+def changes(
+    conn: Connection,
+    projections: Sequence[Projection],
+    streams: Collection[str],
+    at: datetime,
+    new: Mapping[str, Sequence[StoredEvent]] | None = None,
+    known: Known | None = None,
+) -> dict[Table, TableChanges]:
+    """What `apply` would write, per table, without writing it; read from `conn` unless
+    `known` holds it already."""
     new = new or {}
-    histories: dict[str, Sequence[StoredEvent]] = {
-        **_histories(conn, [stream for stream in streams if stream not in new]),
-        **new,
-    }
+    if known is None:
+        histories: Mapping[str, Sequence[StoredEvent]] = {
+            **_histories(conn, [stream for stream in streams if stream not in new]),
+            **new,
+        }
+    else:
+        histories = {stream: known.histories.get(stream, ()) for stream in streams}
     resolved = {stream: resolve(events) for stream, events in histories.items()}
+    result: dict[Table, TableChanges] = {}
     for projection in projections:
         mine = [s for s in resolved if s.split("/", 1)[0] in projection.kinds]
         if not mine:
@@ -96,7 +140,13 @@ def apply(
             for table in projection.tables:
                 wanted[table][stream] = facts.get(table, set())
         for table, by_stream in wanted.items():
-            _update(conn, table, by_stream, at, new)
+            old = (
+                _current(conn, table, [stream for stream in by_stream if stream not in new])
+                if known is None
+                else known.current.get(table, {})
+            )
+            result[table] = _compare(table, by_stream, old, at)
+    return result
 
 
 def replay_streams(
@@ -120,41 +170,45 @@ def replay_streams(
             conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
 
 
-def _update(
-    conn: Connection,
-    table: Table,
-    wanted: Mapping[str, set[Fact]],
-    at: datetime,
-    new: Collection[str],
-) -> None:
-    columns = fact_columns(table)
-    current: dict[str, dict[Fact, tuple[int, datetime]]] = {stream: {} for stream in wanted}
-    statements = _statements(table)
-    for chunk in _chunks([stream for stream in wanted if stream not in new]):
-        for row in conn.execute(statements.current, {"keys": chunk}):
-            current[row.stream][tuple(row[3:])] = (row.id, row.rt_from)
-    closed: list[int] = []
-    dropped: list[int] = []
-    opened: list[dict[str, Any]] = []
+def _current(conn: Connection, table: Table, streams: list[str]) -> Current:
+    current: Current = {}
+    for chunk in _chunks(streams):
+        for row in conn.execute(_statements(table).current, {"keys": chunk}):
+            current.setdefault(row.stream, {})[tuple(row[3:])] = (row.id, row.rt_from)
+    return current
+
+
+def _compare(
+    table: Table, wanted: Mapping[str, set[Fact]], current: Current, at: datetime
+) -> TableChanges:
+    columns = [c.name for c in fact_columns(table)]
+    changed = TableChanges()
     for stream, facts in wanted.items():
-        held = current[stream]
+        held = current.get(stream, {})
         for fact, (row_id, rt_from) in held.items():
             if fact not in facts:
                 # A fact opened and closed at the same instant never held: drop it, as a
                 # rebuild (which sees that instant's events at once) never writes it.
-                (dropped if rt_from == at else closed).append(row_id)
-        opened.extend(
-            {"stream": stream, **dict(zip((c.name for c in columns), fact, strict=True))}
+                (changed.dropped if rt_from == at else changed.closed).append(row_id)
+        changed.opened.extend(
+            {"stream": stream, **dict(zip(columns, fact, strict=True))}
             | {"rt_from": at, "rt_to": FOREVER}
             for fact in facts
             if fact not in held
         )
-    for chunk in _chunks(closed):
+    return changed
+
+
+def write(conn: Connection, table: Table, changed: TableChanges, at: datetime) -> None:
+    """Write `changed` to `table` with a statement per kind of change (see the store's
+    PostgreSQL path for all of an append's changes in one statement)."""
+    statements = _statements(table)
+    for chunk in _chunks(changed.closed):
         conn.execute(statements.close, {"keys": chunk, "at": at})
-    for chunk in _chunks(dropped):
+    for chunk in _chunks(changed.dropped):
         conn.execute(statements.drop, {"keys": chunk})
-    if opened:
-        conn.execute(statements.open, opened)
+    if changed.opened:
+        conn.execute(statements.open, changed.opened)
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +387,8 @@ _HISTORIES = (
 )
 
 
-def _stored(row: Sequence[Any]) -> StoredEvent:
+def stored_event(row: Sequence[Any]) -> StoredEvent:
+    """What the projections read of an event, from the values of `_READ`, in its order."""
     position, id, stream, type, schema_version, occurred, recorded_at, note, data = row
     return StoredEvent(
         position,
@@ -351,7 +406,7 @@ def _histories(conn: Connection, streams: Collection[str]) -> dict[str, list[Sto
     histories: dict[str, list[StoredEvent]] = {stream: [] for stream in streams}
     for chunk in _chunks(sorted(streams)):
         for row in conn.execute(_HISTORIES, {"keys": chunk}):
-            histories[row.stream].append(_stored(row))
+            histories[row.stream].append(stored_event(row))
     return histories
 
 
@@ -365,7 +420,7 @@ async def _all_histories(conn: AsyncConnection) -> AsyncIterator[tuple[str, list
     events: list[StoredEvent] = []
     async for rows in result.partitions(PAGE):
         for row in rows:
-            event = _stored(row)
+            event = stored_event(row)
             if event.stream != stream:
                 if events:
                     yield stream, events  # type: ignore[misc]
