@@ -9,11 +9,18 @@ relation, its pages and the actors and meetings they name made about a dozen suc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sqlite3
+import threading
+import weakref
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
+import aiosqlite
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import NullPool
 
 
 class Reader(Protocol):
@@ -55,3 +62,92 @@ class SharedConnection:
             if self._connection is not None:
                 connection, self._connection = self._connection, None
                 await connection.close()
+
+
+T = TypeVar("T")
+
+
+async def read(reader: Reader, work: Callable[[Connection], T]) -> T:
+    """What `work` (synchronous SQLAlchemy code reading through the connection it is given)
+    returns, run on a connection of `reader` (see `run_sync`)."""
+    async with reader.connect() as conn:
+        return await run_sync(conn, work)
+
+
+async def run_sync(conn: AsyncConnection, work: Callable[[Connection], T]) -> T:
+    """What `work` returns, run in `conn`'s transaction (begun if it was not).
+
+    On SQLite the whole of `work` runs in one call to the thread of aiosqlite's connection,
+    on a synchronous connection lent that thread's sqlite3 connection: one thread hop where
+    each statement took four (cursor, execute, fetch, close), which cost more than the
+    statements themselves (bench/RESULTS.md, issue 24). Elsewhere it is `run_sync`: asyncpg has
+    a round trip per statement anyway."""
+    if not conn.in_transaction():
+        # The transaction SQLAlchemy knows of: it ends when the connection goes back to the
+        # pool, and the reads of a shared connection keep its snapshot.
+        await conn.begin()
+    if conn.dialect.name != "sqlite":
+        return await conn.run_sync(work)
+    driver = (await conn.get_raw_connection()).driver_connection
+    if not isinstance(driver, aiosqlite.Connection):
+        return await conn.run_sync(work)
+    twin = _twin(conn.engine.sync_engine)
+    # aiosqlite has no public call to run a function on its thread: `_execute` is the one its
+    # own methods use (aiosqlite is pinned in constraints.txt; tests/test_reader.py fails if
+    # this stops working).
+    result: T = await driver._execute(_lend, twin, driver._conn, work)  # type: ignore[no-untyped-call]
+    return result
+
+
+# The sqlite3 connection lent to the synchronous twin engine, on the thread running `work`.
+_lent = threading.local()
+
+
+def _lend(twin: Engine, connection: sqlite3.Connection, work: Callable[[Connection], T]) -> T:
+    _lent.connection = connection
+    try:
+        with twin.connect() as conn:
+            return work(conn)
+    finally:
+        _lent.connection = None
+
+
+class LentConnection:
+    """A sqlite3 connection as lent to the twin engine: its owner (the async connection's
+    transaction) ends the transaction and closes it, so the twin's commit, rollback and close
+    do nothing. The twin runs reads only."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def commit(self) -> None:
+        """Nothing: the owner's transaction is not the twin's to end."""
+
+    def rollback(self) -> None:
+        """Nothing: the owner's transaction is not the twin's to end."""
+
+    def close(self) -> None:
+        """Nothing: the owner closes its connection."""
+
+
+_twins: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _twin(engine: Engine) -> Engine:
+    """A synchronous pysqlite engine (one per async SQLite engine) whose connections are the
+    sqlite3 connection currently lent (`_lent`): SQLAlchemy's statement compilation, types and
+    rows, without a connection of its own."""
+    twin = _twins.get(engine)
+    if twin is None:
+        twin = create_engine(
+            engine.url.set(drivername="sqlite+pysqlite"),
+            creator=lambda: LentConnection(_lent.connection),
+            poolclass=NullPool,
+            pool_reset_on_return=None,
+            hide_parameters=True,
+        )
+        _twins[engine] = twin
+    return twin
