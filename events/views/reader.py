@@ -69,33 +69,38 @@ T = TypeVar("T")
 
 async def read(reader: Reader, work: Callable[[Connection], T]) -> T:
     """What `work` (synchronous SQLAlchemy code reading through the connection it is given)
-    returns, run on a connection of `reader` (see `run_sync`)."""
+    returns, run on a connection of `reader` (see `run_sync`); a shared connection's
+    transaction outlives it, so that its later reads see the same snapshot."""
     async with reader.connect() as conn:
-        return await run_sync(conn, work)
+        return await run_sync(conn, work, hold=isinstance(reader, SharedConnection))
 
 
-async def run_sync(conn: AsyncConnection, work: Callable[[Connection], T]) -> T:
-    """What `work` returns, run in `conn`'s transaction (begun if it was not).
+async def run_sync(
+    conn: AsyncConnection, work: Callable[[Connection], T], *, hold: bool = True
+) -> T:
+    """What `work` returns, run in one transaction of `conn`: the one it is in, else one begun
+    for it, which outlives `work` if `hold` (it ends when the connection goes back to the
+    pool) and else ends with it.
 
     On SQLite the whole of `work` runs in one call to the thread of aiosqlite's connection,
     on a synchronous connection lent that thread's sqlite3 connection: one thread hop where
     each statement took four (cursor, execute, fetch, close), which cost more than the
-    statements themselves (bench/RESULTS.md, issue 24). Elsewhere it is `run_sync`: asyncpg has
-    a round trip per statement anyway."""
-    if not conn.in_transaction():
-        # The transaction SQLAlchemy knows of: it ends when the connection goes back to the
-        # pool, and the reads of a shared connection keep its snapshot.
-        await conn.begin()
+    statements themselves (bench/RESULTS.md, issue 24); a transaction that ends with `work`
+    is begun and ended in that same call. Elsewhere it is `run_sync`: asyncpg has a round
+    trip per statement anyway."""
     if conn.dialect.name != "sqlite":
         return await conn.run_sync(work)
     driver = (await conn.get_raw_connection()).driver_connection
     if not isinstance(driver, aiosqlite.Connection):
         return await conn.run_sync(work)
+    if hold and not conn.in_transaction():
+        await conn.begin()  # SQLAlchemy's, which the pool ends when the connection goes back
+    own = not conn.in_transaction()
     twin = _twin(conn.engine.sync_engine)
     # aiosqlite has no public call to run a function on its thread: `_execute` is the one its
     # own methods use (aiosqlite is pinned in constraints.txt; tests/test_reader.py fails if
     # this stops working).
-    result: T = await driver._execute(_lend, twin, driver._conn, work)  # type: ignore[no-untyped-call]
+    result: T = await driver._execute(_lend, twin, driver._conn, work, own)  # type: ignore[no-untyped-call]
     return result
 
 
@@ -103,13 +108,20 @@ async def run_sync(conn: AsyncConnection, work: Callable[[Connection], T]) -> T:
 _lent = threading.local()
 
 
-def _lend(twin: Engine, connection: sqlite3.Connection, work: Callable[[Connection], T]) -> T:
+def _lend(
+    twin: Engine, connection: sqlite3.Connection, work: Callable[[Connection], T], own: bool
+) -> T:
+    """`work` on `connection`, in a read transaction of its own if `own`."""
     _lent.connection = connection
+    if own:
+        connection.execute("BEGIN")
     try:
         with twin.connect() as conn:
             return work(conn)
     finally:
         _lent.connection = None
+        if own:
+            connection.execute("ROLLBACK")
 
 
 class LentConnection:
