@@ -20,7 +20,7 @@ import aiosqlite
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import SingletonThreadPool
 
 
 class Reader(Protocol):
@@ -72,7 +72,12 @@ async def read(reader: Reader, work: Callable[[Connection], T]) -> T:
     returns, run on a connection of `reader` (see `run_sync`); a shared connection's
     transaction outlives it, so that its later reads see the same snapshot."""
     async with reader.connect() as conn:
-        return await run_sync(conn, work, hold=isinstance(reader, SharedConnection))
+        if isinstance(reader, SharedConnection):
+            # A query's resolvers run at once on the event loop: with a read's Python on
+            # aiosqlite's thread, the two threads contend for the GIL, and a GraphQL relation
+            # query took longer than with a hop per statement (bench/RESULTS.md, issue 24).
+            return await conn.run_sync(work)
+        return await run_sync(conn, work, hold=False)
 
 
 async def run_sync(
@@ -145,6 +150,9 @@ class LentConnection:
         """Nothing: the owner closes its connection."""
 
 
+# At most this many aiosqlite threads (pooled connections) keep their twin connection.
+THREADS = 64
+
 _twins: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
@@ -157,7 +165,12 @@ def _twin(engine: Engine) -> Engine:
         twin = create_engine(
             engine.url.set(drivername="sqlite+pysqlite"),
             creator=lambda: LentConnection(_lent.connection),
-            poolclass=NullPool,
+            # One pooled connection per thread: an aiosqlite connection's thread only ever
+            # lends its own sqlite3 connection. A new pool connection per call (NullPool) ran
+            # the dialect's on-connect each time, whose create_function expires every
+            # statement sqlite3 had prepared: a relation's large unions were compiled anew.
+            poolclass=SingletonThreadPool,
+            pool_size=THREADS,
             pool_reset_on_return=None,
             hide_parameters=True,
         )
