@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy import make_url, text
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import synthetic
@@ -148,6 +149,8 @@ class Timing:
     case: Case
     seconds: list[float] = field(default_factory=list)
     items: list[int] = field(default_factory=list)
+    # SQLite: bare sqlite3 running the statements of each of the same calls (`lookup_floor`).
+    floor: list[float] = field(default_factory=list)
 
     def percentile(self, share: float) -> float:
         """The latency (ms) below which `share` of the calls fall."""
@@ -159,6 +162,11 @@ class Timing:
     def p50(self) -> float:
         """Median latency in ms."""
         return statistics.median(self.seconds) * 1000
+
+    @property
+    def floor_p50(self) -> float:
+        """Median of the floor of the calls' lookups in ms (NaN if not measured)."""
+        return statistics.median(self.floor) * 1000 if self.floor else float("nan")
 
 
 @dataclass
@@ -363,6 +371,71 @@ async def time_queries(logs: Sequence[Loaded], count: int, seed: int) -> list[Ti
     return list(timings.values())
 
 
+async def lookup_floors(logs: Sequence[Loaded], timings: Sequence[Timing], seed: int) -> None:
+    """On SQLite, the floor of each timed call's own lookups: the statements it ran, with its
+    parameters (caught by a listener on every engine, in a second, untimed run of the same
+    call), run by bare sqlite3 on a connection of its own in one read transaction, every row
+    fetched, each call's statements once untimed first (prepared and cached by sqlite3, as
+    SQLAlchemy's compiled cache holds them). What relation() cannot go below however little
+    Python and however few thread hops it makes."""
+    by_key = {(t.backend, t.size, t.case): t for t in timings}
+    for log in logs:
+        if log.backend != "sqlite":
+            continue
+        path = log.engine.url.database
+        assert path is not None
+        for case in CASES:
+            timing = by_key[log.backend, log.size, case]
+            count = len(timing.seconds)
+            calls = []
+            for query in queries(case, log.actors, count + WARMUP, seed, log.size)[WARMUP:]:
+                caught: list[tuple[str, Any]] = []
+
+                def catch(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+                    if not statement.startswith("BEGIN"):
+                        caught.append((statement, parameters))  # noqa: B023 (run at once)
+
+                sa_event.listen(Engine, "before_cursor_execute", catch)
+                try:
+                    await _ask(log.engine, query, case)
+                finally:
+                    sa_event.remove(Engine, "before_cursor_execute", catch)
+                calls.append(caught)
+            with closing(sqlite3.connect(path, isolation_level=None)) as bare:
+                for statements in calls:
+                    bare.execute("BEGIN")
+                    for statement, parameters in statements:
+                        bare.execute(statement, parameters).fetchall()
+                    bare.execute("ROLLBACK")
+                    started = time.perf_counter()
+                    bare.execute("BEGIN")
+                    for statement, parameters in statements:
+                        bare.execute(statement, parameters).fetchall()
+                    bare.execute("ROLLBACK")
+                    timing.floor.append(time.perf_counter() - started)
+
+
+def floor_ratios(timings: Sequence[Timing]) -> list[str]:
+    """relation()'s p50 over the p50 of the floor of its own lookups, per size and case,
+    against issue 24's goal (<= 5) for the calls that list the instruments."""
+    measured = [t for t in timings if t.floor]
+    if not measured:
+        return []
+    lines = [
+        "| backend | events | case | relation() p50 ms | floor of its lookups p50 ms | ratio "
+        "| goal |",
+        "|---|---:|---|---:|---:|---:|---|",
+    ]
+    for t in measured:
+        ratio = t.p50 / t.floor_p50
+        goal = f"<= 5: {'met' if ratio <= 5 else 'missed'}" if t.case.instruments else "none"
+        lines.append(
+            f"| {t.backend} | {t.size:,} | {t.case.name} | {t.p50:.2f} | {t.floor_p50:.3f} | "
+            f"{ratio:.1f} | {goal} |"
+        )
+    return [*lines, ""]
+
+
 async def _ask(engine: AsyncEngine, query: Query, case: Case) -> Relation:
     return await relation(
         engine, query.a, query.b, query.as_of, query.known_at, instruments=case.instruments
@@ -405,14 +478,15 @@ def statement_stats(engine: AsyncEngine) -> Iterator[dict[str, StatementStats]]:
         entry.rows += len(getattr(cursor, "_rows", ()))  # the async adapters buffer all rows
         entry.seconds += time.perf_counter() - started.pop()
 
-    sync_engine = engine.sync_engine
-    sa_event.listen(sync_engine, "before_cursor_execute", before)
-    sa_event.listen(sync_engine, "after_cursor_execute", after)
+    # Every engine: on SQLite the views' statements run on a synchronous twin of `engine`
+    # (events/views/reader.py), which listeners on `engine` do not see.
+    sa_event.listen(Engine, "before_cursor_execute", before)
+    sa_event.listen(Engine, "after_cursor_execute", after)
     try:
         yield stats
     finally:
-        sa_event.remove(sync_engine, "before_cursor_execute", before)
-        sa_event.remove(sync_engine, "after_cursor_execute", after)
+        sa_event.remove(Engine, "before_cursor_execute", before)
+        sa_event.remove(Engine, "after_cursor_execute", after)
 
 
 def _top_functions(session: Any, count: int = 5) -> list[tuple[str, float]]:
@@ -627,6 +701,7 @@ def report(
         ),
         "",
         *ratios(timings),
+        *floor_ratios(timings),
     ]
     if profile:
         lines.extend(["### Profile", "", *(f"- {line}" for line in profile), ""])
@@ -688,6 +763,7 @@ async def run(args: argparse.Namespace) -> str:
                 logs.append(log)
             timings = await time_queries(logs, args.queries, args.seed)
             print("queries done", file=sys.stderr)
+            await lookup_floors(logs, timings, args.seed)
             if args.profile:
                 for backend in backends:
                     largest = max(sizes[backend.name])

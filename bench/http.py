@@ -41,6 +41,7 @@ from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -238,6 +239,8 @@ class Case:
     get: bool = False
     cache_off: bool = False
     revalidate: bool = False
+    # A GraphQL POST whose asOf changes at every request (a day of the log's span).
+    new_date: bool = False
 
     @property
     def url(self) -> str:
@@ -308,6 +311,18 @@ KNOWN_NOW_CACHED = Case(
     RELATION_VARIABLES,
     get=True,
 )
+# Issue 24's latency ratios: one connection, one request at a time, on the same server.
+HEALTHZ = Case("/healthz", "/healthz")
+RELATION_NEW_DATE = Case(
+    "relation, GraphQL, a new asOf each request",
+    "/graphql",
+    RELATION_QUERY,
+    RELATION_VARIABLES,
+    new_date=True,
+)
+LATENCY_CASES = (HEALTHZ, HEAD, RELATION_NEW_DATE)
+# (case, over case, goal: the ratio of their p50s at most this)
+LATENCY_RATIOS = ((RELATION_NEW_DATE, HEAD, 2.0), (HEAD, HEALTHZ, 1.5))
 CASES = (
     HEAD,
     RELATION,
@@ -616,9 +631,21 @@ end
 """
 
 
+# A request per call with the next day of the synthetic log's span (2015-2024 at 10k events)
+# as its asOf: the body's JSON is cut around the date.
+NEW_DATE = """
+local day = 0
+request = function()
+  day = (day + 1) % 3650
+  local when = os.date("!%Y-%m-%d", os.time{year=2015, month=1, day=1, hour=12} + day * 86400)
+  return wrk.format(nil, nil, nil, before_date .. when .. after_date)
+end
+"""
+
+
 def wrk_script(case: Case, directory: Path, etag: str | None = None) -> Path:
-    """The Lua script wrk runs for `case`: the request (with If-None-Match: `etag` if given),
-    and the `done` hook."""
+    """The Lua script wrk runs for `case`: the request (with If-None-Match: `etag` if given,
+    a new asOf each time if `case.new_date`), and the `done` hook."""
     lines = []
     if etag is not None:
         lines.append(f'wrk.headers["If-None-Match"] = [==[{etag}]==]')
@@ -628,7 +655,10 @@ def wrk_script(case: Case, directory: Path, etag: str | None = None) -> Path:
             f"wrk.body = [==[{case.body}]==]",
             'wrk.headers["Content-Type"] = "application/json"',
         ]
-    path = directory / f"case-{CASES.index(case)}.lua"
+    if case.new_date and case.body is not None:
+        before, after = case.body.split(AS_OF)
+        lines += [f"before_date = [==[{before}]==]", f"after_date = [==[{after}]==]", NEW_DATE]
+    path = directory / f"case-{(*CASES, *LATENCY_CASES).index(case)}.lua"
     path.write_text("\n".join(lines) + WRK_DONE, encoding="utf-8")
     return path
 
@@ -651,13 +681,20 @@ class Run:
 
 
 def run_wrk(
-    wrk: str, base: str, case: Case, script: Path, args: argparse.Namespace, seconds: int
+    wrk: str,
+    base: str,
+    case: Case,
+    script: Path,
+    args: argparse.Namespace,
+    seconds: int,
+    connections: int | None = None,
 ) -> Run:
-    """Load `case` for `seconds` with wrk (its own process): `args.connections` keep-alive
-    connections on `args.threads` threads."""
+    """Load `case` for `seconds` with wrk (its own process): `connections` (default
+    `args.connections`) keep-alive connections on `args.threads` threads."""
+    connections = args.connections if connections is None else connections
     command = [
         wrk,
-        *("-t", str(args.threads), "-c", str(args.connections), "-d", f"{seconds}s"),
+        *("-t", str(args.threads), "-c", str(connections), "-d", f"{seconds}s"),
         *("--timeout", "30s", "-s", str(script), base + case.url),
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -708,7 +745,9 @@ def check(base: str, case: Case, etag: str | None = None) -> tuple[int, Any, str
             raise RuntimeError(f"{case.name}: no contacts: the log is too small")
         if case.get and "etag" not in response.headers:
             raise RuntimeError(f"{case.name}: no ETag")
-    elif not (body["relation"]["contacts"]["edges"] if case is PLAIN_PAGE else body["contacts"]):
+    elif (case is PLAIN_PAGE and not body["relation"]["contacts"]["edges"]) or (
+        case is PLAIN and not body["contacts"]
+    ):
         raise RuntimeError(f"{case.name}: no contacts: the log is too small")
     return len(response.content), body, response.headers.get("etag")
 
@@ -739,6 +778,7 @@ class Result:
     case: Case
     runs: list[Run] = field(default_factory=list)
     response_bytes: int = 0
+    sequential: bool = False  # run on one connection (LATENCY_CASES)
 
     @property
     def rate(self) -> float:
@@ -794,6 +834,8 @@ def measure(
     every round so that noise on a shared machine falls on every case alike. `bases`: the
     server of each case by its `cache_off`."""
     wrk = wrk_path()
+    if args.latency_only:
+        return latencies(backend, bases[False], args, scripts)
     results = [Result(backend, case) for case in CASES]
     bodies = {}
     etags: dict[str, str | None] = {}
@@ -817,6 +859,26 @@ def measure(
                 run_wrk(wrk, bases[case.cache_off], case, paths[case], args, args.duration)
             )
         print(f"{backend}: round {index + 1}/{args.rounds} done", file=sys.stderr)
+    return results + latencies(backend, bases[False], args, scripts)
+
+
+def latencies(backend: str, base: str, args: argparse.Namespace, scripts: Path) -> list[Result]:
+    """Issue 24's ratios: LATENCY_CASES on one connection, one request at a time (so p50 is a
+    request's own time, not a queue's), `args.rounds` rounds of `args.duration` s each, the
+    order rotating."""
+    wrk = wrk_path()
+    results = [Result(backend, case, sequential=True) for case in LATENCY_CASES]
+    paths = {}
+    for result in results:
+        result.response_bytes, _, _ = check(base, result.case)
+        paths[result.case] = wrk_script(result.case, scripts)
+        run_wrk(wrk, base, result.case, paths[result.case], args, args.warmup, connections=1)
+    for index in range(args.rounds):
+        shift = index % len(results)
+        for result in results[shift:] + results[:shift]:
+            case = result.case
+            result.runs.append(run_wrk(wrk, base, case, paths[case], args, args.duration, 1))
+        print(f"{backend}: one-connection round {index + 1}/{args.rounds} done", file=sys.stderr)
     return results
 
 
@@ -886,14 +948,14 @@ async def _profile_app(app: Starlette, engine: Any, requests: int) -> list[str]:
             for _ in range(5):
                 await _send(http, case)
             statements.clear()
-            sa_event.listen(engine.sync_engine, "before_cursor_execute", note)
+            sa_event.listen(Engine, "before_cursor_execute", note)  # the SQLite twin too
             took_each = []
             for _ in range(requests):
                 started = time.perf_counter()
                 await _send(http, case)
                 took_each.append(time.perf_counter() - started)
             took = statistics.fmean(took_each)
-            sa_event.remove(engine.sync_engine, "before_cursor_execute", note)
+            sa_event.remove(Engine, "before_cursor_execute", note)
             per = ", ".join(
                 f"{table} {count / requests:g}" for table, count in statements.most_common()
             )
@@ -976,6 +1038,8 @@ def own_time_by_package(session: Any) -> list[tuple[str, float]]:
 def table(results: Sequence[Result]) -> str:
     """The results as a Markdown table, and the ratio of the GraphQL relation to the plain
     route per backend."""
+    sequential = [result for result in results if result.sequential]
+    results = [result for result in results if not result.sequential]
     lines = [
         "| backend | case | req/s (median) | rounds min to max | p50 ms | p99 ms "
         "| response bytes | errors |",
@@ -1003,6 +1067,35 @@ def table(results: Sequence[Result]) -> str:
             if (graphql, plain) == RATIOS[0]:
                 goal = f">= 0.5: {'met' if ratio >= 0.5 else 'missed'}"
             lines.append(f"| {backend} | {graphql.name} | {plain.name} | {ratio:.2f} | {goal} |")
+    if sequential:
+        lines += ["", latency_table(sequential)]
+    return "\n".join(lines)
+
+
+def latency_table(results: Sequence[Result]) -> str:
+    """Issue 24's latency ratios: the p50s of LATENCY_CASES on one connection, and their
+    ratios against their goals."""
+    lines = [
+        "One connection, one request at a time, same server (issue 24's ratios):",
+        "",
+        "| backend | case | req/s (median) | p50 ms | p99 ms | response bytes | errors |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        errors = sum(run.errors + run.status_errors for run in result.runs)
+        lines.append(
+            f"| {result.backend} | {result.case.name} | {result.rate:,.0f} | {result.p50:.2f} | "
+            f"{result.p99:.2f} | {result.response_bytes:,} | {errors} |"
+        )
+    lines += ["", "| backend | p50 of | over the p50 of | ratio | goal |", "|---|---|---|---:|---|"]
+    by_key = {(r.backend, r.case): r for r in results}
+    for backend in dict.fromkeys(r.backend for r in results):
+        for case, below, goal in LATENCY_RATIOS:
+            ratio = by_key[backend, case].p50 / by_key[backend, below].p50
+            verdict = "met" if ratio <= goal else "missed"
+            lines.append(
+                f"| {backend} | {case.name} | {below.name} | {ratio:.2f} | <= {goal}: {verdict} |"
+            )
     return "\n".join(lines)
 
 
@@ -1113,6 +1206,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--connections", type=int, default=8, help="wrk's keep-alive connections (8)"
+    )
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="only issue 24's one-connection latency cases (/healthz, logHead, the relation "
+        "with a new asOf each request) and their ratios",
     )
     parser.add_argument("--threads", type=int, default=1, help="wrk's threads (1)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per run (10)")

@@ -61,7 +61,7 @@ from events.types import (
     problems_from,
     stream_refs,
 )
-from events.views.reader import Reader
+from events.views.reader import Reader, read
 
 ExpectedVersion = int | Mapping[str, int] | None
 Clock = Callable[[], datetime]  # the time now, timezone-aware
@@ -288,8 +288,7 @@ class EventStore:
         """The log's newest position and recordedAt; positions run from 1 without gaps, so the
         position is also the number of events. Read through `reader` if given (a query's
         shared connection: the head its answers saw), else on a connection of its own."""
-        async with (reader or self.engine).connect() as conn:
-            return await read_head(conn)
+        return await read(reader or self.engine, read_head_on)
 
     async def snapshot(self, batch_size: int = 1000) -> AsyncIterator[list[RecordedEvent]]:
         """The whole log in position order, in batches, read in one transaction: a consistent
@@ -839,6 +838,11 @@ _HEAD = (
 async def read_head(conn: AsyncConnection) -> LogHead:
     """The head of the log as `conn` sees it."""
     return _head_from((await conn.execute(_HEAD)).first())
+
+
+def read_head_on(conn: Connection) -> LogHead:
+    """`read_head` on a synchronous connection."""
+    return _head_from(conn.execute(_HEAD).first())
 
 
 def _head_from(row: Row[Any, Any] | None) -> LogHead:

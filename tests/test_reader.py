@@ -4,8 +4,10 @@ relation's parts answer the same with the sides read once and handed to them."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
+import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -23,6 +25,7 @@ from events.views.relation import (
 from tests.factories import meeting, new
 
 UNTIL = date(2022, 1, 1)
+UNTIL_AT = datetime(2022, 1, 1, tzinfo=UTC)
 
 
 async def history(store: EventStore) -> None:
@@ -92,3 +95,53 @@ async def test_a_failed_read_leaves_the_shared_connection_usable(store: EventSto
         assert found["envoy"].country == "USA"
     finally:
         await shared.close()
+
+
+async def test_a_relation_on_sqlite_reads_in_one_call_to_the_connection_thread(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each statement through aiosqlite took four hops to its thread (cursor, execute, fetch,
+    close); a relation's reads now run on that thread in one call (events/views/reader.py)."""
+    await history(store)
+    expected = await relation(store.engine, "USA", "CHN", UNTIL)  # the pool's connection made
+    calls: list[object] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(fn)
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    view = await relation(store.engine, "USA", "CHN", UNTIL)
+    assert view.contacts == expected.contacts
+    assert [contact.meeting for contact in view.contacts][-1] == "meeting/m05"
+    # the reads, then the pool's rollback as the connection goes back; PostgreSQL (asyncpg)
+    # has no such thread: a round trip per statement
+    most = 2 if store.is_sqlite else 0
+    assert len(calls) <= most, f"{len(calls)} calls to aiosqlite's thread for one relation"
+    calls.clear()
+    head = await store.head()
+    assert head.position == 12
+    assert len(calls) <= most, f"{len(calls)} calls to aiosqlite's thread for the log's head"
+
+
+async def test_reads_through_a_shared_connection_keep_one_snapshot(store: EventStore) -> None:
+    await history(store)
+    shared = SharedConnection(store.engine)
+    try:
+        before = await store.head(shared)
+        await store.append(
+            [new("actor/late", "ActorRegistered", "2001", name="Late", kind="PERSON")],
+            recorded_by="t",
+        )
+        # SQLite: one snapshot from the first read on; PostgreSQL reads what is committed
+        seen = before.position + (0 if store.is_sqlite else 1)
+        assert (await store.head(shared)).position == seen
+        assert (await pair_sides(shared, "USA", "CHN", before.recorded_at or UNTIL_AT))[0]
+    finally:
+        await shared.close()
+    # a read on the engine sees the append, and no read left a transaction open
+    assert (await store.head()).position == before.position + 1
+    async with store.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        assert not getattr(raw.driver_connection, "in_transaction", False)

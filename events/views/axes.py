@@ -5,13 +5,29 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Date, FromClause, Integer, and_, column, text
+from sqlalchemy import (
+    CTE,
+    BindParameter,
+    ColumnElement,
+    Date,
+    FromClause,
+    Integer,
+    and_,
+    bindparam,
+    column,
+    text,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from events.errors import OutOfBounds
 from events.projections.tables import SPAN_STRATA
+
+# The axes as bound parameters, for statements built once and run with the values of each call:
+# building a statement (and the cache key SQLAlchemy derives from it) cost more than running it.
+KNOWN_AT: BindParameter[Any] = bindparam("known_at")
+AS_OF: BindParameter[Any] = bindparam("as_of", type_=Date())
 
 
 def today() -> date:
@@ -46,12 +62,15 @@ def utc_instant(moment: datetime, field: str) -> datetime:
     return moment
 
 
-def known(table: FromClause, known_at: datetime) -> ColumnElement[bool]:
-    """Rows the log held at `known_at`: rt_from <= K < rt_to."""
+def known(table: FromClause, known_at: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+    """Rows the log held at `known_at` (a value, or a bound parameter of a statement built
+    once): rt_from <= K < rt_to."""
     return and_(table.c.rt_from <= known_at, table.c.rt_to > known_at)
 
 
-def possibly(table: FromClause, prefix: str, as_of: date) -> ColumnElement[bool]:
+def possibly(
+    table: FromClause, prefix: str, as_of: date | ColumnElement[Any]
+) -> ColumnElement[bool]:
     """Facts `<prefix>_earliest <= D < until_latest`: possibly in effect at D."""
     return and_(table.c[f"{prefix}_earliest"] <= as_of, table.c.until_latest > as_of)
 
@@ -95,7 +114,9 @@ def _stratum_floor_postgresql(element: StratumFloor, compiler: SQLCompiler, **kw
     )
 
 
-def in_effect_by_span(table: FromClause, as_of: date) -> tuple[FromClause, ColumnElement[bool]]:
+def in_effect_by_span(
+    table: FromClause, as_of: date | ColumnElement[Any]
+) -> tuple[FromClause, ColumnElement[bool]]:
     """The strata joined to `table` (which has `span` and `since_earliest`), and the condition
     that its facts possibly in effect at `as_of` meet: one short seek per stratum of an index
     on (key, span, since_earliest), not a scan of every fact that began before `as_of`."""

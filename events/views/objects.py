@@ -8,10 +8,10 @@ import json
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, Row, or_, select
 
 from events import dates
 from events.actors import state_code, state_name
@@ -34,7 +34,7 @@ from events.types import (
     RecordedEvent,
 )
 from events.views.axes import known, resolve_axes
-from events.views.reader import Reader
+from events.views.reader import Reader, read
 
 V = TypeVar("V")
 
@@ -297,9 +297,10 @@ async def events_at(
     """The events at `positions` and with `ids` recorded by `known_at`, in position order."""
     _, known_at = resolve_axes(None, known_at)
     wanted = or_(events_table.c.position.in_(positions), events_table.c.id.in_(ids))
-    async with engine.connect() as conn:
+
+    def rows(conn: Connection) -> Sequence[Row[Any]]:
         streams = set(
-            await conn.scalars(
+            conn.scalars(
                 select(events_table.c.stream).where(wanted, events_table.c.recorded_at <= known_at)
             )
         )
@@ -310,9 +311,11 @@ async def events_at(
             .where(events_table.c.stream.in_(streams), events_table.c.recorded_at <= known_at)
             .order_by(events_table.c.stream, events_table.c.version)
         )
-        histories: dict[str, list[RecordedEvent]] = {}
-        for row in await conn.execute(query):
-            histories.setdefault(row.stream, []).append(to_recorded(row))
+        return conn.execute(query).all()
+
+    histories: dict[str, list[RecordedEvent]] = {}
+    for row in await read(engine, rows):
+        histories.setdefault(row.stream, []).append(to_recorded(row))
     found = []
     for history in histories.values():
         for recorded, current in zip(history, resolve(history), strict=True):
@@ -338,15 +341,14 @@ async def actors_by_id(
         query = select(actors_table).where(
             actors_table.c.actor.in_(slugs), known(actors_table, known_at)
         )
-        async with engine.connect() as conn:
-            for row in await conn.execute(query):
-                found[row.actor] = ActorView(
-                    id=row.actor,
-                    name=row.name,
-                    kind=row.kind,
-                    country=row.country,
-                    aliases=tuple(json.loads(row.aliases)),
-                )
+        for row in await read(engine, lambda conn: conn.execute(query).all()):
+            found[row.actor] = ActorView(
+                id=row.actor,
+                name=row.name,
+                kind=row.kind,
+                country=row.country,
+                aliases=tuple(json.loads(row.aliases)),
+            )
     return found
 
 
@@ -359,21 +361,18 @@ async def meetings_by_stream(
         meetings_table.c.stream.in_(streams), known(meetings_table, known_at)
     )
     found = {}
-    async with engine.connect() as conn:
-        for row in await conn.execute(query):
-            found[row.stream] = MeetingView(
-                id=row.stream,
-                title=row.title,
-                status=row.status,
-                held=dates.parse(row.held_edtf) if row.held_edtf else None,
-                planned=dates.parse(row.planned_edtf) if row.planned_edtf else None,
-                kind=row.kind,
-                level=row.level,
-                participants=tuple(json.loads(row.participants)),
-                location=Location.model_validate(json.loads(row.location))
-                if row.location
-                else None,
-            )
+    for row in await read(engine, lambda conn: conn.execute(query).all()):
+        found[row.stream] = MeetingView(
+            id=row.stream,
+            title=row.title,
+            status=row.status,
+            held=dates.parse(row.held_edtf) if row.held_edtf else None,
+            planned=dates.parse(row.planned_edtf) if row.planned_edtf else None,
+            kind=row.kind,
+            level=row.level,
+            participants=tuple(json.loads(row.participants)),
+            location=Location.model_validate(json.loads(row.location)) if row.location else None,
+        )
     return found
 
 
@@ -459,9 +458,8 @@ async def streams_events(
     if types is not None:
         query = query.where(events_table.c.type.in_(sorted(types)))
     histories: dict[str, list[RecordedEvent]] = {}
-    async with engine.connect() as conn:
-        for row in await conn.execute(query):
-            histories.setdefault(row.stream, []).append(to_recorded(row))
+    for row in await read(engine, lambda conn: conn.execute(query).all()):
+        histories.setdefault(row.stream, []).append(to_recorded(row))
     return {
         stream: [
             EventView(recorded, current)

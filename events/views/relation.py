@@ -27,7 +27,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events import dates
 from events.projections.tables import (
@@ -43,8 +44,8 @@ from events.projections.tables import (
     memberships,
     statements,
 )
-from events.views.axes import in_effect_by_span, known, possibly, resolve_axes
-from events.views.reader import Reader
+from events.views.axes import AS_OF, KNOWN_AT, in_effect_by_span, known, possibly, resolve_axes
+from events.views.reader import Reader, read
 from events.views.rows import (
     DIALOGUE_STATUS_COLUMNS,
     DISPUTE_STATUS_COLUMNS,
@@ -58,8 +59,8 @@ from events.views.rows import (
     measure_state,
     memberships_by_actor,
 )
-from events.views.sides import sides
-from events.views.standing import with_statuses
+from events.views.sides import sides_of
+from events.views.standing import statuses_of
 from events.views.states import (
     Contact,
     DatedPage,
@@ -118,41 +119,41 @@ async def relation(
     if a == b:
         raise ValueError(f"a relation needs two different actors, not {a!r} twice")
     as_of, known_at = resolve_axes(as_of, known_at)
-    async with engine.connect() as conn:
-        side_a, side_b = given or await _pair_sides(conn, a, b, known_at)
-        held = await _contacts(conn, side_a, side_b, known_at, None, as_of, max(recent, 1))
+
+    def view(conn: Connection) -> Relation:
+        side_a, side_b = given or _pair_sides(conn, a, b, known_at)
+        held = _contacts(conn, side_a, side_b, known_at, None, as_of, max(recent, 1))
         standings = None
         if instruments:
-            standings = await _instruments(conn, a, b, side_a, side_b, as_of, known_at)
+            standings = _instruments(conn, a, b, side_a, side_b, as_of, known_at)
         return Relation(
             a=a,
             b=b,
             as_of=as_of,
             known_at=known_at,
             last_contact=held[-1] if held else None,
-            dialogues=await _dialogues(conn, side_a, side_b, as_of, known_at),
-            measures_in_force=await _measures(conn, side_a, side_b, as_of, known_at),
+            dialogues=_dialogues(conn, side_a, side_b, as_of, known_at),
+            measures_in_force=_measures(conn, side_a, side_b, as_of, known_at),
             instruments=standings,
             contacts=held[-recent:] if recent else (),
             statements=(
-                await _statements(conn, side_a, side_b, known_at, None, as_of, recent)
-                if recent
-                else ()
+                _statements(conn, side_a, side_b, known_at, None, as_of, recent) if recent else ()
             ),
-            disputes=await _disputes(conn, side_a, side_b, as_of, known_at),
-            upcoming=await _upcoming(conn, side_a, side_b, as_of, known_at),
+            disputes=_disputes(conn, side_a, side_b, as_of, known_at),
+            upcoming=_upcoming(conn, side_a, side_b, as_of, known_at),
         )
+
+    return await read(engine, view)
 
 
 async def pair_sides(engine: Reader, a: str, b: str, known_at: datetime) -> Sides:
     """The sides of `a` and `b` at `known_at`: what the functions taking `given` would read,
     read once for several of them."""
-    async with engine.connect() as conn:
-        return await _pair_sides(conn, a, b, known_at)
+    return await read(engine, lambda conn: _pair_sides(conn, a, b, known_at))
 
 
-async def _pair_sides(conn: AsyncConnection, a: str, b: str, known_at: datetime) -> Sides:
-    side = await sides(conn, (a, b), known_at)
+def _pair_sides(conn: Connection, a: str, b: str, known_at: datetime) -> Sides:
+    side = sides_of(conn, (a, b), known_at)
     return side[a], side[b]
 
 
@@ -167,9 +168,12 @@ async def contacts_between(
     """Every contact between `a` and `b` held (possibly) after `after` and by `until`
     (by its earliest day), oldest first; `certain` as of `until`."""
     _, known_at = resolve_axes(until, known_at)
-    async with engine.connect() as conn:
-        side = await sides(conn, (a, b), known_at)
-        return await _contacts(conn, side[a], side[b], known_at, after, until, None)
+
+    def found(conn: Connection) -> tuple[Contact, ...]:
+        side_a, side_b = _pair_sides(conn, a, b, known_at)
+        return _contacts(conn, side_a, side_b, known_at, after, until, None)
+
+    return await read(engine, found)
 
 
 async def statements_between(
@@ -183,9 +187,12 @@ async def statements_between(
     """Every statement one side issued about the other after `after` and by `until` (by its
     earliest day), oldest first; `certain` as of `until`."""
     _, known_at = resolve_axes(until, known_at)
-    async with engine.connect() as conn:
-        side = await sides(conn, (a, b), known_at)
-        return await _statements(conn, side[a], side[b], known_at, after, until, None)
+
+    def found(conn: Connection) -> tuple[StatementItem, ...]:
+        side_a, side_b = _pair_sides(conn, a, b, known_at)
+        return _statements(conn, side_a, side_b, known_at, after, until, None)
+
+    return await read(engine, found)
 
 
 async def contacts_page(
@@ -205,9 +212,10 @@ async def contacts_page(
     `until`, oldest first: the `first` whose keys follow `after`, and how many there are in
     all (None unless `count`); `certain` as of `until`. `given`: as for `relation()`."""
     _, known_at = resolve_axes(until, known_at)
-    async with engine.connect() as conn:
-        side_a, side_b = given or await _pair_sides(conn, a, b, known_at)
-        found = await _walk(
+
+    def page(conn: Connection) -> DatedPage[Contact]:
+        side_a, side_b = given or _pair_sides(conn, a, b, known_at)
+        found = _walk(
             conn,
             "contacts",
             side_a,
@@ -240,12 +248,14 @@ async def contacts_page(
                         contacts.c.participant.in_(side_a & side_b),
                     ),
                 )
-            total = await conn.scalar(select(func.count()).select_from(met.subquery()))
-    return _dated_page(found, held, first, total)
+            total = conn.scalar(select(func.count()).select_from(met.subquery()))
+        return _dated_page(found, held, first, total)
+
+    return await read(engine, page)
 
 
-async def _contacts(
-    conn: AsyncConnection,
+def _contacts(
+    conn: Connection,
     side_a: Side,
     side_b: Side,
     known_at: datetime,
@@ -254,9 +264,7 @@ async def _contacts(
     limit: int | None,
 ) -> tuple[Contact, ...]:
     """The `limit` latest contacts held in (after, until], oldest first."""
-    found = await _walk(
-        conn, "contacts", side_a, side_b, known_at, after, until, limit, newest=True
-    )
+    found = _walk(conn, "contacts", side_a, side_b, known_at, after, until, limit, newest=True)
     return tuple(_contact(stream, values, until) for stream, values in reversed(found))
 
 
@@ -284,101 +292,117 @@ def _contact(stream: str, values: tuple[Any, ...], until: date) -> Contact:
     )
 
 
-async def _dialogues(
-    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+def _dialogues(
+    conn: Connection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
 ) -> tuple[DialogueState, ...]:
     """The dialogues with a party of each side (found by pair of parties, or by an actor on
     both sides), each with its status at `as_of`."""
-    pairs = dialogue_pairs
-    between: Select[Any] | CompoundSelect[Any] = select(pairs.c.stream).where(
-        pairs.c.party.in_(side_a), pairs.c.other.in_(side_b), known(pairs, known_at)
-    )
-    if side_a & side_b:
-        parties = dialogue_parties
-        between = union(
-            between,
-            select(parties.c.stream).where(
-                parties.c.party.in_(side_a & side_b), known(parties, known_at)
-            ),
-        )
-    query = select(*DIALOGUE_STATUS_COLUMNS).where(
-        dialogue_statuses.c.stream.in_(between.scalar_subquery()),
-        known(dialogue_statuses, known_at),
-        possibly(dialogue_statuses, "since", as_of),
-    )
+    both = side_a & side_b
+    query = _dialogues_query(bool(both))
+    params = _sides(side_a, side_b, as_of, known_at) | {"both": list(both)}
     statuses: dict[str, list[DialogueStatusRow]] = {}
-    for row in await conn.execute(query):
+    for row in conn.execute(query, params):
         statuses.setdefault(row[0], []).append(row)
     return tuple(dialogue_state(rows, as_of) for _, rows in sorted(statuses.items()))
 
 
-async def _disputes(
-    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+def _sides(side_a: Side, side_b: Side, as_of: date, known_at: datetime) -> dict[str, Any]:
+    """The values of the parameters a statement built once by this module takes."""
+    return {"side_a": list(side_a), "side_b": list(side_b), "as_of": as_of, "known_at": known_at}
+
+
+# The sides as bound parameters (expanding: a list of actor ids each).
+SIDE_A: BindParameter[Any] = bindparam("side_a", expanding=True)
+SIDE_B: BindParameter[Any] = bindparam("side_b", expanding=True)
+BOTH: BindParameter[Any] = bindparam("both", expanding=True)
+
+
+@cache
+def _dialogues_query(both: bool) -> Select[Any]:
+    """The statuses of the dialogues between the sides, built once (with the actors on both
+    sides, if `both`)."""
+    pairs = dialogue_pairs
+    between: Select[Any] | CompoundSelect[Any] = select(pairs.c.stream).where(
+        pairs.c.party.in_(SIDE_A), pairs.c.other.in_(SIDE_B), known(pairs, KNOWN_AT)
+    )
+    if both:
+        parties = dialogue_parties
+        between = union(
+            between,
+            select(parties.c.stream).where(parties.c.party.in_(BOTH), known(parties, KNOWN_AT)),
+        )
+    return select(*DIALOGUE_STATUS_COLUMNS).where(
+        dialogue_statuses.c.stream.in_(between.scalar_subquery()),
+        known(dialogue_statuses, KNOWN_AT),
+        possibly(dialogue_statuses, "since", AS_OF),
+    )
+
+
+def _disputes(
+    conn: Connection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
 ) -> tuple[DisputeState, ...]:
     """The disputes between a complainant of one side and a respondent of the other, open or
     ruled at `as_of`."""
-    pairs = dispute_pairs
-    between = select(pairs.c.stream).where(
-        pairs.c.party.in_(side_a), pairs.c.other.in_(side_b), known(pairs, known_at)
-    )
-    query = select(*DISPUTE_STATUS_COLUMNS).where(
-        dispute_statuses.c.stream.in_(between.scalar_subquery()),
-        known(dispute_statuses, known_at),
-        possibly(dispute_statuses, "since", as_of),
-    )
     statuses: dict[str, list[DialogueStatusRow]] = {}
-    for row in await conn.execute(query):
+    for row in conn.execute(_disputes_query(), _sides(side_a, side_b, as_of, known_at)):
         statuses.setdefault(row[0], []).append(row)
     found = (dispute_state(rows, as_of) for _, rows in sorted(statuses.items()))
     return tuple(state for state in found if state.status != "CLOSED")
 
 
-async def _upcoming(
-    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+@cache
+def _disputes_query() -> Select[Any]:
+    """The statuses of the disputes between the sides, built once."""
+    pairs = dispute_pairs
+    between = select(pairs.c.stream).where(
+        pairs.c.party.in_(SIDE_A), pairs.c.other.in_(SIDE_B), known(pairs, KNOWN_AT)
+    )
+    return select(*DISPUTE_STATUS_COLUMNS).where(
+        dispute_statuses.c.stream.in_(between.scalar_subquery()),
+        known(dispute_statuses, KNOWN_AT),
+        possibly(dispute_statuses, "since", AS_OF),
+    )
+
+
+def _upcoming(
+    conn: Connection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
 ) -> tuple[str, ...]:
     """The meetings with a participant of each side planned at `as_of` (scheduled by then,
     neither held nor cancelled by then), by the date they were scheduled, then stream id."""
-    plans = meeting_plans
-    planned = and_(known(plans, known_at), possibly(plans, "since", as_of))
-    other = plans.alias("other")
-    query = (
-        select(plans.c.stream, plans.c.since_earliest, plans.c.since_latest)
-        .distinct()
-        .select_from(plans.join(other, other.c.stream == plans.c.stream))
-        .where(planned, plans.c.participant.in_(side_a))
-        .where(
-            known(other, known_at),
-            possibly(other, "since", as_of),
-            other.c.participant.in_(side_b),
-        )
-    )
-    rows = sorted(await conn.execute(query), key=lambda row: (row[1], row[2], row[0]))
+    found = conn.execute(_upcoming_query(), _sides(side_a, side_b, as_of, known_at))
+    rows = sorted(found, key=lambda row: (row[1], row[2], row[0]))
     return tuple(row[0] for row in rows)
 
 
-async def _measures(
-    conn: AsyncConnection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
-) -> tuple[MeasureState, ...]:
-    table = measure_targets
-    in_force = and_(known(table, known_at), possibly(table, "since", as_of))
-    joined, in_effect = in_effect_by_span(table, as_of)
-    # One seek per stratum and pair of sides each way (a union: an OR of the two ways would
-    # not seek on both).
-    between = union_all(
-        *(
-            select(table.c.stream)
-            .select_from(joined)
-            .where(known(table, known_at), in_effect, table.c.imposer.in_(imposers))
-            .where(table.c.target.in_(targets))
-            for imposers, targets in ((side_a, side_b), (side_b, side_a))
+@cache
+def _upcoming_query() -> Select[Any]:
+    """The meetings planned between the sides, built once."""
+    plans = meeting_plans
+    planned = and_(known(plans, KNOWN_AT), possibly(plans, "since", AS_OF))
+    other = plans.alias("other")
+    return (
+        select(plans.c.stream, plans.c.since_earliest, plans.c.since_latest)
+        .distinct()
+        .select_from(plans.join(other, other.c.stream == plans.c.stream))
+        .where(planned, plans.c.participant.in_(SIDE_A))
+        .where(
+            known(other, KNOWN_AT),
+            possibly(other, "since", AS_OF),
+            other.c.participant.in_(SIDE_B),
         )
     )
-    streams = sorted(set(await conn.scalars(between)))
+
+
+def _measures(
+    conn: Connection, side_a: Side, side_b: Side, as_of: date, known_at: datetime
+) -> tuple[MeasureState, ...]:
+    params = _sides(side_a, side_b, as_of, known_at)
+    streams = sorted(set(conn.scalars(_measures_between(), params)))
     if not streams:
         return ()
     rows: dict[str, list[AnyRow]] = {}
-    query = select(table).where(in_force, table.c.stream.in_(streams))
-    for row in await conn.execute(query.order_by(table.c.stream, table.c.target)):
+    query = _measures_query()
+    for row in conn.execute(query, params | {"streams": streams}):
         rows.setdefault(row.stream, []).append(row)
 
     def counts(row: AnyRow) -> bool:
@@ -387,6 +411,37 @@ async def _measures(
         )
 
     return tuple(measure_state(rows[stream], as_of, counts) for stream in streams)
+
+
+@cache
+def _measures_between() -> CompoundSelect[Any]:
+    """The measures one side imposed on the other, possibly in force, built once: one seek
+    per stratum and pair of sides each way (a union: an OR of the two ways would not seek on
+    both)."""
+    table = measure_targets
+    joined, in_effect = in_effect_by_span(table, AS_OF)
+    return union_all(
+        *(
+            select(table.c.stream)
+            .select_from(joined)
+            .where(known(table, KNOWN_AT), in_effect, table.c.imposer.in_(imposers))
+            .where(table.c.target.in_(targets))
+            for imposers, targets in ((SIDE_A, SIDE_B), (SIDE_B, SIDE_A))
+        )
+    )
+
+
+@cache
+def _measures_query() -> Select[Any]:
+    """Every target row of the measures `streams` possibly in force, built once."""
+    table = measure_targets
+    in_force = and_(known(table, KNOWN_AT), possibly(table, "since", AS_OF))
+    streams: BindParameter[Any] = bindparam("streams", expanding=True)
+    return (
+        select(table)
+        .where(in_force, table.c.stream.in_(streams))
+        .order_by(table.c.stream, table.c.target)
+    )
 
 
 async def instrument_standings(
@@ -402,13 +457,16 @@ async def instrument_standings(
     on `as_of` as known at `known_at` (the lists of `relation()`). `given`: as for
     `relation()`."""
     as_of, known_at = resolve_axes(as_of, known_at)
-    async with engine.connect() as conn:
-        side_a, side_b = given or await _pair_sides(conn, a, b, known_at)
-        return await _instruments(conn, a, b, side_a, side_b, as_of, known_at)
+
+    def standings(conn: Connection) -> Standings:
+        side_a, side_b = given or _pair_sides(conn, a, b, known_at)
+        return _instruments(conn, a, b, side_a, side_b, as_of, known_at)
+
+    return await read(engine, standings)
 
 
-async def _instruments(
-    conn: AsyncConnection,
+def _instruments(
+    conn: Connection,
     a: str,
     b: str,
     side_a: Side,
@@ -416,19 +474,13 @@ async def _instruments(
     as_of: date,
     known_at: datetime,
 ) -> Standings:
-    table = memberships
-    joined, in_effect = in_effect_by_span(table, as_of)
-    query = (
-        select(*MEMBERSHIP_COLUMNS)
-        .select_from(joined)
-        .where(table.c.actor.in_(side_a | side_b), known(table, known_at), in_effect)
-    )
     rows: dict[str, list[MembershipRow]] = {}
-    for row in await conn.execute(query):
+    params = {"actors": list(side_a | side_b), "as_of": as_of, "known_at": known_at}
+    for row in conn.execute(_memberships_query(), params):
         rows.setdefault(row[0], []).append(row)
     by_stream = {stream: memberships_by_actor(rows[stream], as_of) for stream in sorted(rows)}
     found = [member for members in by_stream.values() for member in members.values()]
-    for member in await with_statuses(conn, found, as_of, known_at):
+    for member in statuses_of(conn, found, as_of, known_at):
         by_stream[member.instrument][member.actor] = member
     shared, only_a, only_b = [], [], []
     for stream, members in by_stream.items():
@@ -444,6 +496,22 @@ async def _instruments(
         else:
             only_b.append(item)
     return Standings(tuple(shared), tuple(only_a), tuple(only_b))
+
+
+@cache
+def _memberships_query() -> Select[Any]:
+    """The memberships of `actors` possibly in effect, built once."""
+    table = memberships
+    joined, in_effect = in_effect_by_span(table, AS_OF)
+    return (
+        select(*MEMBERSHIP_COLUMNS)
+        .select_from(joined)
+        .where(
+            table.c.actor.in_(bindparam("actors", expanding=True)),
+            known(table, KNOWN_AT),
+            in_effect,
+        )
+    )
 
 
 def _member_for(actor: str, side: Side, members: dict[str, Membership]) -> Membership | None:
@@ -470,9 +538,10 @@ async def statements_page(
     oldest first: the `first` whose keys follow `after`, and how many there are in all (None
     unless `count`); `certain` as of `until`. `given`: as for `relation()`."""
     _, known_at = resolve_axes(until, known_at)
-    async with engine.connect() as conn:
-        side_a, side_b = given or await _pair_sides(conn, a, b, known_at)
-        found = await _walk(
+
+    def page(conn: Connection) -> DatedPage[StatementItem]:
+        side_a, side_b = given or _pair_sides(conn, a, b, known_at)
+        found = _walk(
             conn,
             "statements",
             side_a,
@@ -488,7 +557,7 @@ async def statements_page(
         table = statements
         total = None
         if count:
-            total = await conn.scalar(
+            total = conn.scalar(
                 select(func.count(func.distinct(table.c.stream))).where(
                     *_window(table, "occurred", known_at, None, until),
                     or_(
@@ -497,11 +566,13 @@ async def statements_page(
                     ),
                 )
             )
-    return _dated_page(found, said, first, total)
+        return _dated_page(found, said, first, total)
+
+    return await read(engine, page)
 
 
-async def _statements(
-    conn: AsyncConnection,
+def _statements(
+    conn: Connection,
     side_a: Side,
     side_b: Side,
     known_at: datetime,
@@ -510,9 +581,7 @@ async def _statements(
     limit: int | None,
 ) -> tuple[StatementItem, ...]:
     """The `limit` latest statements issued in (after, until], oldest first."""
-    found = await _walk(
-        conn, "statements", side_a, side_b, known_at, after, until, limit, newest=True
-    )
+    found = _walk(conn, "statements", side_a, side_b, known_at, after, until, limit, newest=True)
     return tuple(_statement_item(stream, values, until) for stream, values in reversed(found))
 
 
@@ -530,8 +599,8 @@ def _statement_item(stream: str, values: tuple[Any, ...], until: date) -> Statem
     )
 
 
-async def _walk(
-    conn: AsyncConnection,
+def _walk(
+    conn: Connection,
     kind: str,
     side_a: Side,
     side_b: Side,
@@ -568,7 +637,7 @@ async def _walk(
     if newest and limit is not None and pairs and top - date.min > RECENT_WINDOW:
         window = top - RECENT_WINDOW
         if since is None or since < window:
-            recent = await _recent(conn, kind, pairs, singles, known_at, window, until, limit)
+            recent = _recent(conn, kind, pairs, singles, known_at, window, until, limit)
             if len(recent) >= limit:
                 return recent
     params: dict[str, Any] = {
@@ -596,14 +665,14 @@ async def _walk(
         queries.append((_walks(kind, 0, len(singles), *shape), names))
     found: dict[str, tuple[Any, ...]] = {}
     for query, names in queries:
-        rows = await conn.execute(query, {**params, **names})
+        rows = conn.execute(query, {**params, **names})
         found.update((row[0], tuple(row[1:])) for row in rows)
     ordered = sorted(found, key=found.__getitem__, reverse=newest)
     return [(stream, found[stream]) for stream in ordered[:limit]]
 
 
-async def _recent(
-    conn: AsyncConnection,
+def _recent(
+    conn: Connection,
     kind: str,
     pairs: list[tuple[str, str]],
     singles: list[str],
@@ -627,7 +696,7 @@ async def _recent(
         params |= {"xs": [x for x, _ in pairs], "ys": [y for _, y in pairs]}
     else:
         params["pairs"] = json.dumps(pairs)
-    rows = await conn.execute(query, params)
+    rows = conn.execute(query, params)
     return [(row[0], tuple(row[1:])) for row in rows]
 
 
@@ -812,8 +881,10 @@ async def facts_during(
         latest: date = row.since_latest
         return min(max(start, latest), end)
 
-    async with engine.connect() as conn:
-        side_a, side_b = await _pair_sides(conn, a, b, known_at)
+    def found(
+        conn: Connection,
+    ) -> tuple[Sides, tuple[MeasureState, ...], dict[str, list[AnyRow]]]:
+        side_a, side_b = _pair_sides(conn, a, b, known_at)
         table = measure_targets
         during = _during(table, start, end, known_at)
         between = or_(
@@ -822,7 +893,7 @@ async def facts_during(
         )
         rows: dict[str, list[AnyRow]] = {}
         query = select(table).where(*during, between).order_by(table.c.stream, table.c.target)
-        for row in await conn.execute(query):
+        for row in conn.execute(query):
             rows.setdefault(row.stream, []).append(row)
         # A measure as of its first day in the window (the measure's, not a target's).
         measures = tuple(
@@ -834,8 +905,11 @@ async def facts_during(
         parties: dict[str, list[AnyRow]] = {}
         query = select(table).where(*during, table.c.actor.in_(side_a | side_b))
         order = (table.c.stream, table.c.actor, table.c.since_earliest, table.c.since_latest)
-        for row in await conn.execute(query.order_by(*order)):
+        for row in conn.execute(query.order_by(*order)):
             parties.setdefault(row.stream, []).append(row)
+        return (side_a, side_b), measures, parties
+
+    (side_a, side_b), measures, parties = await read(engine, found)
     members: list[Membership] = []
     for stream, group in sorted(parties.items()):
         by_actor: dict[str, Membership] = {}
