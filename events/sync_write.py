@@ -29,9 +29,10 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class _Borrowed:
-    """A sqlite3 connection lent to the synchronous engine for one call: transaction control
-    and closing stay with its owner (the async connection)."""
+class LentConnection:
+    """A sqlite3 connection lent to a synchronous engine for one call: its owner (the async
+    connection's transaction) ends the transaction and closes it, so the borrower's commit,
+    rollback and close do nothing."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
@@ -40,13 +41,13 @@ class _Borrowed:
         return getattr(self._connection, name)
 
     def commit(self) -> None:
-        """The owner commits."""
+        """Nothing: the owner's transaction is not the borrower's to end."""
 
     def rollback(self) -> None:
-        """The owner rolls back."""
+        """Nothing: the owner's transaction is not the borrower's to end."""
 
     def close(self) -> None:
-        """The owner closes."""
+        """Nothing: the owner closes its connection."""
 
 
 # The connection the current worker thread lends (a worker thread runs one call at a time).
@@ -77,7 +78,7 @@ async def run_sync_write(
     assert worker is not None, "the connection is not open"
 
     def in_worker() -> T:
-        _lent.connection = _Borrowed(worker._conn)
+        _lent.connection = LentConnection(worker._conn)
         try:
             with SQLITE_WORKER_ENGINE.connect() as sync:
                 return function(sync, *args, **kwargs)

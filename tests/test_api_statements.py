@@ -15,8 +15,8 @@ from sqlalchemy.pool import Pool
 
 from api.graphql.schema import schema
 from events.store import EventStore
+from events.sync_write import LentConnection
 from events.types import NewEvent
-from events.views.reader import LentConnection
 from tests import factories
 from tests.api_client import EDITOR_TOKEN, api_client, import_sample
 

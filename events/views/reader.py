@@ -14,13 +14,15 @@ import threading
 import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 import aiosqlite
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import SingletonThreadPool
+
+from events.sync_write import LentConnection
 
 
 class Reader(Protocol):
@@ -127,27 +129,6 @@ def _lend(
         _lent.connection = None
         if own:
             connection.execute("ROLLBACK")
-
-
-class LentConnection:
-    """A sqlite3 connection as lent to the twin engine: its owner (the async connection's
-    transaction) ends the transaction and closes it, so the twin's commit, rollback and close
-    do nothing. The twin runs reads only."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._connection = connection
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._connection, name)
-
-    def commit(self) -> None:
-        """Nothing: the owner's transaction is not the twin's to end."""
-
-    def rollback(self) -> None:
-        """Nothing: the owner's transaction is not the twin's to end."""
-
-    def close(self) -> None:
-        """Nothing: the owner closes its connection."""
 
 
 # At most this many aiosqlite threads (pooled connections) keep their twin connection.
