@@ -133,6 +133,36 @@ async def test_an_oversize_body_is_refused_before_it_is_parsed(
     assert broken.status_code == 413
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+async def test_the_body_limit_is_exact(client: httpx.AsyncClient, streamed: bool) -> None:
+    """A body of exactly TIMELINE_MAX_BODY_BYTES (2000 here) is answered; one byte more is a
+    413, whether its length is declared or only counted while it arrives."""
+
+    def body(size: int) -> bytes:
+        head = b'{"query": "{ logHead { count } }'
+        return head + b" " * (size - len(head) - 2) + b'"}'
+
+    async def send(content: bytes) -> httpx.Response:
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(content), 500):
+                yield content[start : start + 500]
+
+        return await client.post(
+            "/graphql",
+            content=chunks() if streamed else content,
+            headers={"Accept": GRAPHQL_RESPONSE, "Content-Type": JSON},
+        )
+
+    exact, over = body(2000), body(2001)
+    assert (len(exact), len(over)) == (2000, 2001)
+    answered = await send(exact)
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["data"]["logHead"]["count"] > 0
+    refused = await send(over)
+    assert refused.status_code == 413
+    assert code(refused) == "QUERY_TOO_COMPLEX"
+
+
 async def test_a_wrong_token_stays_401_in_both_media_types(client: httpx.AsyncClient) -> None:
     for accept in (GRAPHQL_RESPONSE, JSON):
         response = await client.post(
