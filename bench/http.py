@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import version as package_version
@@ -72,6 +72,7 @@ from bench.asof import (
 )
 from events.dates import Edtf
 from events.db import create_engine
+from events.demo import load_demo
 from events.projections.rebuild import rebuild
 from events.store import EventStore
 from events.types import StatementIssued
@@ -712,10 +713,12 @@ def run_wrk(
     )
 
 
-def check(base: str, case: Case, etag: str | None = None) -> tuple[int, Any, str | None]:
+def check(
+    base: str, case: Case, etag: str | None = None, contacts: bool = True
+) -> tuple[int, Any, str | None]:
     """Send `case` once (with If-None-Match: `etag` if given, which must be a 304) and check
-    the answer is a success with data, not an error; return the size of the response body in
-    bytes, the body and the ETag."""
+    the answer is a success with data, not an error (and, with `contacts`, that a relation
+    lists some); return the size of the response body in bytes, the body and the ETag."""
     if case.body is None:
         headers = {} if etag is None else {"If-None-Match": etag}
         response = httpx.get(base + case.url, headers=headers, timeout=60)
@@ -739,7 +742,8 @@ def check(base: str, case: Case, etag: str | None = None) -> tuple[int, Any, str
         if case is EVENTS and len(data["events"]["edges"]) != 100:
             raise RuntimeError(f"{case.name}: {len(data['events']['edges'])} edges, not 100")
         if (
-            case.query in (RELATION_QUERY, PINNED_QUERY)
+            contacts
+            and case.query in (RELATION_QUERY, PINNED_QUERY)
             and not data["relation"]["contacts"]["edges"]
         ):
             raise RuntimeError(f"{case.name}: no contacts: the log is too small")
@@ -797,13 +801,22 @@ class Result:
 
 
 async def prepare(backend: Backend, database: Database, args: argparse.Namespace) -> int:
-    """Fill the fresh `database` with the synthetic log; return the events it holds.
+    """Fill the fresh `database` with the synthetic log (with --demo, the demo data); return
+    the events it holds.
 
     With --reuse-loads, start from the copy bench.asof keeps of an earlier import of the same
     log (importing 1M events into SQLite takes over ten minutes), its projections rebuilt by the
     code as it is; else import it, and keep a copy when --reuse-loads asks for one."""
-    path = synthetic_file(args.events, args.seed, args.cache)
     started = time.perf_counter()
+    if args.demo:
+        engine = create_engine(database.url)
+        try:
+            count = (await load_demo(EventStore(engine))).appended
+        finally:
+            await engine.dispose()
+        print(f"{backend.name}: the demo's {count} events imported", file=sys.stderr)
+        return count
+    path = synthetic_file(args.events, args.seed, args.cache)
     reused = args.reuse_loads and await restore(backend, database, args.events, args)
     engine = create_engine(database.url)
     try:
@@ -870,7 +883,8 @@ def latencies(backend: str, base: str, args: argparse.Namespace, scripts: Path) 
     results = [Result(backend, case, sequential=True) for case in LATENCY_CASES]
     paths = {}
     for result in results:
-        result.response_bytes, _, _ = check(base, result.case)
+        # The demo's contacts begin after AS_OF: the walk of dates meets them.
+        result.response_bytes, _, _ = check(base, result.case, contacts=not args.demo)
         paths[result.case] = wrk_script(result.case, scripts)
         run_wrk(wrk, base, result.case, paths[result.case], args, args.warmup, connections=1)
     for index in range(args.rounds):
@@ -882,10 +896,64 @@ def latencies(backend: str, base: str, args: argparse.Namespace, scripts: Path) 
     return results
 
 
+FLOOR_CALLS = 100  # dates of the relation query whose statements are replayed
+
+
+async def relation_statement_floor(database_url: str, calls: int = FLOOR_CALLS) -> float:
+    """The p50 (ms) of the floor of RELATION_NEW_DATE's own SQL on SQLite: the statements the
+    README's relation query sends for `calls` of the dates wrk's script walks (caught by a
+    listener while the real application answers them in process, untimed), each call's run
+    by bare sqlite3 in one read transaction, every row fetched, once untimed first (prepared,
+    as SQLAlchemy's compiled cache holds them). No implementation that reads these rows can
+    answer the relation faster over HTTP than this plus `/healthz`."""
+    os.environ["TIMELINE_DATABASE_URL"] = database_url
+    app = create_app(Settings.from_env())
+    engine = _graphql_view(app).store.engine
+    path = engine.url.database
+    assert path is not None
+    days = [date(2015, 1, 1).toordinal() + 1 + index * (3650 // calls) for index in range(calls)]
+    caught_calls: list[list[tuple[str, Any]]] = []
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            for day in days:
+                caught: list[tuple[str, Any]] = []
+
+                def catch(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+                    if not statement.startswith(("BEGIN", "ROLLBACK", "COMMIT")):
+                        caught.append((statement, parameters))  # noqa: B023 (run at once)
+
+                variables = {**RELATION_VARIABLES, "asOf": date.fromordinal(day).isoformat()}
+                sa_event.listen(Engine, "before_cursor_execute", catch)
+                try:
+                    response = await http.post(
+                        "/graphql", json={"query": RELATION_QUERY, "variables": variables}
+                    )
+                finally:
+                    sa_event.remove(Engine, "before_cursor_execute", catch)
+                response.raise_for_status()
+                caught_calls.append(caught)
+    finally:
+        await engine.dispose()
+    seconds = []
+    with closing(sqlite3.connect(path, isolation_level=None)) as bare:
+        for statements in caught_calls:
+            for timed in (False, True):
+                started = time.perf_counter()
+                bare.execute("BEGIN")
+                for statement, parameters in statements:
+                    bare.execute(statement, parameters).fetchall()
+                bare.execute("ROLLBACK")
+                if timed:
+                    seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds) * 1000
+
+
 async def measure_backend(
     backend: Backend, args: argparse.Namespace, workdir: Path
-) -> tuple[int, list[Result]]:
-    """Load a fresh database of `backend`, serve it, and measure every case."""
+) -> tuple[int, list[Result], float | None]:
+    """Load a fresh database of `backend`, serve it, and measure every case; on SQLite also
+    the floor of the relation query's own SQL (`relation_statement_floor`, ms)."""
     await backend.start()
     try:
         async with backend.fresh(migrated=True) as database:
@@ -895,9 +963,12 @@ async def measure_backend(
             with server(database.url, log) as base, server(database.url, off_log, CACHE_OFF) as off:
                 bases = {False: base, True: off}
                 results = await asyncio.to_thread(measure, backend.name, bases, args, workdir)
+            floor = None
+            if backend.name == "sqlite":
+                floor = await relation_statement_floor(database.url)
     finally:
         await backend.stop()
-    return count, results
+    return count, results, floor
 
 
 # --- the profile ---------------------------------------------------------------------------------
@@ -1035,9 +1106,9 @@ def own_time_by_package(session: Any) -> list[tuple[str, float]]:
 # --- the report ----------------------------------------------------------------------------------
 
 
-def table(results: Sequence[Result]) -> str:
+def table(results: Sequence[Result], floors: dict[str, float]) -> str:
     """The results as a Markdown table, and the ratio of the GraphQL relation to the plain
-    route per backend."""
+    route per backend; then the one-connection latencies with `floors` (ms, by backend)."""
     sequential = [result for result in results if result.sequential]
     results = [result for result in results if not result.sequential]
     lines = [
@@ -1068,13 +1139,14 @@ def table(results: Sequence[Result]) -> str:
                 goal = f">= 0.5: {'met' if ratio >= 0.5 else 'missed'}"
             lines.append(f"| {backend} | {graphql.name} | {plain.name} | {ratio:.2f} | {goal} |")
     if sequential:
-        lines += ["", latency_table(sequential)]
+        lines += ["", latency_table(sequential, floors)]
     return "\n".join(lines)
 
 
-def latency_table(results: Sequence[Result]) -> str:
+def latency_table(results: Sequence[Result], floors: dict[str, float]) -> str:
     """Issue 24's latency ratios: the p50s of LATENCY_CASES on one connection, and their
-    ratios against their goals."""
+    ratios against their goals; then, where measured, the floor of the relation's ratio: the
+    relation query's own SQL on bare sqlite3 plus `/healthz`, over logHead."""
     lines = [
         "One connection, one request at a time, same server (issue 24's ratios):",
         "",
@@ -1096,6 +1168,24 @@ def latency_table(results: Sequence[Result]) -> str:
             lines.append(
                 f"| {backend} | {case.name} | {below.name} | {ratio:.2f} | <= {goal}: {verdict} |"
             )
+    if floors:
+        lines += [
+            "",
+            f"The floor of the relation's ratio (`relation_statement_floor`: the relation query's "
+            f"own SQL for {FLOOR_CALLS} of its dates, replayed on bare sqlite3, plus `/healthz`):",
+            "",
+            "| backend | SQL floor p50 ms | + /healthz p50 ms | over logHead p50 ms | ratio | "
+            "goal |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+    for backend, floor in floors.items():
+        healthz, head = by_key[backend, HEALTHZ].p50, by_key[backend, HEAD].p50
+        ratio = (floor + healthz) / head
+        verdict = "within reach" if ratio <= 2.0 else "out of reach as measured"
+        lines.append(
+            f"| {backend} | {floor:.2f} | {healthz:.2f} | {head:.2f} | {ratio:.2f} | "
+            f"<= 2.0: {verdict} |"
+        )
     return "\n".join(lines)
 
 
@@ -1115,6 +1205,7 @@ def report(
     notes: Sequence[str],
     counts: dict[str, int],
     results: Sequence[Result],
+    floors: dict[str, float],
     profile_lines: Sequence[str],
 ) -> str:
     """The Markdown section: the context, then the table and the ratios (or the profile)."""
@@ -1129,8 +1220,12 @@ def report(
         f"{' '.join(f'{x:.2f}' for x in load_average)}",
         f"- code: {git_commit()}",
         f"- command: `{command}` ({took / 60:.0f} min)",
-        f"- data: `bench/synthetic.py --events {args.events} --seed {args.seed}` loaded with "
-        "`import_jsonl` into a fresh migrated database"
+        (
+            "- data: the demo data (`timeline demo load`)"
+            if args.demo
+            else f"- data: `bench/synthetic.py --events {args.events} --seed {args.seed}` loaded "
+            "with `import_jsonl` into a fresh migrated database"
+        )
         + "".join(f"; {name} {count:,} events" for name, count in counts.items())
         + f"; relation: USA-CHN asOf {AS_OF}, known now (the GET cases marked so: known at "
         f"{KNOWN_AT})",
@@ -1153,7 +1248,7 @@ def report(
         "rotating each round; req/s, p50 and p99 are the medians over the rounds",
         *(f"- {note}" for note in notes),
         "",
-        table(results),
+        table(results, floors),
         "",
     ]
     return "\n".join(lines) + "\n"
@@ -1172,6 +1267,7 @@ async def run(args: argparse.Namespace) -> str:
     notes: list[str] = []
     counts: dict[str, int] = {}
     results: list[Result] = []
+    floors: dict[str, float] = {}
     profile_lines: list[str] = []
     if args.profile:
         versions = [f"SQLite {sqlite3.sqlite_version}"]
@@ -1182,14 +1278,16 @@ async def run(args: argparse.Namespace) -> str:
         workdir = Path(tempfile.mkdtemp(prefix="bench_http_"))
         try:
             for backend in backends:
-                count, found = await measure_backend(backend, args, workdir)
+                count, found, floor = await measure_backend(backend, args, workdir)
                 counts[backend.name] = count
                 results.extend(found)
+                if floor is not None:
+                    floors[backend.name] = floor
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
     took = time.perf_counter() - clock
     return report(
-        args, started, took, load_average, versions, notes, counts, results, profile_lines
+        args, started, took, load_average, versions, notes, counts, results, floors, profile_lines
     )
 
 
@@ -1212,6 +1310,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         action="store_true",
         help="only issue 24's one-connection latency cases (/healthz, logHead, the relation "
         "with a new asOf each request) and their ratios",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the demo data (the README's, 55 events) instead of the synthetic log, as "
+        "issue 24 first measured its latency ratios; with --latency-only",
     )
     parser.add_argument("--threads", type=int, default=1, help="wrk's threads (1)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per run (10)")
@@ -1246,6 +1350,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     unknown = set(args.backends) - {"sqlite", "postgresql"}
     if unknown:
         parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    if args.demo and not args.latency_only:
+        parser.error("--demo measures the latency cases only: add --latency-only")
     args.argv = list(argv)
     return args
 
