@@ -25,7 +25,7 @@ from api.graphql.events import (
     original,
 )
 from api.graphql.identity import parse_id
-from api.graphql.paging import decode_cursor, page_size
+from api.graphql.paging import decode_cursor, first_or_last, page_size
 from api.graphql.relation import Relation, RelationChanges
 from api.graphql.types import (
     Actor,
@@ -283,8 +283,7 @@ class Query:
         last: int | None = None,
         before: str | None = None,
     ) -> ActorConnection:
-        if last is not None and first == 20:
-            first = None  # the default gives way to an explicit `last`
+        first = first_or_last(first, last, 20)
         page_size(first, last, info.context.settings.limits.max_page)
         _, at = resolve_axes(None, None)
         country = actor_id(filter.country, "filter.country") if filter and filter.country else None

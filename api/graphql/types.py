@@ -256,8 +256,8 @@ async def load_meeting(
 
 @strawberry.type(description="Relay page information.")
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more events follow this page.")
-    has_previous_page: bool = strawberry.field(description="Whether events precede this page.")
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
     start_cursor: str | None = strawberry.field(description="The cursor of the first edge.")
     end_cursor: str | None = strawberry.field(description="The cursor of the last edge.")
 
