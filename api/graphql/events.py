@@ -43,11 +43,11 @@ from api.graphql.types import (
     When,
     actor_field,
     actors_field,
-    load_actor,
     load_dialogue,
     load_instrument,
     load_measure,
     load_meeting,
+    registered_actor,
 )
 from events import dates
 from events.actors import InvalidActor, canonical_actor
@@ -84,8 +84,8 @@ class FoundingParty:
     )
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="The party.", graphql_type=Actor | None)
-    def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+    @strawberry.field(description="The party.", graphql_type=Actor)
+    def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
         return actor_field(info, self.actor_id, self.known_at)
 
 
@@ -218,7 +218,7 @@ async def load_node(info: Info[Context, None], key: str, known_at: datetime) -> 
             actor = canonical_actor(key)
         except InvalidActor:
             return None
-        return await load_actor(info, actor, known_at)
+        return await registered_actor(info, actor, known_at)
     return await load_event(info, key, known_at)
 
 
@@ -262,7 +262,7 @@ def _resolver(name: str, field: FieldInfo) -> tuple[Any, Callable[..., Any]]:
             actor_id = value(root)
             return None if actor_id is None else actor_field(info, actor_id, root.known_at)
 
-        return Actor | None, actor
+        return (Actor | None if optional else Actor), actor
     streams = [m for m in markers if isinstance(m, StreamRef)]
     if streams:
         kind = streams[0].kind

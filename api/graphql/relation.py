@@ -95,12 +95,12 @@ class Relation:
     async def upcoming(self, info: Info[Context, None]) -> list[Meeting]:
         return await load_meetings(info, self.upcoming_ids, self.known_at)
 
-    @strawberry.field(description="Side a.", graphql_type=Actor | None)
-    def a(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+    @strawberry.field(description="Side a.", graphql_type=Actor)
+    def a(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
         return actor_field(info, self.a_id, self.known_at)
 
-    @strawberry.field(description="Side b.", graphql_type=Actor | None)
-    def b(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+    @strawberry.field(description="Side b.", graphql_type=Actor)
+    def b(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
         return actor_field(info, self.b_id, self.known_at)
 
     @strawberry.field(description="The latest meeting held that connects a and b.")
