@@ -160,7 +160,7 @@ class Relation:
             info,
             self.a_id,
             self.b_id,
-            Window(first, after, last, before),
+            Paging(first, after, last, before),
             since=None if from_ is None else from_ - timedelta(days=1),
             until=self.as_of if to is None else min(to, self.as_of),
             known_at=self.known_at,
@@ -183,13 +183,13 @@ class Relation:
         before: str | None = None,
     ) -> EventConnection:
         context = info.context
-        window = Window(first, after, last, before)
+        paging = Paging(first, after, last, before)
         selected = Selected(info)
         page = await statements_page(
             context.reader,
             self.a_id,
             self.b_id,
-            **window.keys(context.settings.limits.max_page),
+            **paging.keys(context.settings.limits.max_page),
             until=self.as_of,
             known_at=self.known_at,
             count=selected.has("totalCount"),
@@ -281,7 +281,7 @@ class Relation:
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
+class Paging:
     """The paging arguments of a connection over a pair's contacts or statements."""
 
     first: int | None
@@ -306,7 +306,7 @@ async def contacts_connection(
     info: Info[Context, None],
     a: str,
     b: str,
-    window: Window,
+    paging: Paging,
     *,
     since: date | None,
     until: date,
@@ -323,7 +323,7 @@ async def contacts_connection(
         context.reader,
         a,
         b,
-        **window.keys(context.settings.limits.max_page),
+        **paging.keys(context.settings.limits.max_page),
         since=since,
         until=until,
         known_at=known_at,
@@ -409,7 +409,7 @@ class RelationChanges:
             info,
             view.a,
             view.b,
-            Window(first, after, last, before),
+            Paging(first, after, last, before),
             since=view.start,
             until=view.end,
             known_at=view.known_at,
