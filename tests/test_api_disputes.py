@@ -155,8 +155,11 @@ async def test_an_editor_records_a_notice_and_a_head_of_government_visit(
         "data": {
             "instrumentAdopted": {
                 "title": "An agreement",
-                "kind": "AGREEMENT",
-                "parties": [{"actor": "GBR", "action": "SIGN"}, {"actor": "FRA", "action": "SIGN"}],
+                "instrumentKind": "AGREEMENT",
+                "foundingParties": [
+                    {"actor": "GBR", "action": "SIGN"},
+                    {"actor": "FRA", "action": "SIGN"},
+                ],
             }
         },
         "sources": [{"title": "A treaty series"}],

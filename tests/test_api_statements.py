@@ -364,6 +364,41 @@ async def test_a_relation_page_is_counted_only_when_asked(
     assert counts == 2
 
 
+async def test_a_backward_page_costs_what_a_forward_page_costs(
+    store: EventStore, database_url: str
+) -> None:
+    """`last` before a cursor walks the same index ranges as `first` after one, newest first:
+    as many statements, whatever the page's size."""
+    await import_sample(store)
+    await store.append(relation_events(30), recorded_by="test")
+    pages = (
+        '{ relation(a: "USA", b: "CHN", asOf: "2024-12-31") { '
+        "contacts(%s) { totalCount pageInfo { hasPreviousPage startCursor } "
+        "edges { cursor node { id participants { id } } } } "
+        "statements(%s) { totalCount pageInfo { hasPreviousPage startCursor } "
+        "edges { cursor node { id ... on StatementIssued { issuer { id } about { id } } } } } } }"
+    )
+    async with api_client(database_url) as http:
+        whole, _ = await count_statements(http, pages % ("first: 100", "first: 100"))
+        contacts = [e["cursor"] for e in whole["data"]["relation"]["contacts"]["edges"]]
+        said = [e["cursor"] for e in whole["data"]["relation"]["statements"]["edges"]]
+        counts = {}
+        for size in (2, 10):
+            forward = f'first: {size}, after: "%s"'
+            backward = f'last: {size}, before: "%s"'
+            for name, shape, at in (("forward", forward, 5), ("backward", backward, 25)):
+                text = pages % (shape % contacts[at], shape % said[at])
+                body, counts[name, size] = await count_statements(http, text)
+                assert "errors" not in body, body
+                view = body["data"]["relation"]
+                assert len(view["contacts"]["edges"]) == size
+                assert len(view["statements"]["edges"]) == size
+        assert [e["cursor"] for e in view["contacts"]["edges"]] == contacts[25 - size : 25]
+        assert [e["cursor"] for e in view["statements"]["edges"]] == said[25 - size : 25]
+        assert view["contacts"]["pageInfo"]["hasPreviousPage"]
+    assert counts["backward", 2] == counts["backward", 10] == counts["forward", 10], counts
+
+
 async def count_selects(http: httpx.AsyncClient, text: str) -> tuple[dict[str, Any], int]:
     """The answer to `text` and how many of its SQL statements count rows."""
     body, statements = await answer_and_statements(http, text)

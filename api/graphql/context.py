@@ -34,13 +34,13 @@ from events.views.objects import (
     InstrumentView,
     MeasureView,
     MeetingView,
-    actors_by_id,
     dialogues_by_stream,
     disputes_by_stream,
     events_at,
     instruments_by_stream,
     measures_by_stream,
     meetings_by_stream,
+    named_actors,
     streams_events,
 )
 from events.views.reader import Reader, SharedConnection
@@ -84,10 +84,12 @@ class Context:
     head: LogHead | None = None
     # What the views read through: the engine, or a query's shared connection (SharedReads).
     reader: Reader = field(init=False)
-    actors: DataLoader[Key, ActorView | None] = field(init=False)
-    # What the actors loader has answered so far (None: no such actor), for the fields that
-    # return an actor at once when it is known (api/graphql/types.py `actor_field`).
-    loaded_actors: dict[Key, ActorView | None] = field(init=False, default_factory=dict)
+    # Every id is answered (events/views/objects.py `named_actors`): one the registry does not
+    # know at that instant with `registered` false, so that a field naming it is never null.
+    actors: DataLoader[Key, ActorView] = field(init=False)
+    # What the actors loader has answered so far, for the fields that return an actor at once
+    # when it is known (api/graphql/types.py `actor_field`).
+    loaded_actors: dict[Key, ActorView] = field(init=False, default_factory=dict)
     meetings: DataLoader[Key, MeetingView | None] = field(init=False)
     instruments: DataLoader[Key, InstrumentView | None] = field(init=False)
     measures: DataLoader[Key, MeasureView | None] = field(init=False)
@@ -160,10 +162,13 @@ class Context:
             found.update({(key, as_of, known_at): roster for key, roster in rosters.items()})
         return [found.get(key, ()) for key in keys]
 
-    async def _load_actors(self, keys: Sequence[Key]) -> list[ActorView | None]:
-        answers = await self._batched(actors_by_id)(keys)
-        self.loaded_actors.update(zip(keys, answers, strict=True))
-        return answers
+    async def _load_actors(self, keys: Sequence[Key]) -> list[ActorView]:
+        answers = await self._batched(named_actors)(keys)
+        found = [answer for answer in answers if answer is not None]  # named_actors answers all
+        if len(found) != len(keys):
+            raise LookupError("named_actors left an actor out")
+        self.loaded_actors.update(zip(keys, found, strict=True))
+        return found
 
 
 async def _events_by_position(

@@ -43,16 +43,24 @@ from api.graphql.types import (
     When,
     actor_field,
     actors_field,
-    load_actor,
     load_dialogue,
     load_instrument,
     load_measure,
     load_meeting,
+    registered_actor,
 )
 from events import dates
 from events.actors import InvalidActor, canonical_actor
 from events.projections.history import resolve
-from events.types import EVENT_TYPES, ActorRef, EventData, Party, PartyAction, StreamRef
+from events.types import (
+    EVENT_TYPES,
+    ActorRef,
+    EventCorrected,
+    EventData,
+    Party,
+    PartyAction,
+    StreamRef,
+)
 from events.views.objects import EventView
 from events.views.states import Page
 
@@ -84,8 +92,8 @@ class FoundingParty:
     )
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="The party.", graphql_type=Actor | None)
-    def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+    @strawberry.field(description="The party.", graphql_type=Actor)
+    def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
         return actor_field(info, self.actor_id, self.known_at)
 
 
@@ -218,7 +226,7 @@ async def load_node(info: Info[Context, None], key: str, known_at: datetime) -> 
             actor = canonical_actor(key)
         except InvalidActor:
             return None
-        return await load_actor(info, actor, known_at)
+        return await registered_actor(info, actor, known_at)
     return await load_event(info, key, known_at)
 
 
@@ -262,7 +270,7 @@ def _resolver(name: str, field: FieldInfo) -> tuple[Any, Callable[..., Any]]:
             actor_id = value(root)
             return None if actor_id is None else actor_field(info, actor_id, root.known_at)
 
-        return Actor | None, actor
+        return (Actor | None if optional else Actor), actor
     streams = [m for m in markers if isinstance(m, StreamRef)]
     if streams:
         kind = streams[0].kind
@@ -299,7 +307,19 @@ def _resolver(name: str, field: FieldInfo) -> tuple[Any, Callable[..., Any]]:
 
         return Event | None, event
     if typing.get_origin(element) is dict or element is dict:
-        return JSON | None, value
+        # A correction's changes (EventCorrected.data, the only object of the data): shown
+        # under the names its target's type shows them by, as correctEvent takes them.
+        async def changes(root: Event, info: Info[Context, None]) -> dict[str, Any] | None:
+            data = value(root)
+            if data is None:
+                return None
+            correction = root.view.current.data
+            assert isinstance(correction, EventCorrected)  # the only type with an object field
+            key = (str(correction.target), root.known_at)
+            target = await info.context.events_by_id.load(key)
+            return data if target is None else graphql_data(target.recorded.type, data)
+
+        return JSON | None, changes
     if is_list:
         return list[element], lambda root: list(value(root))
     return (element | None if optional else element), value
@@ -327,6 +347,7 @@ class DataField:
 
     type_name: str
     name: str
+    json_name: str  # the domain's name, as docs/format.md writes it
     graphql_name: str
     graphql_type: Any
     resolve: Callable[..., Any]
@@ -342,6 +363,7 @@ def _data_fields(cls: type[EventData]) -> list[DataField]:
             DataField(
                 type_name=cls.type_name,
                 name=name,
+                json_name=json_name,
                 graphql_name=RENAMED.get((cls.type_name, json_name), json_name),
                 graphql_type=graphql_type,
                 resolve=resolve,
@@ -419,13 +441,50 @@ def _bound(resolve: Callable[..., Any]) -> Callable[..., Any]:
     return field
 
 
-def _object_types() -> dict[str, type[Event]]:
+def _object_types() -> tuple[dict[str, type[Event]], dict[str, dict[str, str]]]:
     fields = {name: _data_fields(cls) for name, cls in EVENT_TYPES.items()}
     _unify([field for made in fields.values() for field in made])
-    return {name: _object_type(cls, fields[name]) for name, cls in EVENT_TYPES.items()}
+    names = {
+        name: {field.json_name: field.graphql_name for field in made}
+        for name, made in fields.items()
+    }
+    return {name: _object_type(cls, fields[name]) for name, cls in EVENT_TYPES.items()}, names
 
 
-OBJECT_TYPES: dict[str, type[Event]] = _object_types()
+# The object type of each event type, and the GraphQL name of each field of its data by the
+# domain's name (docs/format.md): the inputs take the same names (api/graphql/inputs.py).
+OBJECT_TYPES, DATA_NAMES = _object_types()
+
+
+class RenamedField(ValueError):
+    """A field of an event's data given under the domain's name where GraphQL names it
+    otherwise (`kind` for `meetingKind`)."""
+
+    def __init__(self, type_name: str, given: str, graphql_name: str) -> None:
+        super().__init__(
+            f"{type_name}'s `{given}` is named `{graphql_name}` in GraphQL: use `{graphql_name}`"
+        )
+        self.given = given
+        self.graphql_name = graphql_name
+
+
+def graphql_data(type_name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Fields of the data of a `type_name` event (a correction's changes) under the names its
+    object type shows them by."""
+    names = DATA_NAMES.get(type_name, {})
+    return {names.get(key, key): value for key, value in data.items()}
+
+
+def domain_data(type_name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Fields of the data of a `type_name` event given under their GraphQL names, under the
+    domain's; RenamedField for one given under a domain name GraphQL does not use. Any other
+    name passes unchanged, for the domain to accept or refuse."""
+    names = DATA_NAMES.get(type_name, {})
+    domain = {graphql: json for json, graphql in names.items()}
+    for key in data:
+        if key not in domain and names.get(key, key) != key:
+            raise RenamedField(type_name, key, names[key])
+    return {domain.get(key, key): value for key, value in data.items()}
 
 
 # --- connections ---------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Mutation inputs: `RecordEventInput` and its `@oneOf` `EventDataInput`, one member per event
-type, made from the domain's models like the event object types (api/graphql/events.py).
+type, made from the domain's models like the event object types (api/graphql/events.py), and
+with the same field names as those (`meetingHeld: {meetingKind: …}`).
 
-Inputs are translated to the event's JSON form and validated by the domain
-(`events.types.event_from_json`), so a rule lives in one place.
+Inputs are translated to the event's JSON form, under the domain's names (docs/format.md), and
+validated by the domain (`events.types.event_from_json`), so a rule lives in one place.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic.fields import FieldInfo
 from strawberry.scalars import JSON
 
 from api.graphql.enums import enum_type
+from api.graphql.events import DATA_NAMES
 from api.graphql.scalars import EDTF
 from events.types import EVENT_TYPES, ActorRef, EventData, Party, StreamRef
 
@@ -84,18 +86,26 @@ class PartyInput:
 
 
 def _input_type(cls: type[EventData]) -> type:
+    # Each field is named as the event's object type names it (DATA_NAMES: `meetingKind`,
+    # `foundingParties`); its Python name stays the domain's, which `_plain` writes out.
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__annotations__": annotations}
     for name, field in cls.model_fields.items():
         graphql_type = _graphql_input_type(field)
         required = field.is_required()
         annotations[name] = graphql_type if required else graphql_type | None
-        description = field.description or f"The event's `{field.alias or name}`."
+        json_name = field.alias or name
+        graphql_name = DATA_NAMES[cls.type_name][json_name]
+        description = field.description or f"The event's `{json_name}`."
+        if graphql_name != json_name and field.description:
+            description += f" (`{json_name}` in the event's JSON.)"
+        elif graphql_name != json_name:
+            description = f"The event's `{json_name}` (as its JSON names it, docs/format.md)."
         if required:
-            namespace[name] = strawberry.field(name=field.alias or name, description=description)
+            namespace[name] = strawberry.field(name=graphql_name, description=description)
         else:
             namespace[name] = strawberry.field(
-                name=field.alias or name, description=description, default=None
+                name=graphql_name, description=description, default=None
             )
     created = types.new_class(f"{cls.type_name}Input", (), {}, lambda ns: ns.update(namespace))
     made: type = strawberry.input(created, description=f"The data of a {cls.type_name} event.")

@@ -50,6 +50,12 @@ def decode_cursor(text: str, field: str, kind: str = "events") -> Cursor:
     return key
 
 
+def first_or_last(first: int | None, last: int | None, default: int) -> int | None:
+    """`first` as a connection takes it, where the schema gives `first` a `default`: that
+    default gives way to an explicit `last` (`contacts(last: 5)` pages backwards)."""
+    return None if last is not None and first == default else first
+
+
 def page_size(first: int | None, last: int | None, limit: int = MAX_PAGE) -> None:
     """Check that exactly one of first and last is given and within the page limit."""
     if (first is None) == (last is None):

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from api.graphql.context import Context
 from api.graphql.disputes import Dispute, load_dispute
 from api.graphql.enums import EventType
-from api.graphql.errors import bad_input
+from api.graphql.errors import bad_input, not_found
 from api.graphql.events import (
     Event,
     EventConnection,
@@ -25,7 +25,7 @@ from api.graphql.events import (
     original,
 )
 from api.graphql.identity import parse_id
-from api.graphql.paging import decode_cursor, page_size
+from api.graphql.paging import decode_cursor, first_or_last, page_size
 from api.graphql.relation import Relation, RelationChanges
 from api.graphql.types import (
     Actor,
@@ -39,10 +39,11 @@ from api.graphql.types import (
     Node,
     PageInfo,
     RelationPoint,
-    load_actor,
+    load_actors,
     load_dialogue,
     load_instrument,
     load_measure,
+    registered_actor,
 )
 from events.actors import InvalidActor, canonical_actor
 from events.views import objects
@@ -67,6 +68,21 @@ def pair(a: str, b: str) -> tuple[str, str]:
     if first == second:
         raise bad_input("a and b must be two different actors", "b")
     return first, second
+
+
+async def known_pair(
+    info: Info[Context, None], a: str, b: str, known_at: datetime
+) -> tuple[str, str]:
+    """`pair(a, b)`, each an actor the registry knows at `known_at` (a state always), else
+    NOT_FOUND naming the argument; looked up through the request's loader, which the fields
+    `a` and `b` then find loaded."""
+    ids = pair(a, b)
+    for field, found in zip(("a", "b"), await load_actors(info, ids, known_at), strict=True):
+        if not found.registered:
+            raise not_found(
+                f"no actor {found.key!r} is registered as known at {known_at.isoformat()}", field
+            )
+    return ids
 
 
 @strawberry.input(name="ActorFilter", description="Which registered actors to list.")
@@ -140,8 +156,8 @@ class Query:
         as_of: date | None = None,
         known_at: datetime | None = None,
     ) -> Relation:
-        first, second = pair(a, b)
         as_of, known_at = resolve_axes(as_of, known_at)
+        first, second = await known_pair(info, a, b, known_at)
         reader = info.context.reader
         sides = await pair_sides(reader, first, second, known_at)
         view = await relation(
@@ -162,7 +178,7 @@ class Query:
     @strawberry.field(description="An actor by id: a state's alpha-3 (or alpha-2) code, or a slug.")
     async def actor(self, info: Info[Context, None], id: strawberry.ID) -> Actor | None:
         _, known_at = resolve_axes(None, None)
-        return await load_actor(info, actor_id(id, "id"), known_at)
+        return await registered_actor(info, actor_id(id, "id"), known_at)
 
     @strawberry.field(description="Position, recordedAt and event count of the newest event.")
     async def log_head(self, info: Info[Context, None]) -> LogHead:
@@ -219,7 +235,8 @@ class Query:
         interval: IntervalEnum,
         known_at: datetime | None = None,
     ) -> list[RelationPoint]:
-        first, second = pair(a, b)
+        _, known_at = resolve_axes(None, known_at)
+        first, second = await known_pair(info, a, b, known_at)
         try:
             points = await relation_series(
                 info.context.engine, first, second, from_, to, Interval(interval.value), known_at
@@ -238,7 +255,8 @@ class Query:
         to: date,
         known_at: datetime | None = None,
     ) -> RelationChanges:
-        first, second = pair(a, b)
+        _, known_at = resolve_axes(None, known_at)
+        first, second = await known_pair(info, a, b, known_at)
         try:
             found = await changes(info.context.engine, first, second, from_, to, known_at)
         except ValueError as error:
@@ -283,8 +301,7 @@ class Query:
         last: int | None = None,
         before: str | None = None,
     ) -> ActorConnection:
-        if last is not None and first == 20:
-            first = None  # the default gives way to an explicit `last`
+        first = first_or_last(first, last, 20)
         page_size(first, last, info.context.settings.limits.max_page)
         _, at = resolve_axes(None, None)
         country = actor_id(filter.country, "filter.country") if filter and filter.country else None

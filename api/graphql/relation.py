@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -24,7 +25,14 @@ from strawberry.utils.await_maybe import AwaitableOrValue
 from api.graphql.context import Context
 from api.graphql.disputes import DisputeState
 from api.graphql.events import EventConnection, EventEdge, event_connection, event_type
-from api.graphql.paging import MAX_LIST, bounded, decode_cursor, encode_cursor, page_size
+from api.graphql.paging import (
+    MAX_LIST,
+    bounded,
+    decode_cursor,
+    encode_cursor,
+    first_or_last,
+    page_size,
+)
 from api.graphql.selection import Selected
 from api.graphql.types import (
     Actor,
@@ -49,6 +57,10 @@ from events.views.relation import Sides, contacts_page, instrument_standings, st
 from events.views.states import DatedPage, DateKey
 
 T = TypeVar("T")
+
+# The page a connection over a pair's contacts or statements holds when neither `first` nor
+# `last` is given.
+PAGE = 10
 
 
 @strawberry.type(
@@ -83,12 +95,12 @@ class Relation:
     async def upcoming(self, info: Info[Context, None]) -> list[Meeting]:
         return await load_meetings(info, self.upcoming_ids, self.known_at)
 
-    @strawberry.field(description="Side a.", graphql_type=Actor | None)
-    def a(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+    @strawberry.field(description="Side a.", graphql_type=Actor)
+    def a(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
         return actor_field(info, self.a_id, self.known_at)
 
-    @strawberry.field(description="Side b.", graphql_type=Actor | None)
-    def b(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+    @strawberry.field(description="Side b.", graphql_type=Actor)
+    def b(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
         return actor_field(info, self.b_id, self.known_at)
 
     @strawberry.field(description="The latest meeting held that connects a and b.")
@@ -130,14 +142,17 @@ class Relation:
     @strawberry.field(
         description=(
             "Meetings held that connect a and b, oldest first: held from `from` to `to` "
-            "(by their earliest day; `to` defaults to asOf), `first` per page after `after`."
+            "(by their earliest day; `to` defaults to asOf), `first` per page after `after`, "
+            "or `last` before `before`."
         )
     )
     async def contacts(
         self,
         info: Info[Context, None],
-        first: int | None = 10,
+        first: int | None = PAGE,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None,
     ) -> MeetingConnection:
@@ -145,8 +160,7 @@ class Relation:
             info,
             self.a_id,
             self.b_id,
-            first,
-            after,
+            Paging(first, after, last, before),
             since=None if from_ is None else from_ - timedelta(days=1),
             until=self.as_of if to is None else min(to, self.as_of),
             known_at=self.known_at,
@@ -156,22 +170,26 @@ class Relation:
     @strawberry.field(
         description=(
             "The statements either side issued about the other by asOf (by their earliest "
-            "day), oldest first, as StatementIssued events: `first` per page after `after`."
+            "day), oldest first, as StatementIssued events: `first` per page after `after`, "
+            "or `last` before `before`."
         )
     )
     async def statements(
-        self, info: Info[Context, None], first: int | None = 10, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = PAGE,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> EventConnection:
         context = info.context
-        page_size(first, None, context.settings.limits.max_page)
-        assert first is not None  # page_size refuses null
+        paging = Paging(first, after, last, before)
         selected = Selected(info)
         page = await statements_page(
             context.reader,
             self.a_id,
             self.b_id,
-            first=first,
-            after=None if after is None else _date_key(after),
+            **paging.keys(context.settings.limits.max_page),
             until=self.as_of,
             known_at=self.known_at,
             count=selected.has("totalCount"),
@@ -197,7 +215,7 @@ class Relation:
             if item.position in by_position
         ]
         return EventConnection(
-            edges=edges, page_info=_page_info(edges, page, after), total_count=_total(page)
+            edges=edges, page_info=_page_info(edges, page), total_count=_total(page)
         )
 
     async def look_up_named(self, info: Info[Context, None], view: states.Relation) -> None:
@@ -262,12 +280,33 @@ class Relation:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """The paging arguments of a connection over a pair's contacts or statements."""
+
+    first: int | None
+    after: str | None
+    last: int | None
+    before: str | None
+
+    def keys(self, limit: int) -> dict[str, Any]:
+        """The view's paging arguments, the page size checked against `limit` and the
+        cursors decoded (BAD_USER_INPUT naming the argument at fault)."""
+        first = first_or_last(self.first, self.last, PAGE)
+        page_size(first, self.last, limit)
+        return {
+            "first": first,
+            "after": None if self.after is None else _date_key(self.after, "after"),
+            "last": self.last,
+            "before": None if self.before is None else _date_key(self.before, "before"),
+        }
+
+
 async def contacts_connection(
     info: Info[Context, None],
     a: str,
     b: str,
-    first: int | None,
-    after: str | None,
+    paging: Paging,
     *,
     since: date | None,
     until: date,
@@ -275,18 +314,16 @@ async def contacts_connection(
     sides: Sides | None,
 ) -> MeetingConnection:
     """The page of the meetings held connecting a and b after `since` and by `until`, oldest
-    first, as known at `known_at`: the `first` after cursor `after`, their participants loaded
-    in one batch when selected. `sides`: as for `contacts_page`."""
+    first, as known at `known_at`: the `first` after cursor `after` or the `last` before
+    `before`, their participants loaded in one batch when selected. `sides`: as for
+    `contacts_page`."""
     context = info.context
-    page_size(first, None, context.settings.limits.max_page)
-    assert first is not None  # page_size refuses null
     selected = Selected(info)
     page = await contacts_page(
         context.reader,
         a,
         b,
-        first=first,
-        after=None if after is None else _date_key(after),
+        **paging.keys(context.settings.limits.max_page),
         since=since,
         until=until,
         known_at=known_at,
@@ -307,7 +344,7 @@ async def contacts_connection(
         if contact.meeting in by_id
     ]
     return MeetingConnection(
-        edges=edges, page_info=_page_info(edges, page, after), total_count=_total(page)
+        edges=edges, page_info=_page_info(edges, page), total_count=_total(page)
     )
 
 
@@ -357,18 +394,22 @@ class RelationChanges:
 
     @strawberry.field(
         description="Meetings held connecting a and b after `from`, by `to`, oldest first: "
-        "`first` per page after `after`."
+        "`first` per page after `after`, or `last` before `before`."
     )
     async def contacts(
-        self, info: Info[Context, None], first: int | None = 10, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = PAGE,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> MeetingConnection:
         view = self.view
         return await contacts_connection(
             info,
             view.a,
             view.b,
-            first,
-            after,
+            Paging(first, after, last, before),
             since=view.start,
             until=view.end,
             known_at=view.known_at,
@@ -421,12 +462,10 @@ def _cursor(key: DateKey) -> str:
     return encode_cursor(key, "relation")
 
 
-def _date_key(cursor: str) -> DateKey:
-    """The key in a cursor made by `_cursor`, or BAD_USER_INPUT."""
-    return decode_cursor(cursor, "after", "relation")
+def _date_key(cursor: str, field: str) -> DateKey:
+    """The key in a cursor made by `_cursor`, or BAD_USER_INPUT on `field`."""
+    return decode_cursor(cursor, field, "relation")
 
 
-def _page_info(
-    edges: Sequence[MeetingEdge | EventEdge], page: DatedPage[Any], after: str | None
-) -> PageInfo:
-    return PageInfo.of([edge.cursor for edge in edges], page.has_next, after is not None)
+def _page_info(edges: Sequence[MeetingEdge | EventEdge], page: DatedPage[Any]) -> PageInfo:
+    return PageInfo.of([edge.cursor for edge in edges], page.has_next, page.has_previous)

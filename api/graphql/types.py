@@ -124,6 +124,11 @@ class Actor(Node):
     )
     kind: ActorKind = strawberry.field(description="State, organisation, IGO, person or group.")
     aliases: list[str] = strawberry.field(description="Other names the actor goes by.")
+    registered: bool = strawberry.field(
+        description="Whether the registry knows the actor at knownAt (a state always). False "
+        "only for an actor an event or a view names whose ActorRegistered was retracted: it is "
+        "then shown as it was last registered."
+    )
     country_id: strawberry.Private[str | None]
 
     @strawberry.field(description="The state this actor counts for in relation views, if any.")
@@ -140,48 +145,57 @@ class Actor(Node):
             name=view.name,
             kind=ActorKind(view.kind),
             aliases=list(view.aliases),
+            registered=view.registered,
             country_id=view.country,
             known_at=known_at,
         )
 
 
-async def load_actor(info: Info[Context, None], actor_id: str, known_at: datetime) -> Actor | None:
-    """The actor `actor_id` as known at `known_at`, through the request's loader."""
+async def load_actor(info: Info[Context, None], actor_id: str, known_at: datetime) -> Actor:
+    """The actor `actor_id` as known at `known_at`, through the request's loader: always an
+    Actor, `registered` false if the registry does not know it then."""
     view = await info.context.actors.load((actor_id, known_at))
-    return None if view is None else Actor.from_view(view, known_at)
+    return Actor.from_view(view, known_at)
+
+
+async def registered_actor(
+    info: Info[Context, None], actor_id: str, known_at: datetime
+) -> Actor | None:
+    """The actor `actor_id` as known at `known_at` if the registry knows it then (a state
+    always), else None: for the fields that look an actor up by id."""
+    found = await load_actor(info, actor_id, known_at)
+    return found if found.registered else None
 
 
 async def load_actors(
     info: Info[Context, None], ids: tuple[str, ...], known_at: datetime
 ) -> list[Actor]:
-    """The actors `ids` (unknown ones left out), in one batch."""
+    """The actors `ids`, in one batch (as `load_actor`)."""
     views = await info.context.actors.load_many([(actor, known_at) for actor in ids])
-    return [Actor.from_view(view, known_at) for view in views if view is not None]
+    return [Actor.from_view(view, known_at) for view in views]
 
 
 def actor_field(
     info: Info[Context, None], actor_id: str, known_at: datetime
-) -> AwaitableOrValue[Actor | None]:
-    """The actor `actor_id` as known at `known_at` for a field: at once if the request has
-    loaded it, else through the loader."""
+) -> AwaitableOrValue[Actor]:
+    """The actor `actor_id` as known at `known_at` for a field (as `load_actor`): at once if
+    the request has loaded it, else through the loader."""
     key = (actor_id, known_at)
     loaded = info.context.loaded_actors
     if key not in loaded:
         return load_actor(info, actor_id, known_at)
-    view = loaded[key]
-    return None if view is None else Actor.from_view(view, known_at)
+    return Actor.from_view(loaded[key], known_at)
 
 
 def actors_field(
     info: Info[Context, None], ids: tuple[str, ...], known_at: datetime
 ) -> AwaitableOrValue[list[Actor]]:
-    """The actors `ids` (unknown ones left out) for a field: at once if the request has loaded
-    them all, else through the loader."""
+    """The actors `ids` for a field (as `load_actor`): at once if the request has loaded them
+    all, else through the loader."""
     loaded = info.context.loaded_actors
     if not all((actor, known_at) in loaded for actor in ids):
         return load_actors(info, ids, known_at)
-    views = [loaded[actor, known_at] for actor in ids]
-    return [Actor.from_view(view, known_at) for view in views if view is not None]
+    return [Actor.from_view(loaded[actor, known_at], known_at) for actor in ids]
 
 
 @strawberry.type(description="A place: its name and the state it is in.")
@@ -256,8 +270,8 @@ async def load_meeting(
 
 @strawberry.type(description="Relay page information.")
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more events follow this page.")
-    has_previous_page: bool = strawberry.field(description="Whether events precede this page.")
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
     start_cursor: str | None = strawberry.field(description="The cursor of the first edge.")
     end_cursor: str | None = strawberry.field(description="The cursor of the last edge.")
 
@@ -415,8 +429,8 @@ class MeasureState:
     async def measure(self, info: Info[Context, None]) -> Measure:
         return await named(info, Measure, self.measure_id, self.known_at, load_measure)
 
-    @strawberry.field(description="Who imposes the measure.", graphql_type=Actor | None)
-    def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+    @strawberry.field(description="Who imposes the measure.", graphql_type=Actor)
+    def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
         return actor_field(info, self.imposer_id, self.known_at)
 
     @strawberry.field(
@@ -468,8 +482,8 @@ class Membership:
     async def instrument(self, info: Info[Context, None]) -> Instrument:
         return await named(info, Instrument, self.instrument_id, self.known_at, load_instrument)
 
-    @strawberry.field(description="The party.", graphql_type=Actor | None)
-    def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+    @strawberry.field(description="The party.", graphql_type=Actor)
+    def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
         return actor_field(info, self.actor_id, self.known_at)
 
     @classmethod
@@ -655,8 +669,8 @@ class Measure(Node):
     async def responds_to(self, info: Info[Context, None]) -> Node | None:
         return await load_reference(info, self.responds_to_id, self.known_at)
 
-    @strawberry.field(description="Who imposes it.", graphql_type=Actor | None)
-    def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor | None]:
+    @strawberry.field(description="Who imposes it.", graphql_type=Actor)
+    def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
         return actor_field(info, self.imposer_id, self.known_at)
 
     @strawberry.field(description="Its targets after every amendment.", graphql_type=list[Actor])

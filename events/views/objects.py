@@ -48,6 +48,8 @@ class ActorView:
     kind: str  # STATE, ORGANIZATION, IGO, PERSON, GROUP
     country: str | None
     aliases: tuple[str, ...]
+    # False for an id the registry does not know at the instant asked (named_actors).
+    registered: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,14 +344,46 @@ async def actors_by_id(
             actors_table.c.actor.in_(slugs), known(actors_table, known_at)
         )
         for row in await read(engine, lambda conn: conn.execute(query).all()):
-            found[row.actor] = ActorView(
-                id=row.actor,
-                name=row.name,
-                kind=row.kind,
-                country=row.country,
-                aliases=tuple(json.loads(row.aliases)),
-            )
+            found[row.actor] = _actor_view(row, registered=True)
     return found
+
+
+async def named_actors(
+    engine: Reader, ids: Sequence[str], known_at: datetime | None = None
+) -> dict[str, ActorView]:
+    """Every one of `ids` as an actor, for what an event or a view names: those known at
+    `known_at` as `actors_by_id` finds them; any other (a slug whose registration was retracted
+    by then, after an event named it) with `registered` false, as it was last registered by
+    then, in one more query made only when one is missing. An id registered by then under no
+    name, which no recorded event can name (the store refuses it), is shown under its own id
+    as an organisation rather than failing the read."""
+    _, known_at = resolve_axes(None, known_at)
+    found = await actors_by_id(engine, ids, known_at)
+    missing = [actor_id for actor_id in ids if actor_id not in found]
+    if missing:
+        # Only what the log held by known_at: a past instant's answer never changes.
+        query = (
+            select(actors_table)
+            .where(actors_table.c.actor.in_(missing), actors_table.c.rt_from <= known_at)
+            .order_by(actors_table.c.actor, actors_table.c.rt_from)
+        )
+        for row in await read(engine, lambda conn: conn.execute(query).all()):
+            found[row.actor] = _actor_view(row, registered=False)  # the latest row wins
+    for actor_id in missing:
+        if actor_id not in found:
+            found[actor_id] = ActorView(actor_id, actor_id, "ORGANIZATION", None, (), False)
+    return found
+
+
+def _actor_view(row: Row[Any], registered: bool) -> ActorView:
+    return ActorView(
+        id=row.actor,
+        name=row.name,
+        kind=row.kind,
+        country=row.country,
+        aliases=tuple(json.loads(row.aliases)),
+        registered=registered,
+    )
 
 
 async def meetings_by_stream(

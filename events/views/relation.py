@@ -200,8 +200,10 @@ async def contacts_page(
     a: str,
     b: str,
     *,
-    first: int,
+    first: int | None = None,
     after: DateKey | None = None,
+    last: int | None = None,
+    before: DateKey | None = None,
     since: date | None = None,
     until: date,
     known_at: datetime | None = None,
@@ -209,9 +211,11 @@ async def contacts_page(
     given: Sides | None = None,
 ) -> DatedPage[Contact]:
     """The contacts between `a` and `b` held (by their earliest day) after `since` and by
-    `until`, oldest first: the `first` whose keys follow `after`, and how many there are in
-    all (None unless `count`); `certain` as of `until`. `given`: as for `relation()`."""
+    `until`, oldest first: the `first` whose keys follow `after`, or the `last` whose keys
+    precede `before` (give one of `first` and `last`), and how many there are in all (None
+    unless `count`); `certain` as of `until`. `given`: as for `relation()`."""
     _, known_at = resolve_axes(until, known_at)
+    size, newest, bound = _direction(first, after, last, before)
 
     def page(conn: Connection) -> DatedPage[Contact]:
         side_a, side_b = given or _pair_sides(conn, a, b, known_at)
@@ -223,9 +227,9 @@ async def contacts_page(
             known_at,
             since,
             until,
-            first + 1,
-            newest=False,
-            after=after,
+            size + 1,
+            newest=newest,
+            bound=bound,
         )
         held = [_contact(stream, values, until) for stream, values in found]
         total = None
@@ -249,7 +253,7 @@ async def contacts_page(
                     ),
                 )
             total = conn.scalar(select(func.count()).select_from(met.subquery()))
-        return _dated_page(found, held, first, total)
+        return _dated_page(found, held, size, total, newest=newest, bound=bound)
 
     return await read(engine, page)
 
@@ -527,17 +531,21 @@ async def statements_page(
     a: str,
     b: str,
     *,
-    first: int,
+    first: int | None = None,
     after: DateKey | None = None,
+    last: int | None = None,
+    before: DateKey | None = None,
     until: date,
     known_at: datetime | None = None,
     count: bool = True,
     given: Sides | None = None,
 ) -> DatedPage[StatementItem]:
     """The statements one side issued about the other by `until` (by their earliest day),
-    oldest first: the `first` whose keys follow `after`, and how many there are in all (None
-    unless `count`); `certain` as of `until`. `given`: as for `relation()`."""
+    oldest first: the `first` whose keys follow `after`, or the `last` whose keys precede
+    `before` (give one of `first` and `last`), and how many there are in all (None unless
+    `count`); `certain` as of `until`. `given`: as for `relation()`."""
     _, known_at = resolve_axes(until, known_at)
+    size, newest, bound = _direction(first, after, last, before)
 
     def page(conn: Connection) -> DatedPage[StatementItem]:
         side_a, side_b = given or _pair_sides(conn, a, b, known_at)
@@ -549,9 +557,9 @@ async def statements_page(
             known_at,
             None,
             until,
-            first + 1,
-            newest=False,
-            after=after,
+            size + 1,
+            newest=newest,
+            bound=bound,
         )
         said = [_statement_item(stream, values, until) for stream, values in found]
         table = statements
@@ -566,7 +574,7 @@ async def statements_page(
                     ),
                 )
             )
-        return _dated_page(found, said, first, total)
+        return _dated_page(found, said, size, total, newest=newest, bound=bound)
 
     return await read(engine, page)
 
@@ -610,19 +618,19 @@ def _walk(
     limit: int | None,
     *,
     newest: bool,
-    after: DateKey | None = None,
+    bound: DateKey | None = None,
 ) -> list[tuple[str, tuple[Any, ...]]]:
     """The meetings (`kind` "contacts") or statements ("statements") between the sides, held
     or issued after `since` and by `until`, with their date keys and, after them, their
-    CONTACT_COLUMNS or STATEMENT_COLUMNS: the `limit` newest, newest first; or, in date order,
-    the `limit` whose keys follow `after`.
+    CONTACT_COLUMNS or STATEMENT_COLUMNS: the `limit` newest, newest first, whose keys precede
+    `bound` (if given); or, in date order, the `limit` whose keys follow `bound` (if given).
 
     Each pair of actors, one of each side, seeks its own index range (contact_pairs by
     participant and other; statements by issuer and actor spoken about, both ways), backwards
-    for the newest or forwards from `after`, and stops after `limit` items: the cost depends on
-    the sides' sizes and `limit`, not on how much either actor did before. An actor on both
-    sides (a country's minister in a relation with that country) has a contact in every
-    meeting it attends: it walks its own contacts too.
+    for the newest or forwards, from `bound` if given, and stops after `limit` items: the cost
+    depends on the sides' sizes and `limit`, not on how much either actor did before. An actor
+    on both sides (a country's minister in a relation with that country) has a contact in
+    every meeting it attends: it walks its own contacts too.
 
     The newest are first sought in one join of the pairs with the rows of the last
     RECENT_WINDOW before `until` (or before `known_at`'s day, if earlier): when that finds
@@ -634,7 +642,7 @@ def _walk(
     # What was known at K mostly happened by K: as known long before `until`, the newest rows
     # lie before K's day. (Within RECENT_WINDOW of year 1 there is nothing before to skip.)
     top = min(until, known_at.date())
-    if newest and limit is not None and pairs and top - date.min > RECENT_WINDOW:
+    if newest and bound is None and limit is not None and pairs and top - date.min > RECENT_WINDOW:
         window = top - RECENT_WINDOW
         if since is None or since < window:
             recent = _recent(conn, kind, pairs, singles, known_at, window, until, limit)
@@ -645,9 +653,9 @@ def _walk(
         "until": until,
         "since": since,
         "items": NO_LIMIT if limit is None else limit,
-        **dict(zip(("k0", "k1", "k2"), after or (), strict=False)),
+        **dict(zip(("k0", "k1", "k2"), bound or (), strict=False)),
     }
-    shape = (newest, since is not None, after is not None)
+    shape = (newest, since is not None, bound is not None)
     queries: list[tuple[Select[Any], dict[str, Any]]] = []
     if conn.dialect.name == "postgresql":
         if pairs:
@@ -777,16 +785,16 @@ def _single_seek(actor: Any, since: bool) -> Select[Any]:
     )
 
 
-def _bounded(seek: Select[Any], newest: bool, after: bool) -> Select[Any]:
-    """`seek` in the walk's order (newest first, or oldest first after the `k0..k2` key),
-    limited to `items` rows."""
+def _bounded(seek: Select[Any], newest: bool, bound: bool) -> Select[Any]:
+    """`seek` in the walk's order (newest first, or oldest first), past the `k0..k2` key in
+    that order if `bound`, limited to `items` rows."""
     columns = list(seek.selected_columns)[1 : 1 + KEY]
+    if bound:
+        key = tuple_(*(bindparam(f"k{i}", type_=c.type) for i, c in enumerate(columns)))
+        seek = seek.where(tuple_(*columns) < key if newest else tuple_(*columns) > key)
     if newest:
         seek = seek.order_by(*(column.desc() for column in columns))
     else:
-        if after:
-            bound = [bindparam(f"k{i}", type_=column.type) for i, column in enumerate(columns)]
-            seek = seek.where(tuple_(*columns) > tuple_(*bound))
         seek = seek.order_by(*columns)
     return seek.limit(bindparam("items"))
 
@@ -833,7 +841,7 @@ def _first_distinct(kind: str, rows: FromClause, newest: bool) -> Select[Any]:
 
 @cache
 def _walks(
-    kind: str, pairs: int, singles: int, newest: bool, since: bool, after: bool
+    kind: str, pairs: int, singles: int, newest: bool, since: bool, bound: bool
 ) -> Select[Any]:
     """The union of `pairs` pair seeks and `singles` single-actor contact walks, each limited
     to `items` rows, and of them the `items` first distinct, with bound parameters only, built
@@ -842,12 +850,12 @@ def _walks(
     well under a millisecond.)"""
     seeks = [_pair_seek(kind, bindparam(f"x{i}"), bindparam(f"y{i}"), since) for i in range(pairs)]
     seeks += [_single_seek(bindparam(f"s{i}"), since) for i in range(singles)]
-    bounded = [select(_bounded(seek, newest, after).subquery()) for seek in seeks]
+    bounded = [select(_bounded(seek, newest, bound).subquery()) for seek in seeks]
     return _first_distinct(kind, union_all(*bounded).subquery(), newest)
 
 
 @cache
-def _lateral_walks(kind: str, newest: bool, since: bool, after: bool) -> Select[Any]:
+def _lateral_walks(kind: str, newest: bool, since: bool, bound: bool) -> Select[Any]:
     """The pair seeks as one LATERAL join over the pairs given as two arrays (`xs`, `ys`), for
     PostgreSQL: one small statement whatever the number of pairs, where a union of hundreds of
     selects took PostgreSQL longer to plan (it plans each call anew, force_custom_plan) than
@@ -856,16 +864,48 @@ def _lateral_walks(kind: str, newest: bool, since: bool, after: bool) -> Select[
         func.unnest(bindparam("xs", type_=ARRAY(String))).label("x"),
         func.unnest(bindparam("ys", type_=ARRAY(String))).label("y"),
     ).subquery("pairs")
-    seek = _bounded(_pair_seek(kind, pairs.c.x, pairs.c.y, since), newest, after).lateral("seek")
+    seek = _bounded(_pair_seek(kind, pairs.c.x, pairs.c.y, since), newest, bound).lateral("seek")
     walks = select(*seek.c).select_from(pairs.join(seek, true())).subquery()
     return _first_distinct(kind, walks, newest)
 
 
+def _direction(
+    first: int | None, after: DateKey | None, last: int | None, before: DateKey | None
+) -> tuple[int, bool, DateKey | None]:
+    """How a page is walked: its size, whether newest first (`last` before `before`), and
+    the key it starts past."""
+    if (first is None) == (last is None):
+        raise ValueError("give exactly one of first and last")
+    if first is not None:
+        return first, False, after
+    assert last is not None
+    return last, True, before
+
+
 def _dated_page(
-    found: list[tuple[str, tuple[Any, ...]]], items: list[T], first: int, total: int | None
+    found: list[tuple[str, tuple[Any, ...]]],
+    items: list[T],
+    size: int,
+    total: int | None,
+    *,
+    newest: bool,
+    bound: DateKey | None,
 ) -> DatedPage[T]:
+    """The page of a walk for `size + 1` items, oldest first. The side it was walked from
+    has items when the walk started past a key (as Query.events and the timeline say: a
+    cursor names an item there); the other has them when the walk found more than `size`."""
     page = [(values[:KEY], item) for (_, values), item in zip(found, items, strict=True)]
-    return DatedPage(items=tuple(page[:first]), total=total, has_next=len(page) > first)
+    more = len(page) > size
+    if newest:
+        return DatedPage(
+            items=tuple(reversed(page[:size])),
+            total=total,
+            has_next=bound is not None,
+            has_previous=more,
+        )
+    return DatedPage(
+        items=tuple(page[:size]), total=total, has_next=more, has_previous=bound is not None
+    )
 
 
 async def facts_during(

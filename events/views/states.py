@@ -126,6 +126,7 @@ class DatedPage(Generic[T]):
     items: tuple[tuple[DateKey, T], ...]
     total: int | None
     has_next: bool
+    has_previous: bool = False
 
 
 @dataclass(frozen=True, slots=True)

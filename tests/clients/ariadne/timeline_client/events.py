@@ -89,7 +89,7 @@ class EventsEventsNodesStatementIssued(BaseModel):
     occurred: "EventsEventsNodesStatementIssuedOccurred"
     summary: Optional[str]
     stance: Optional[Stance]
-    issuer: Optional["EventsEventsNodesStatementIssuedIssuer"]
+    issuer: "EventsEventsNodesStatementIssuedIssuer"
 
 
 class EventsEventsNodesStatementIssuedOccurred(BaseModel):

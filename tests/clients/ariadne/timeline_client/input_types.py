@@ -36,8 +36,8 @@ class ActorRegisteredInput(BaseModel):
 
     name: str
     "The event's `name`."
-    kind: RegisteredActorKind
-    "The event's `kind`."
+    actor_kind: RegisteredActorKind = Field(alias="actorKind")
+    "The event's `kind` (as its JSON names it, docs/format.md)."
     aliases: Optional[list[str]] = None
     "The event's `aliases`."
     country: Optional[str] = None
@@ -63,7 +63,7 @@ class CorrectEventInput(BaseModel):
     occurred: Optional[Any] = None
     "Its new date."
     data: Optional[Any] = None
-    "The fields of its data that change, in JSON."
+    "The fields of its data that change, in JSON, named as its type's fields (`meetingKind`, `foundingParties`; a domain name GraphQL does not use is refused with BAD_USER_INPUT naming the one to use)."
 
 
 class DialogueEndedInput(BaseModel):
@@ -167,10 +167,10 @@ class EventCorrectedInput(BaseModel):
     "The event's `target`."
     reason: str
     "The event's `reason`."
-    occurred: Optional[Any] = None
-    "The event's `occurred`."
-    data: Optional[Any] = None
-    "The event's `data`."
+    new_occurred: Optional[Any] = Field(alias="newOccurred", default=None)
+    "The event's `occurred` (as its JSON names it, docs/format.md)."
+    changes: Optional[Any] = None
+    "The event's `data` (as its JSON names it, docs/format.md)."
 
 
 class EventDataInput(BaseModel):
@@ -335,14 +335,16 @@ class InstrumentAdoptedInput(BaseModel):
 
     title: str
     "The event's `title`."
-    kind: InstrumentKind
-    "The event's `kind`."
+    instrument_kind: InstrumentKind = Field(alias="instrumentKind")
+    "The event's `kind` (as its JSON names it, docs/format.md)."
     binding: Optional[bool] = None
     "The event's `binding`."
     adopted_at: Optional[str] = Field(alias="adoptedAt", default=None)
     "The event's `adoptedAt`."
-    parties: Optional[list["PartyInput"]] = None
-    "The event's `parties`."
+    founding_parties: Optional[list["PartyInput"]] = Field(
+        alias="foundingParties", default=None
+    )
+    "The event's `parties` (as its JSON names it, docs/format.md)."
     expires: Optional[Any] = None
     "The event's `expires`."
 
@@ -399,8 +401,8 @@ class MeasureImposedInput(BaseModel):
 
     title: str
     "The event's `title`."
-    kind: MeasureKind
-    "The event's `kind`."
+    measure_kind: MeasureKind = Field(alias="measureKind")
+    "The event's `kind` (as its JSON names it, docs/format.md)."
     imposer: str
     "The event's `imposer`."
     targets: list[str]
@@ -442,8 +444,8 @@ class MeetingHeldInput(BaseModel):
     "The event's `title`."
     participants: list[str]
     "The event's `participants`."
-    kind: Optional[MeetingKind] = None
-    "The event's `kind`."
+    meeting_kind: Optional[MeetingKind] = Field(alias="meetingKind", default=None)
+    "The event's `kind` (as its JSON names it, docs/format.md)."
     level: Optional[MeetingLevel] = None
     "The event's `level`."
     location: Optional["LocationInput"] = None
@@ -617,8 +619,8 @@ class StatementIssuedInput(BaseModel):
     "The event's `speaker`."
     about: Optional[list[str]] = None
     "The event's `about`."
-    kind: Optional[StatementKind] = None
-    "The event's `kind`."
+    statement_kind: Optional[StatementKind] = Field(alias="statementKind", default=None)
+    "The event's `kind` (as its JSON names it, docs/format.md)."
     stance: Optional[Stance] = None
     "The event's `stance`."
     concerns: Optional[str] = None

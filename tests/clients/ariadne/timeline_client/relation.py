@@ -66,7 +66,7 @@ class RelationRelationDialoguesSince(BaseModel):
 
 class RelationRelationMeasuresInForce(BaseModel):
     measure: "RelationRelationMeasuresInForceMeasure"
-    imposer: Optional["RelationRelationMeasuresInForceImposer"]
+    imposer: "RelationRelationMeasuresInForceImposer"
 
 
 class RelationRelationMeasuresInForceMeasure(BaseModel):
