@@ -37,7 +37,20 @@ from events import dates
 from events.actors import canonical_actor, canonical_state
 from events.errors import InvalidEvents, Problem
 
-STREAM_KINDS = ("actor", "meeting", "instrument", "measure", "dialogue", "statement", "dispute")
+
+class StreamKind(StrEnum):
+    """The kinds of stream: the first part of a stream id (`meeting/2024-01-bangkok`)."""
+
+    ACTOR = "actor"
+    MEETING = "meeting"
+    INSTRUMENT = "instrument"
+    MEASURE = "measure"
+    DIALOGUE = "dialogue"
+    STATEMENT = "statement"
+    DISPUTE = "dispute"
+
+
+STREAM_KINDS = tuple(kind.value for kind in StreamKind)
 STREAM_ID = re.compile(rf"({'|'.join(STREAM_KINDS)})/[a-z0-9][a-z0-9-]*\Z")
 EVENT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 WIKIDATA_ID = re.compile(r"^Q[1-9][0-9]*$")

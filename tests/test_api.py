@@ -482,7 +482,7 @@ async def test_a_stream_and_an_events_history(client: httpx.AsyncClient) -> None
     stream = body["data"]["stream"]
     assert (stream["id"], stream["kind"], stream["version"]) == (
         "statement/2024-02-mfa",
-        "statement",
+        "STATEMENT",
         2,
     )
     assert stream["events"]["totalCount"] == 2

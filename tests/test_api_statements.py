@@ -430,7 +430,7 @@ async def test_expanding_every_reference_costs_statements_per_kind_not_per_item(
     assert len(view["sharedInstruments"]) >= 30
     assert {m["measure"]["title"] for m in view["measuresInForce"]} >= {"Measure 29"}
     assert all(d["dialogue"]["convenors"] for d in view["dialogues"] if "r-" in d["dialogue"]["id"])
-    assert {e["node"]["stream"]["kind"] for e in view["statements"]["edges"]} == {"statement"}
+    assert {e["node"]["stream"]["kind"] for e in view["statements"]["edges"]} == {"STATEMENT"}
     assert all(i["instrument"]["title"] for i in view["sharedInstruments"])
     assert many == few, f"{few} statements for 3 items of each kind, {many} for 30"
     assert few <= flat + EXPANSION_STATEMENTS, f"{few} statements expanded, {flat} flat"

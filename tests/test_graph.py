@@ -117,6 +117,29 @@ def test_one_query_selects_every_field_of_every_event_type_without_aliases() -> 
     assert validate(schema._schema, document) == []
 
 
+# Field names that hold a value of a closed set wherever they appear (`meetingKind`, `status`).
+CLOSED_SET_NAMES = ("kind", "Kind", "level", "track", "status", "action", "forum", "stance", "type")
+
+
+def test_every_closed_set_is_an_enum() -> None:
+    """A field or argument named for a closed set (kind, level, track, status, ...) is an enum
+    (or a list of one), on every type of the schema: never a String a client must guess."""
+    strings = []
+    for type_name, graphql_type in schema._schema.type_map.items():
+        if type_name.startswith("__") or not hasattr(graphql_type, "fields"):
+            continue
+        for name, field in graphql_type.fields.items():
+            if name.endswith(CLOSED_SET_NAMES) and get_named_type(field.type).name == "String":
+                strings.append(f"{type_name}.{name}")
+            for argument, arg in getattr(field, "args", {}).items():
+                if argument.endswith(("kind", "types")) and get_named_type(arg.type).name in (
+                    "String",
+                    "ID",
+                ):
+                    strings.append(f"{type_name}.{name}({argument})")
+    assert strings == []
+
+
 # --- one (__typename, id), one content ------------------------------------------------------
 
 NODE = "__typename id key"

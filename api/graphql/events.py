@@ -59,6 +59,7 @@ from events.types import (
     EventData,
     Party,
     PartyAction,
+    StreamKind,
     StreamRef,
 )
 from events.views.objects import EventView
@@ -511,9 +512,9 @@ class EventConnection:
     description="A stream: one thing in the world and its events, as known at knownAt."
 )
 class Stream(Node):
-    @strawberry.field(description="actor, meeting, instrument, measure, dialogue, statement.")
-    def kind(self) -> str:
-        return self.key.split("/", 1)[0]
+    @strawberry.field(description="What kind of stream it is: the first part of its id.")
+    def kind(self) -> StreamKind:
+        return StreamKind(self.key.split("/", 1)[0])
 
     @strawberry.field(description="Its version at knownAt: how many events it holds.")
     async def version(self, info: Info[Context, None]) -> int:

@@ -24,7 +24,7 @@ from strawberry.scalars import JSON
 from api.graphql.enums import enum_type
 from api.graphql.events import DATA_NAMES
 from api.graphql.scalars import EDTF
-from events.types import EVENT_TYPES, ActorRef, EventData, Party, StreamRef
+from events.types import EVENT_TYPES, ActorRef, EventData, Party, PartyAction, StreamRef
 
 
 @strawberry.input(description="Where a fact comes from; `url` or `title` is required.")
@@ -80,9 +80,7 @@ def _graphql_input_type(field: FieldInfo) -> Any:
 @strawberry.input(description="A founding party of an instrument.")
 class PartyInput:
     actor: strawberry.ID = strawberry.field(description="The party's actor id.")
-    action: str = strawberry.field(
-        description="SIGN, ENDORSE, RATIFY, ACCEDE, ACCEPT or COSPONSOR."
-    )
+    action: PartyAction = strawberry.field(description="How the party joined.")
 
 
 def _input_type(cls: type[EventData]) -> type:

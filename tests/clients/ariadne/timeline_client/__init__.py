@@ -19,6 +19,7 @@ from .enums import (
     RegisteredActorKind,
     Stance,
     StatementKind,
+    StreamKind,
     Track,
     UserErrorCode,
 )
@@ -196,6 +197,7 @@ __all__ = [
     "Stance",
     "StatementIssuedInput",
     "StatementKind",
+    "StreamKind",
     "Track",
     "Upload",
     "UserErrorCode",

@@ -159,6 +159,16 @@ class StatementKind(str, Enum):
     JOINT = "JOINT"
 
 
+class StreamKind(str, Enum):
+    ACTOR = "ACTOR"
+    MEETING = "MEETING"
+    INSTRUMENT = "INSTRUMENT"
+    MEASURE = "MEASURE"
+    DIALOGUE = "DIALOGUE"
+    STATEMENT = "STATEMENT"
+    DISPUTE = "DISPUTE"
+
+
 class Track(str, Enum):
     TRACK_I = "TRACK_I"
     TRACK_1_5 = "TRACK_1_5"

@@ -485,8 +485,8 @@ class PartyInput(BaseModel):
 
     actor: str
     "The party's actor id."
-    action: str
-    "SIGN, ENDORSE, RATIFY, ACCEDE, ACCEPT or COSPONSOR."
+    action: PartyAction
+    "How the party joined."
 
 
 class PartyJoinedInput(BaseModel):
