@@ -132,21 +132,17 @@ def write(
         parts.append((events_table.name, "open"))
         _columns_of(params, "p0", _EVENT_COLUMNS, rows)
     for table, change in changed.items():
-        for kind, values in (
-            ("close", change.closed),
-            ("drop", change.dropped),
-            ("open", change.opened),
-        ):
-            if values:
-                name = f"p{len(parts)}"
+        for kind, ids in (("close", change.closed), ("drop", change.dropped)):
+            if ids:
+                params[f"p{len(parts)}"] = ids
                 parts.append((table.name, kind))
-                if kind == "open":
-                    # Every row an append opens holds from its recordedAt on (`at`, `forever`).
-                    _columns_of(params, name, _opened_columns(table.name), values)
-                    params["forever"] = FOREVER
-                else:
-                    params[name] = values
                 params["at"] = at
+        if change.opened:
+            # Every row an append opens holds from its recordedAt on (`at`, `forever`).
+            _columns_of(params, f"p{len(parts)}", _opened_columns(table.name), change.opened)
+            parts.append((table.name, "open"))
+            params["at"] = at
+            params["forever"] = FOREVER
     if notify is not None:
         params["channel"] = CHANNEL
         params["head"] = str(notify)
@@ -259,4 +255,3 @@ _FINITE = {"infinity": date.max, "-infinity": date.min}
 
 def _date(value: str) -> date:
     return _FINITE.get(value) or date.fromisoformat(value)
-

@@ -85,7 +85,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     statement, bound = _sqlite_insert(table, columns)
     values = itemgetter(*columns)
     # Each distinct value converted once: the rows of a transaction share their timestamps.
-    converted = [
+    converted: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
         (index, process, {}) for index, process in enumerate(bound) if process is not None
     ]
     params = []
@@ -104,9 +104,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
 
 
 @cache
-def _sqlite_insert(
-    table: Table, columns: tuple[str, ...]
-) -> tuple[str, list[Callable[[Any], Any] | None]]:
+def _sqlite_insert(table: Table, columns: tuple[str, ...]) -> tuple[str, list[Any]]:
     """The INSERT of `columns` (two or more) into `table` for SQLite's driver, and each
     column's converter, as SQLAlchemy's SQLite dialect binds it."""
     names = ", ".join(f'"{name}"' for name in columns)
@@ -115,4 +113,4 @@ def _sqlite_insert(
     return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', bound
 
 
-_SQLITE = pysqlite.dialect()  # type: ignore[no-untyped-call]
+_SQLITE = pysqlite.dialect()
