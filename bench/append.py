@@ -28,6 +28,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +36,7 @@ import aiosqlite
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -87,6 +89,10 @@ POSTGRES_INSERT = (
 # fsync per commit); ES runs it with synchronous=NORMAL like the store, and is what ratios use.
 STORE, ES, ES_FULL, FLOOR = "store", "eventsourcing", "eventsourcing synchronous=FULL", "floor"
 FLOOR_ALL = "floor with projection rows"
+# The same rows through the store's stack with no domain logic: SQLAlchemy Core inserts, on
+# SQLite in one call to the store's writer thread, on PostgreSQL in the async engine's
+# transaction. What the store cannot beat while it writes through SQLAlchemy Core.
+FLOOR_CORE = "floor with projection rows, SQLAlchemy Core"
 
 # What events/db.py sets on every SQLite connection of the store.
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000")
@@ -564,11 +570,75 @@ async def floor_all_postgres(database: Database, transactions: Sequence[Transact
         await conn.close()
 
 
+# One transaction of the store as Core would insert it: (table, rows as dicts of Python values).
+CoreTransaction = list[tuple[Table, list[dict[str, Any]]]]
+
+_written_core: dict[tuple[str, int], list[CoreTransaction]] = {}
+
+
+async def store_transactions_core(
+    backend: Backend, workload: Workload, batch: int
+) -> list[CoreTransaction]:
+    """The rows of `store_transactions`, read back through SQLAlchemy (Python values, as
+    Core binds them), grouped by transaction the same way."""
+    key = (backend.name, batch)
+    if key in _written_core:
+        return _written_core[key]
+    tables = [events_table, *PROJECTION_TABLES]
+    async with backend.fresh(migrated=True) as database:
+        await store_appends(database, workload, batch)
+        engine = create_engine(database.url)
+        try:
+            async with engine.connect() as conn:
+                read = {
+                    table: [dict(row._mapping) for row in await conn.execute(select(table))]
+                    for table in tables
+                }
+        finally:
+            await engine.dispose()
+    by_time: dict[Any, dict[Table, list[dict[str, Any]]]] = {}
+    for table, rows in read.items():
+        at = "recorded_at" if table is events_table else "rt_from"
+        for row in rows:
+            by_time.setdefault(row[at], {}).setdefault(table, []).append(row)
+    transactions = [list(written.items()) for _, written in sorted(by_time.items())]
+    _written_core[key] = transactions
+    return transactions
+
+
+def _insert_core(conn: Connection, transaction: CoreTransaction) -> None:
+    for table, rows in transaction:
+        conn.execute(insert(table), rows)
+
+
+async def floor_core(database: Database, transactions: Sequence[CoreTransaction]) -> float:
+    """Seconds the store's stack takes to write the store's rows with no domain logic: on
+    SQLite each transaction one call to a `SQLiteWriter` (the store's writer thread), on
+    PostgreSQL a connection of the async engine per transaction, as the store's appends."""
+    engine = create_engine(database.url)
+    writer = SQLiteWriter(engine.url) if engine.dialect.name == "sqlite" else None
+    try:
+        async with engine.connect():
+            pass
+        start = time.perf_counter()
+        for transaction in transactions:
+            if writer is not None:
+                await writer.run(partial(_insert_core, transaction=transaction))
+            else:
+                async with engine.connect() as conn, conn.begin():
+                    await conn.run_sync(_insert_core, transaction)
+        return time.perf_counter() - start
+    finally:
+        if writer is not None:
+            await writer.close()
+        await engine.dispose()
+
+
 @dataclass(frozen=True)
 class Case:
     """One thing to measure on one backend: a system appending `batch` events per transaction."""
 
-    system: str  # STORE, ES, ES_FULL, FLOOR or FLOOR_ALL
+    system: str  # STORE, ES, ES_FULL, FLOOR, FLOOR_ALL or FLOOR_CORE
     batch: int
     migrated: bool  # whether it writes into the project's migrated schema
 
@@ -594,6 +664,12 @@ async def measure(backend: Backend, case: Case, workload: Workload) -> float:
             else:
                 elapsed = await floor_all_postgres(database, transactions)
         return workload.count / elapsed
+    if case.system == FLOOR_CORE:
+        core = await store_transactions_core(backend, workload, case.batch)
+        gc.collect()
+        async with backend.fresh(migrated=True) as database:
+            elapsed = await floor_core(database, core)
+        return workload.count / elapsed
     async with backend.fresh(case.migrated) as database:
         if case.system == STORE:
             elapsed = await store_appends(database, workload, case.batch)
@@ -615,7 +691,7 @@ async def measure(backend: Backend, case: Case, workload: Workload) -> float:
 
 def cases_for(backend: str, batch: int) -> list[Case]:
     """The cases measured on `backend`, single-event ones first."""
-    systems = [(STORE, True), (ES, False), (FLOOR, True), (FLOOR_ALL, True)]
+    systems = [(STORE, True), (ES, False), (FLOOR, True), (FLOOR_ALL, True), (FLOOR_CORE, True)]
     if backend == "sqlite":
         systems.insert(2, (ES_FULL, False))
     return [Case(system, size, migrated) for size in (1, batch) for system, migrated in systems]
@@ -640,18 +716,22 @@ class Result:
 
 def table(results: Sequence[Result]) -> str:
     """The results as a Markdown table, with ratios (> 1: the row is faster) at the same events
-    per transaction: every row over eventsourcing (synchronous=NORMAL on SQLite), and the
-    store over the two floors."""
+    per transaction: every row over eventsourcing (synchronous=NORMAL on SQLite), the store
+    over the two floors, and the Core floor over the floor with projection rows."""
     by_key = {(r.backend, r.case.system, r.case.batch): r for r in results}
     lines = [
         "| backend | case | events/s (median) | runs min to max "
-        "| ÷ eventsourcing | store ÷ floor | store ÷ floor with projection rows |",
+        "| ÷ eventsourcing | store ÷ floor | ÷ floor with projection rows |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         ratios = ["", "", ""]
-        others = (ES, FLOOR, FLOOR_ALL) if result.case.system == STORE else (ES,)
+        others = {STORE: (ES, FLOOR, FLOOR_ALL), FLOOR_CORE: (ES, None, FLOOR_ALL)}.get(
+            result.case.system, (ES,)
+        )
         for i, other in enumerate(others):
+            if other is None:
+                continue
             found = by_key.get((result.backend, other, result.case.batch))
             if found is not None and result.case.system not in (ES, ES_FULL):
                 ratios[i] = f"{result.median / found.median:.2f}"

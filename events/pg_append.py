@@ -8,8 +8,9 @@ lookups, an INSERT per table written, the NOTIFY). Here
   up one statement at a time, for every event of the batch (a superset of what a batch whose
   events are partly already recorded needs: harmless);
 - `write` sends the append's event rows, the projection rows it closes, drops and opens, and
-  the NOTIFY in ONE statement: data-modifying CTEs over `json_populate_recordset`, built once
-  per shape (which tables, which kinds of change) and then found in a cache.
+  the NOTIFY in ONE statement: data-modifying CTEs over `unnest` of one array per column (sent
+  in PostgreSQL's binary format: no JSON to build or parse), built once per shape (which
+  tables, which kinds of change) and then found in a cache.
 
 The lock is held from the read to the commit, as before, so positions are still handed out in
 commit order (docs/architecture.md, "One append, top to bottom").
@@ -25,7 +26,8 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Connection, Date, Table, TextClause, text
+from sqlalchemy import Boolean, Column, Connection, Date, Table, TextClause, text
+from sqlalchemy.dialects import postgresql
 
 from events.db import events_table, recorded_from
 from events.notify import CHANNEL
@@ -127,20 +129,20 @@ def write(
     parts: list[tuple[str, str]] = []
     params: dict[str, Any] = {}
     if rows:
-        parts.append(("events", "open"))
-        params["p0"] = json.dumps(rows, default=_json_value)
+        parts.append((events_table.name, "open"))
+        _columns_of(params, "p0", _EVENT_COLUMNS, rows)
     for table, change in changed.items():
-        for kind, values in (
-            ("close", change.closed),
-            ("drop", change.dropped),
-            ("open", change.opened),
-        ):
-            if values:
-                name = f"p{len(parts)}"
+        for kind, ids in (("close", change.closed), ("drop", change.dropped)):
+            if ids:
+                params[f"p{len(parts)}"] = ids
                 parts.append((table.name, kind))
-                params[name] = values if kind != "open" else json.dumps(values, default=_json_value)
-                if kind == "close":
-                    params["at"] = at
+                params["at"] = at
+        if change.opened:
+            # Every row an append opens holds from its recordedAt on (`at`, `forever`).
+            _columns_of(params, f"p{len(parts)}", _opened_columns(table.name), change.opened)
+            parts.append((table.name, "open"))
+            params["at"] = at
+            params["forever"] = FOREVER
     if notify is not None:
         params["channel"] = CHANNEL
         params["head"] = str(notify)
@@ -149,10 +151,20 @@ def write(
     conn.execute(_statement(tuple(parts), notify is not None), params)
 
 
+def _columns_of(
+    params: dict[str, Any], name: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """`rows` as one array per column, parameters `<name>_<i>`: asyncpg sends each array in
+    PostgreSQL's binary format, with no text to build in Python or to parse on the server."""
+    for index, column in enumerate(columns):
+        params[f"{name}_{index}"] = [row[column] for row in rows]
+
+
 @cache
 def _statement(parts: tuple[tuple[str, str], ...], notify: bool) -> TextClause:
-    """One statement doing every part (table, kind of change) of a write, parameter `p<i>`
-    for part i: data-modifying CTEs, each run once whatever the final SELECT reads."""
+    """One statement doing every part (table, kind of change) of a write, parameters `p<i>`
+    (ids) or `p<i>_<j>` (column j of the rows opened) for part i: data-modifying CTEs, each
+    run once whatever the final SELECT reads."""
     ctes = []
     for index, (name, kind) in enumerate(parts):
         param = f":p{index}"
@@ -161,21 +173,37 @@ def _statement(parts: tuple[tuple[str, str], ...], notify: bool) -> TextClause:
         elif kind == "drop":
             body = f'DELETE FROM "{name}" WHERE id = ANY(CAST({param} AS bigint[]))'
         else:
-            columns = ", ".join(f'"{column}"' for column in _inserted_columns(name))
-            body = (
-                f'INSERT INTO "{name}" ({columns}) SELECT {columns} '
-                f'FROM json_populate_recordset(NULL::"{name}", CAST({param} AS json))'
+            table = events_table.metadata.tables[name]
+            given = _EVENT_COLUMNS if name == events_table.name else _opened_columns(name)
+            arrays = ", ".join(
+                f"CAST({param}_{number} AS {_array_type(table.c[column])})"
+                for number, column in enumerate(given)
             )
+            stamps = "" if name == events_table.name else ", :at, :forever"
+            written = given if name == events_table.name else [*given, "rt_from", "rt_to"]
+            columns = ", ".join(f'"{column}"' for column in written)
+            body = f'INSERT INTO "{name}" ({columns}) SELECT *{stamps} FROM unnest({arrays})'
         ctes.append(f"w{index} AS ({body})")
     final = "SELECT pg_notify(:channel, CAST(:head AS text))" if notify else "SELECT 1"
     return text(f"WITH {', '.join(ctes)} {final}" if ctes else final)
 
 
-def _inserted_columns(name: str) -> list[str]:
-    if name == events_table.name:
-        return _EVENT_COLUMNS
+@cache
+def _opened_columns(name: str) -> list[str]:
+    """The columns of a projection row opened, but its recorded-time range."""
     table = events_table.metadata.tables[name]
-    return [column.name for column in table.columns if column.name != "id"]
+    return [column.name for column in table.columns if column.name not in _NOT_GIVEN]
+
+
+_NOT_GIVEN = ("id", "rt_from", "rt_to")
+
+
+def _array_type(column: Column[Any]) -> str:
+    """PostgreSQL's name for an array of `column`'s type."""
+    return f"{column.type.compile(dialect=_DIALECT)}[]"
+
+
+_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
 _EVENT_COLUMNS = [column.name for column in events_table.columns]
@@ -220,21 +248,10 @@ def _converters(table: Table) -> list[Callable[[Any], Any]]:
     return converters
 
 
-# asyncpg stores date.max and date.min as PostgreSQL's infinite dates (NO_END is date.max): the
-# rows written here must hold the same values as those SQLAlchemy writes, and read back alike.
-_INFINITE = {date.max: "infinity", date.min: "-infinity"}
-_FINITE = {text: value for value, text in _INFINITE.items()}
+# asyncpg stores date.max and date.min as PostgreSQL's infinite dates (NO_END is date.max), and
+# json_agg writes those as `infinity`: read back, they are the dates a fold computes.
+_FINITE = {"infinity": date.max, "-infinity": date.min}
 
 
 def _date(value: str) -> date:
     return _FINITE.get(value) or date.fromisoformat(value)
-
-
-def _json_value(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return _INFINITE.get(value) or value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")

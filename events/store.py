@@ -43,6 +43,7 @@ from events.db import WRITE, events_table, to_recorded
 from events.errors import ClockBehind, ConcurrencyConflict, DuplicateId, InvalidEvents, Problem
 from events.notify import CHANNEL
 from events.projections import Projection, bitemporal
+from events.projections.bulk import insert_rows
 from events.projections.history import StoredEvent
 from events.projections.tables import FOREVER, actors
 from events.sqlite_writer import SQLiteWriter
@@ -488,7 +489,7 @@ class Writes:
                 pg_append.write(conn, batch, changed, at, position if last else None)
                 notified = notified or last
             else:
-                conn.execute(_INSERT, batch)
+                insert_rows(conn, events_table, batch)
                 bitemporal.apply(conn, self.projections, streams, at, new)
             existing |= streams
         if not notified and rows:

@@ -21,7 +21,6 @@ from sqlalchemy import (
     BindParameter,
     Connection,
     Delete,
-    Insert,
     Select,
     Table,
     Update,
@@ -37,7 +36,7 @@ from sqlalchemy.schema import CreateIndex, DropIndex
 from events.db import events_table
 from events.projections import Fact, Projection
 from events.projections.actors import ActorsProjection
-from events.projections.bulk import BulkWriter
+from events.projections.bulk import BulkWriter, insert_rows
 from events.projections.contacts import ContactsProjection
 from events.projections.dialogues import DialoguesProjection
 from events.projections.disputes import DisputesProjection
@@ -207,8 +206,7 @@ def write(conn: Connection, table: Table, changed: TableChanges, at: datetime) -
         conn.execute(statements.close, {"keys": chunk, "at": at})
     for chunk in _chunks(changed.dropped):
         conn.execute(statements.drop, {"keys": chunk})
-    if changed.opened:
-        conn.execute(statements.open, changed.opened)
+    insert_rows(conn, table, changed.opened)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +217,6 @@ class _Statements:
     current: Select[Any]
     close: Update
     drop: Delete
-    open: Insert
 
 
 @cache
@@ -231,7 +228,6 @@ def _statements(table: Table) -> _Statements:
         ),
         close=update(table).where(table.c.id.in_(keys)).values(rt_to=bindparam("at")),
         drop=delete(table).where(table.c.id.in_(keys)),
-        open=insert(table),
     )
 
 

@@ -1,17 +1,24 @@
-"""Writing many fact rows at once, below SQLAlchemy's per-row parameter handling.
+"""Writing many rows at once, below SQLAlchemy's per-row parameter handling.
 
 A rebuild writes several rows per event; through `conn.execute(insert(table), rows)` most of
 its time went to SQLAlchemy building and converting each row's parameters. Here the rows go to
 the driver in the connection's own transaction: PostgreSQL takes them by COPY, SQLite by
-`executemany`, with each value converted as SQLAlchemy would bind it.
+`executemany`, with each value converted as SQLAlchemy would bind it (`BulkWriter`).
+
+An append on SQLite writes its rows the same way (`insert_rows`): SQLAlchemy's own work per
+statement (compiled-cache lookup, parameter processing, result set-up) cost more than SQLite's
+inserts themselves (bench/RESULTS.md, bench.append 2026-12-07).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table, insert
+from sqlalchemy.dialects.sqlite import pysqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
@@ -63,3 +70,47 @@ class BulkWriter:
         for value in set(values).difference(bound):
             bound[value] = process(value)
         return list(map(bound.__getitem__, values))
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` (dicts of every column but an autoincremented id) into `table` in `conn`'s
+    transaction: on SQLite with the driver's `executemany` on the connection SQLAlchemy lends,
+    each value converted as SQLAlchemy would bind it; elsewhere through SQLAlchemy Core."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    columns = tuple(rows[0])
+    statement, bound = _sqlite_insert(table, columns)
+    values = itemgetter(*columns)
+    # Each distinct value converted once: the rows of a transaction share their timestamps.
+    converted: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (index, process, {}) for index, process in enumerate(bound) if process is not None
+    ]
+    params = []
+    for row in rows:
+        row_values = list(values(row))
+        for index, process, seen in converted:
+            value = row_values[index]
+            found = seen.get(value)
+            if found is None:
+                found = seen[value] = process(value)
+            row_values[index] = found
+        params.append(row_values)
+    driver = conn.connection.driver_connection
+    assert driver is not None, "the connection is closed"
+    driver.executemany(statement, params)
+
+
+@cache
+def _sqlite_insert(table: Table, columns: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """The INSERT of `columns` (two or more) into `table` for SQLite's driver, and each
+    column's converter, as SQLAlchemy's SQLite dialect binds it."""
+    names = ", ".join(f'"{name}"' for name in columns)
+    marks = ", ".join("?" for _ in columns)
+    bound = [table.c[name].type._cached_bind_processor(_SQLITE) for name in columns]
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', bound
+
+
+_SQLITE = pysqlite.dialect()
