@@ -71,6 +71,7 @@ class Edtf:
 _DATE = re.compile(
     r"(?P<year>[0-9X]{4})(?:-(?P<month>[0-9X]{2})(?:-(?P<day>[0-9X]{2}))?)?(?P<qualifier>[?~%])?"
 )
+_PLAIN_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_TIME = re.compile(
     r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
     r"T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}(?::[0-9]{2})?)?"
@@ -151,6 +152,16 @@ def sort_key(value: Edtf) -> tuple[date, date]:
 
 @lru_cache(maxsize=65536)
 def _parse_cached(text: str) -> Edtf:
+    # A plain day, most dates of a log, without the regular expressions: a long log has more
+    # distinct dates than the cache holds, and a view over it parses the dates of what it
+    # lists (a relation's at 1M events missed the cache for most of its items).
+    if _PLAIN_DAY.fullmatch(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            pass  # out of range: the checks below say how
+        else:
+            return Edtf(edtf=text, earliest=day, latest=day, uncertain=False, approximate=False)
     if not text.strip():
         raise InvalidDate(f"{text!r} is not an EDTF date: it is empty")
     # The library strips whitespace; we want the stored string to be exactly the date.

@@ -6,7 +6,7 @@ one day long to open-ended ones, and near the first and last days of the calenda
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -69,21 +69,23 @@ def span_events() -> list[NewEvent]:
         )
         if until is not None:
             events.append(new(stream, "InstrumentTerminated", until.isoformat()))
-        measure = f"measure/span-{number}"
-        events.append(
-            new(
-                measure,
-                "MeasureImposed",
-                since.isoformat(),
-                title=f"Measure {number}",
-                kind="SANCTION",
-                imposer="USA",
-                targets=["CHN"],
-            )
-        )
+        events.append(_imposed(number, since))
         if until is not None:
-            events.append(new(measure, "MeasureLifted", until.isoformat()))
+            events.append(new(f"measure/span-{number}", "MeasureLifted", until.isoformat()))
     return events
+
+
+def _imposed(number: int, since: date) -> NewEvent:
+    """The measure of USA on CHN of SPANS[number], from `since`."""
+    return new(
+        f"measure/span-{number}",
+        "MeasureImposed",
+        since.isoformat(),
+        title=f"Measure {number}",
+        kind="SANCTION",
+        imposer="USA",
+        targets=["CHN"],
+    )
 
 
 def _edges() -> list[date]:
@@ -113,3 +115,53 @@ async def test_the_seeks_per_stratum_find_every_membership_and_measure_in_effect
         view = await relation(store.engine, "USA", "CHN", day)
         measures = {m.measure.replace("measure/", "instrument/") for m in view.measures_in_force}
         assert measures == expected, day
+
+
+async def test_the_open_stratum_is_sought_by_what_was_known_then(store: EventStore) -> None:
+    # A meeting scheduled and a measure imposed per span, open-ended as first recorded; held
+    # and lifted in a later append, which closes the open rows (rt_to) and opens rows with an
+    # end. Known between the two appends, every one is open from its start; known now, each
+    # has its end: the open stratum's seek by rt_to (events.views.axes
+    # `in_effect_by_span_known`) must find exactly these, at every edge of every stratum.
+    first: list[NewEvent] = []
+    later: list[NewEvent] = []
+    for number, (since, until) in enumerate(SPANS):
+        plan, measure = f"meeting/span-{number}", f"measure/span-{number}"
+        first.append(
+            new(
+                plan,
+                "MeetingScheduled",
+                since.isoformat(),
+                title="Talks",
+                participants=["USA", "CHN"],
+            )
+        )
+        first.append(_imposed(number, since))
+        if until is not None:
+            held = new(
+                plan, "MeetingHeld", until.isoformat(), title="Talks", participants=["USA", "CHN"]
+            )
+            later += [held, new(measure, "MeasureLifted", until.isoformat())]
+    # Stamped as a restored log is, so that the instant between the two is certain.
+    for events, stamp in (
+        (first, datetime(2020, 1, 1, tzinfo=UTC)),
+        (later, datetime(2021, 1, 1, tzinfo=UTC)),
+    ):
+        stamped = [event.model_copy(update={"recorded_at": stamp}) for event in events]
+        await store.append(stamped, recorded_by="t")
+    between = datetime(2020, 6, 1, tzinfo=UTC)
+    for known_at, ended in ((between, False), (None, True)):
+        for day in _edges():
+            expected = {
+                str(number)
+                for number, (since, until) in enumerate(SPANS)
+                if since <= day < ((until if ended else None) or NO_END)
+            }
+            view = await relation(store.engine, "USA", "CHN", day, known_at)
+            assert {m.measure.removeprefix("measure/span-") for m in view.measures_in_force} == (
+                expected
+            ), (day, known_at)
+            assert {u.removeprefix("meeting/span-") for u in view.upcoming} == expected, (
+                day,
+                known_at,
+            )

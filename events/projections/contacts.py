@@ -15,6 +15,7 @@ from events.projections.tables import (
     contacts,
     meeting_plans,
     meetings,
+    span_stratum,
     stored,
     stored_end,
 )
@@ -78,8 +79,9 @@ def _plans(live: Sequence[StreamEvent]) -> set[Fact]:
         return set()
     assert isinstance(scheduled.data, MeetingScheduled)
     ends = (e.when() for e in live if isinstance(e.data, MeetingHeld | MeetingCancelled))
-    span = (*stored(scheduled.occurred), *stored_end(first(*ends)))
-    return {(actor, *span) for actor in scheduled.data.participants}
+    since, until = stored(scheduled.occurred), stored_end(first(*ends))
+    planned = (*since, *until, span_stratum(since[1], until[2]))
+    return {(actor, *planned) for actor in scheduled.data.participants}
 
 
 def _standing(live: Sequence[StreamEvent]) -> set[Fact]:

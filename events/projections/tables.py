@@ -105,7 +105,8 @@ measure_targets = _fact_table(
     *_dated("until", nullable=True),
     Column("span", SmallInteger, nullable=False),  # see `span_stratum`
     # The first: a relation's lookup (measures between two sides in force at D, known at K) is
-    # a seek per stratum (see `span_stratum`) among the pair's own measures, inside the index.
+    # a seek per stratum (see `span_stratum`) among the pair's own measures, inside the index;
+    # the third: that of the open stratum, by rt_to (events.views.axes.in_effect_by_span_known).
     indexes=[
         [
             "imposer",
@@ -114,6 +115,12 @@ measure_targets = _fact_table(
             *["since_earliest", "until_latest", "rt_from", "rt_to", "stream"],
         ],
         ["target", "since_earliest"],
+        [
+            "imposer",
+            "target",
+            "span",
+            *["rt_to", "rt_from", "since_earliest", "until_latest", "stream"],
+        ],
     ],
 )
 
@@ -204,7 +211,15 @@ meeting_plans = _fact_table(
     Column("participant", String(200), nullable=False),
     *_dated("since"),
     *_dated("until", nullable=True),
-    indexes=[["participant", "since_earliest", "until_latest", "rt_from", "rt_to", "stream"]],
+    Column("span", SmallInteger, nullable=False),  # see `span_stratum`
+    # A relation's `upcoming` (a side's meetings planned at D, known at K) is a seek per
+    # stratum of the first index (see `span_stratum`), and one of the second for the open
+    # stratum (events.views.axes.in_effect_by_span_known): not a scan of every meeting a
+    # participant was ever scheduled for before D, which grew with the history.
+    indexes=[
+        ["participant", "span", "since_earliest", "until_latest", "rt_from", "rt_to", "stream"],
+        ["participant", "span", "rt_to", "rt_from", "since_earliest", "until_latest", "stream"],
+    ],
 )
 
 meetings = _fact_table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -12,9 +13,11 @@ from sqlalchemy import (
     Date,
     FromClause,
     Integer,
+    Select,
     and_,
     bindparam,
     column,
+    select,
     text,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -129,3 +132,63 @@ def in_effect_by_span(
         ),
     )
     return joined, possibly(table, "since", as_of)
+
+
+# The stratum of facts with no end (and of any longer than 2**21 days): the last.
+OPEN_STRATUM = SPAN_STRATA[-1]
+
+
+def in_effect_by_span_known(
+    table: FromClause,
+    columns: Sequence[ColumnElement[Any]],
+    where: Sequence[ColumnElement[bool]],
+    as_of: date | ColumnElement[Any],
+    known_at: datetime | ColumnElement[Any],
+) -> list[Select[Any]]:
+    """`columns` of `table`'s facts meeting `where`, possibly in effect at `as_of` and known
+    at `known_at`, as two selects to be united: the facts of a bounded length by a seek per
+    stratum (`in_effect_by_span`), and those of the open stratum by a seek on an index
+    (key, span, rt_to, ...), from `known_at` on.
+
+    A fact with no end is a plan or a measure until it is held or lifted: then its row is
+    closed (rt_to) and one with an end replaces it. Sought by `since_earliest`, the open
+    stratum held every such row ever closed before `as_of`, a scan that grew with the
+    history; sought by `rt_to`, it holds the rows known at `known_at` or closed since, which
+    as known now are only those still open."""
+    joined, in_effect = in_effect_by_span(table, as_of)
+    strata = SPAN_STRATA_ROWS
+    bounded = (
+        select(*columns)
+        .select_from(joined)
+        .where(*where, strata.c.span < OPEN_STRATUM, known(table, known_at), in_effect)
+    )
+    open_ = select(*columns).where(
+        *where,
+        table.c.span == OPEN_STRATUM,
+        table.c.rt_to > known_at,
+        table.c.rt_from <= known_at,
+        # SQLite, without statistics, would seek by since_earliest as well: not by it here.
+        NotSought(table.c.since_earliest) <= as_of,
+        table.c.until_latest > as_of,
+    )
+    return [bounded, open_]
+
+
+class NotSought(FunctionElement[Any]):
+    """A column that the condition it is in must not seek an index by: `+column` on SQLite
+    (its way to leave a term out of the index choice), the column elsewhere."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(NotSought)
+def _not_sought(element: NotSought, compiler: SQLCompiler, **kw: Any) -> str:
+    (column_,) = element.clauses
+    return str(compiler.process(column_, **kw))
+
+
+@compiles(NotSought, "sqlite")
+def _not_sought_sqlite(element: NotSought, compiler: SQLCompiler, **kw: Any) -> str:
+    (column_,) = element.clauses
+    return f"+{compiler.process(column_, **kw)}"

@@ -44,7 +44,15 @@ from events.projections.tables import (
     memberships,
     statements,
 )
-from events.views.axes import AS_OF, KNOWN_AT, in_effect_by_span, known, possibly, resolve_axes
+from events.views.axes import (
+    AS_OF,
+    KNOWN_AT,
+    in_effect_by_span,
+    in_effect_by_span_known,
+    known,
+    possibly,
+    resolve_axes,
+)
 from events.views.reader import Reader, read
 from events.views.rows import (
     DIALOGUE_STATUS_COLUMNS,
@@ -379,22 +387,25 @@ def _upcoming(
 
 
 @cache
-def _upcoming_query() -> Select[Any]:
-    """The meetings planned between the sides, built once."""
+def _upcoming_query() -> CompoundSelect[Any]:
+    """The meetings planned between the sides, built once: those of side A's participants by a
+    seek per stratum (see `span_stratum`), each kept when one of side B's participants is in
+    it too (a seek on the meeting's own rows)."""
     plans = meeting_plans
-    planned = and_(known(plans, KNOWN_AT), possibly(plans, "since", AS_OF))
     other = plans.alias("other")
-    return (
-        select(plans.c.stream, plans.c.since_earliest, plans.c.since_latest)
-        .distinct()
-        .select_from(plans.join(other, other.c.stream == plans.c.stream))
-        .where(planned, plans.c.participant.in_(SIDE_A))
+    with_b = (
+        select(other.c.id)
         .where(
+            other.c.stream == plans.c.stream,
+            other.c.participant.in_(SIDE_B),
             known(other, KNOWN_AT),
             possibly(other, "since", AS_OF),
-            other.c.participant.in_(SIDE_B),
         )
+        .exists()
     )
+    columns = (plans.c.stream, plans.c.since_earliest, plans.c.since_latest)
+    where = (plans.c.participant.in_(SIDE_A), with_b)
+    return union(*in_effect_by_span_known(plans, columns, where, AS_OF, KNOWN_AT))
 
 
 def _measures(
@@ -423,14 +434,17 @@ def _measures_between() -> CompoundSelect[Any]:
     per stratum and pair of sides each way (a union: an OR of the two ways would not seek on
     both)."""
     table = measure_targets
-    joined, in_effect = in_effect_by_span(table, AS_OF)
     return union_all(
         *(
-            select(table.c.stream)
-            .select_from(joined)
-            .where(known(table, KNOWN_AT), in_effect, table.c.imposer.in_(imposers))
-            .where(table.c.target.in_(targets))
+            seek
             for imposers, targets in ((SIDE_A, SIDE_B), (SIDE_B, SIDE_A))
+            for seek in in_effect_by_span_known(
+                table,
+                (table.c.stream,),
+                (table.c.imposer.in_(imposers), table.c.target.in_(targets)),
+                AS_OF,
+                KNOWN_AT,
+            )
         )
     )
 

@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from events.db import UTCDateTime
 from events.projections import Changes
 from events.projections.bitemporal import replay_streams
 from events.projections.contacts import ContactsProjection
@@ -117,7 +118,7 @@ def upgrade() -> None:
     every = sorted(conn.scalars(sa.select(streams.c.stream).where(streams.c.version == 1)))
     meetings = [stream for stream in every if stream.startswith("meeting/")]
     for projection, chosen in (
-        (_Only(ContactsProjection(), meeting_plans), meetings),
+        (_Only(ContactsProjection(), meeting_plans, _PLANS), meetings),
         (_Only(IndexProjection(), timeline_actors), every),
     ):
         for start in range(0, len(chosen), STREAMS_PER_BATCH):
@@ -129,26 +130,47 @@ def downgrade() -> None:
         op.drop_table(name)
 
 
-class _Only:
-    """One of a projection's tables: its folds' changes to that table alone."""
+# meeting_plans as this revision makes it: the projection's facts have since gained columns
+# after these (0010's `span`), which a fill here leaves out and the later revision fills.
+_PLANS = sa.Table(
+    "meeting_plans",
+    sa.MetaData(),
+    sa.Column("id", _id(), primary_key=True, autoincrement=True),
+    sa.Column("stream", sa.String(200), nullable=False),
+    sa.Column("participant", sa.String(200), nullable=False),
+    *_dated("since"),
+    *_dated("until", nullable=True),
+    sa.Column("rt_from", UTCDateTime, nullable=False),
+    sa.Column("rt_to", UTCDateTime, nullable=False),
+)
 
-    def __init__(self, projection: Any, table: sa.Table) -> None:
+
+class _Only:
+    """One of a projection's tables: its folds' changes to that table alone, written to
+    `written` (the table as this revision makes it; the projection's own by default), each
+    fact cut to its columns."""
+
+    def __init__(self, projection: Any, table: sa.Table, written: sa.Table | None = None) -> None:
         self.projection = projection
         self.kinds = projection.kinds
-        self.tables = (table,)
+        self.table = table
+        self.tables = (table if written is None else written,)
 
     def start(self, stream: str) -> "_OnlyFold":
-        return _OnlyFold(self.projection.start(stream), self.tables[0])
+        return _OnlyFold(self.projection.start(stream), self.table, self.tables[0])
 
 
 class _OnlyFold:
-    def __init__(self, fold: Any, table: sa.Table) -> None:
+    def __init__(self, fold: Any, table: sa.Table, written: sa.Table) -> None:
         self.fold = fold
         self.table = table
+        self.written = written
+        # The fact columns: all but the surrogate id, the stream and the rt range.
+        self.width = len(written.columns) - 4
 
     def add(self, events: Sequence[StreamEvent]) -> Changes:
         changes: Changes = self.fold.add(events)
         kept = Changes()
-        kept.removed = {self.table: changes.removed.get(self.table, set())}
-        kept.added = {self.table: changes.added.get(self.table, set())}
+        for found, into in ((changes.removed, kept.removed), (changes.added, kept.added)):
+            into[self.written] = {fact[: self.width] for fact in found.get(self.table, set())}
         return kept
