@@ -41,6 +41,7 @@ from api.graphql.types import (
     actor_field,
     load_meeting,
     load_meetings,
+    load_named_objects,
 )
 from events.views import states
 from events.views.changes import relation_events
@@ -99,18 +100,30 @@ class Relation:
 
     @strawberry.field(description="Instruments both sides are party to.")
     async def shared_instruments(self, info: Info[Context, None]) -> list[InstrumentStanding]:
-        standings = await self._standings(info)
-        return [InstrumentStanding.from_state(i, self.known_at) for i in standings.shared]
+        items = (await self._standings(info)).shared
+        await self._load_instruments(info, items)
+        return [InstrumentStanding.from_state(i, self.known_at) for i in items]
 
     @strawberry.field(description="Instruments a is party to and b is not.")
     async def only_a(self, info: Info[Context, None]) -> list[InstrumentStanding]:
-        standings = await self._standings(info)
-        return [InstrumentStanding.from_state(i, self.known_at) for i in standings.only_a]
+        items = (await self._standings(info)).only_a
+        await self._load_instruments(info, items)
+        return [InstrumentStanding.from_state(i, self.known_at) for i in items]
 
     @strawberry.field(description="Instruments b is party to and a is not.")
     async def only_b(self, info: Info[Context, None]) -> list[InstrumentStanding]:
-        standings = await self._standings(info)
-        return [InstrumentStanding.from_state(i, self.known_at) for i in standings.only_b]
+        items = (await self._standings(info)).only_b
+        await self._load_instruments(info, items)
+        return [InstrumentStanding.from_state(i, self.known_at) for i in items]
+
+    async def _load_instruments(
+        self, info: Info[Context, None], items: Sequence[states.InstrumentStanding]
+    ) -> None:
+        # Thousands of items at 1M events: their instruments in one batch (the three lists',
+        # woken together by the one read of their standings, in the same one), so that each
+        # item's `instrument` answers at once rather than with an awaitable of its own.
+        keys = [item.instrument for item in items]
+        await load_named_objects(info, "instrument", info.context.instruments, keys, self.known_at)
 
     async def _standings(self, info: Info[Context, None]) -> states.Standings:
         # The three lists come from one read, started by whichever is resolved first.

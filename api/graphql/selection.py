@@ -69,6 +69,29 @@ class Selected:
         self._names(self._top, found)
         return found
 
+    def names_below(self, field: str) -> set[str]:
+        """The names of the fields selected directly below the field `field` selected here
+        (every selection of it, through fragments)."""
+        below: list[SelectionNode] = []
+        self._below(self._top, field, below)
+        found: set[str] = set()
+        self._names(below, found)
+        return found
+
+    def _below(
+        self, selections: Iterable[SelectionNode], field: str, below: list[SelectionNode]
+    ) -> None:
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == field and selection.selection_set is not None:
+                    below.extend(selection.selection_set.selections)
+            elif isinstance(selection, InlineFragmentNode):
+                self._below(selection.selection_set.selections, field, below)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self._fragments.get(selection.name.value)
+                if fragment is not None:
+                    self._below(fragment.selection_set.selections, field, below)
+
     def _names(self, selections: Iterable[SelectionNode], found: set[str]) -> None:
         for selection in selections:
             if isinstance(selection, FieldNode):
