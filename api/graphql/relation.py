@@ -27,6 +27,7 @@ from api.graphql.events import EventConnection, EventEdge, event_connection, eve
 from api.graphql.paging import MAX_LIST, bounded, decode_cursor, encode_cursor, page_size
 from api.graphql.selection import Selected
 from api.graphql.types import (
+    IDENTITY,
     Actor,
     DialogueChange,
     DialogueState,
@@ -246,10 +247,31 @@ class Relation:
         ):
             actors.extend(sorted(self.sides[0] | self.sides[1]))
         context = info.context
-        await asyncio.gather(
+        # The dialogues' and measures' objects too, when more than their identity is selected:
+        # hundreds of dialogues at 1M events, each field of which then answers at once.
+        dialogues = [(d.dialogue, self.known_at) for d in view.dialogues]
+        if not selected.names_below("dialogues", "dialogue") - IDENTITY:
+            dialogues = []
+        measures = [(m.measure, self.known_at) for m in view.measures_in_force]
+        if not selected.names_below("measuresInForce", "measure") - IDENTITY:
+            measures = []
+        _, _, dialogue_views, _ = await asyncio.gather(
             context.actors.load_many([(actor, self.known_at) for actor in actors]),
             context.meetings.load_many(meetings),
+            context.dialogues.load_many(dialogues),
+            context.measures.load_many(measures),
         )
+        # Then the dialogues' parties and convenors (mostly the sides' actors, loaded above).
+        named = {"parties", "convenors"} & selected.names_below("dialogues", "dialogue")
+        members = {
+            (actor, self.known_at)
+            for dialogue in dialogue_views
+            if dialogue is not None
+            for field in named
+            for actor in getattr(dialogue, field)
+        }
+        if members - context.loaded_actors.keys():
+            await context.actors.load_many(sorted(members))
 
     @classmethod
     def from_view(cls, view: states.Relation, sides: Sides) -> Relation:

@@ -69,11 +69,14 @@ class Selected:
         self._names(self._top, found)
         return found
 
-    def names_below(self, field: str) -> set[str]:
-        """The names of the fields selected directly below the field `field` selected here
-        (every selection of it, through fragments)."""
-        below: list[SelectionNode] = []
-        self._below(self._top, field, below)
+    def names_below(self, *path: str) -> set[str]:
+        """The names of the fields selected directly below the field at `path` (field names
+        from here; every selection of each, through fragments)."""
+        below: list[SelectionNode] = self._top
+        for field in path:
+            found_below: list[SelectionNode] = []
+            self._below(below, field, found_below)
+            below = found_below
         found: set[str] = set()
         self._names(below, found)
         return found
