@@ -1040,7 +1040,7 @@ async def _profile_app(app: Starlette, engine: Any, requests: int) -> list[str]:
         except ImportError:  # not a project dependency
             lines.append("pyinstrument is not installed: no profile (pip install pyinstrument)")
             return lines
-        for case in (HEAD, RELATION, PLAIN_PAGE, RELATION_VIEW, PLAIN):
+        for case in (HEAD, RELATION, RELATION_EXPANDED, PLAIN_PAGE, RELATION_VIEW, PLAIN):
             profiler = Profiler(interval=0.0005, async_mode="enabled")
             profiler.start()
             for _ in range(requests):

@@ -22,6 +22,8 @@ from events.projections.rebuild import verify
 from events.store import EventStore
 from tests.factories import actor, meeting, new
 from tests.test_in_effect import SPANS, span_events
+from tests.test_store import correction, retraction
+from tests.test_stream_objects import ALL, seed
 
 
 async def diff_against(url: str, metadata: MetaData) -> list[Any]:
@@ -353,6 +355,38 @@ async def test_the_notices_migration_fills_plans_and_involvement_as_a_rebuild_wo
         # plans: the visit's while planned, then until held; the later one. Actors: JPN, KOR,
         # JPN and KOR for the imposition, JPN for the visit held, JPN and KOR for the lift.
         assert before == [("actors", 7), ("plans", 3)]
+        assert after == before
+        assert await verify(engine) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_the_stream_objects_migration_fills_them_as_a_rebuild_would(
+    database_url: str,
+) -> None:
+    # An instrument joined and corrected, a measure amended, a dialogue, a dispute retracted:
+    # downgrading drops stream_objects; upgrading must refill it with exactly a rebuild's rows,
+    # the closed ones (as known before the correction and the retraction) included.
+    engine = create_engine(database_url)
+    store = EventStore(engine)
+    rows = text("SELECT stream, title, rt_to < '9000-01-01' FROM stream_objects ORDER BY 1, 3")
+    try:
+        first = await seed(store)
+        await store.append(
+            [
+                correction(ALL[0], first[ALL[0]].id, None, data={"title": "Accord II"}),
+                new(ALL[1], "MeasureAmended", "2020", summary="Adds HKG", targetsAdded=["HKG"]),
+                retraction(ALL[3], first[ALL[3]].id),
+            ],
+            recorded_by="t",
+        )
+        async with engine.connect() as conn:
+            before = list((await conn.execute(rows)).all())
+        await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0008")
+        await asyncio.to_thread(upgrade, database_url)
+        async with engine.connect() as conn:
+            after = list((await conn.execute(rows)).all())
+        assert len(before) == 6
         assert after == before
         assert await verify(engine) == []
     finally:

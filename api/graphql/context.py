@@ -53,6 +53,8 @@ RosterKey = tuple[str, date, datetime]
 PositionKey = tuple[int, datetime]
 K = TypeVar("K", str, int)
 V = TypeVar("V")
+StreamObject = InstrumentView | MeasureView | DialogueView | DisputeView
+Obj = TypeVar("Obj", InstrumentView, MeasureView, DialogueView, DisputeView)
 # A batched view of events/: the things among some keys as known at one instant, one query.
 Fetch = Callable[[Reader, list[K], datetime], Awaitable[Mapping[K, V]]]
 
@@ -91,6 +93,10 @@ class Context:
     # when it is known (api/graphql/types.py `actor_field`).
     loaded_actors: dict[Key, ActorView] = field(init=False, default_factory=dict)
     meetings: DataLoader[Key, MeetingView | None] = field(init=False)
+    # What the loaders of stream objects have answered so far (stream ids differ across kinds),
+    # for the fields that return one at once when it is known (api/graphql/types.py
+    # `object_field`): a relation's thousands of instruments, loaded in one batch by their list.
+    loaded_objects: dict[Key, StreamObject | None] = field(init=False, default_factory=dict)
     instruments: DataLoader[Key, InstrumentView | None] = field(init=False)
     measures: DataLoader[Key, MeasureView | None] = field(init=False)
     dialogues: DataLoader[Key, DialogueView | None] = field(init=False)
@@ -104,10 +110,10 @@ class Context:
         self.reader = self.store.engine
         self.actors = DataLoader(load_fn=self._load_actors)
         self.meetings = DataLoader(load_fn=self._batched(meetings_by_stream))
-        self.instruments = DataLoader(load_fn=self._batched(instruments_by_stream))
-        self.measures = DataLoader(load_fn=self._batched(measures_by_stream))
-        self.dialogues = DataLoader(load_fn=self._batched(dialogues_by_stream))
-        self.disputes = DataLoader(load_fn=self._batched(disputes_by_stream))
+        self.instruments = DataLoader(load_fn=self._remembered(instruments_by_stream))
+        self.measures = DataLoader(load_fn=self._remembered(measures_by_stream))
+        self.dialogues = DataLoader(load_fn=self._remembered(dialogues_by_stream))
+        self.disputes = DataLoader(load_fn=self._remembered(disputes_by_stream))
         self.streams = DataLoader(load_fn=self._batched(streams_events))
         self.events = DataLoader(load_fn=self._batched(_events_by_position))
         self.events_by_id = DataLoader(load_fn=self._batched(_events_by_id))
@@ -136,6 +142,7 @@ class Context:
         ):
             loader.clear_all()
         self.loaded_actors.clear()
+        self.loaded_objects.clear()
 
     def _batched(
         self, fetch: Fetch[K, V]
@@ -150,6 +157,20 @@ class Context:
                 views = await fetch(self.reader, wanted, known_at)
                 found.update({(key, known_at): view for key, view in views.items()})
             return [found.get(key) for key in keys]
+
+        return load
+
+    def _remembered(
+        self, fetch: Fetch[str, Obj]
+    ) -> Callable[[Sequence[Key]], Awaitable[list[Obj | None]]]:
+        """A stream objects' loader's batch function over `fetch` that notes its answers in
+        `loaded_objects`."""
+        batched = self._batched(fetch)
+
+        async def load(keys: Sequence[Key]) -> list[Obj | None]:
+            answers = await batched(keys)
+            self.loaded_objects.update(zip(keys, answers, strict=True))
+            return answers
 
         return load
 

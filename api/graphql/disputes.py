@@ -40,9 +40,12 @@ class DisputeState:
         description="False when uncertain dates make the status only possible."
     )
 
-    @strawberry.field(description="The dispute.")
-    async def dispute(self, info: Info[Context, None]) -> Dispute:
-        return await named(info, Dispute, self.dispute_id, self.known_at, load_dispute)
+    @strawberry.field(
+        description="The dispute.",
+        graphql_type=Annotated["Dispute", strawberry.lazy("api.graphql.disputes")],
+    )
+    def dispute(self, info: Info[Context, None]) -> AwaitableOrValue[Dispute]:
+        return named(info, Dispute, self.dispute_id, self.known_at, load_dispute)
 
     @classmethod
     def from_state(cls, state: states.DisputeState, known_at: datetime) -> DisputeState:

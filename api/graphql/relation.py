@@ -35,6 +35,7 @@ from api.graphql.paging import (
 )
 from api.graphql.selection import Selected
 from api.graphql.types import (
+    IDENTITY,
     Actor,
     DialogueChange,
     DialogueState,
@@ -49,6 +50,7 @@ from api.graphql.types import (
     actor_field,
     load_meeting,
     load_meetings,
+    load_named_objects,
 )
 from events.views import states
 from events.views.changes import relation_events
@@ -111,18 +113,30 @@ class Relation:
 
     @strawberry.field(description="Instruments both sides are party to.")
     async def shared_instruments(self, info: Info[Context, None]) -> list[InstrumentStanding]:
-        standings = await self._standings(info)
-        return [InstrumentStanding.from_state(i, self.known_at) for i in standings.shared]
+        items = (await self._standings(info)).shared
+        await self._load_instruments(info, items)
+        return [InstrumentStanding.from_state(i, self.known_at) for i in items]
 
     @strawberry.field(description="Instruments a is party to and b is not.")
     async def only_a(self, info: Info[Context, None]) -> list[InstrumentStanding]:
-        standings = await self._standings(info)
-        return [InstrumentStanding.from_state(i, self.known_at) for i in standings.only_a]
+        items = (await self._standings(info)).only_a
+        await self._load_instruments(info, items)
+        return [InstrumentStanding.from_state(i, self.known_at) for i in items]
 
     @strawberry.field(description="Instruments b is party to and a is not.")
     async def only_b(self, info: Info[Context, None]) -> list[InstrumentStanding]:
-        standings = await self._standings(info)
-        return [InstrumentStanding.from_state(i, self.known_at) for i in standings.only_b]
+        items = (await self._standings(info)).only_b
+        await self._load_instruments(info, items)
+        return [InstrumentStanding.from_state(i, self.known_at) for i in items]
+
+    async def _load_instruments(
+        self, info: Info[Context, None], items: Sequence[states.InstrumentStanding]
+    ) -> None:
+        # Thousands of items at 1M events: their instruments in one batch (the three lists',
+        # woken together by the one read of their standings, in the same one), so that each
+        # item's `instrument` answers at once rather than with an awaitable of its own.
+        keys = [item.instrument for item in items]
+        await load_named_objects(info, "instrument", info.context.instruments, keys, self.known_at)
 
     async def _standings(self, info: Info[Context, None]) -> states.Standings:
         # The three lists come from one read, started by whichever is resolved first.
@@ -251,10 +265,31 @@ class Relation:
         ):
             actors.extend(sorted(self.sides[0] | self.sides[1]))
         context = info.context
-        await asyncio.gather(
+        # The dialogues' and measures' objects too, when more than their identity is selected:
+        # hundreds of dialogues at 1M events, each field of which then answers at once.
+        dialogues = [(d.dialogue, self.known_at) for d in view.dialogues]
+        if not selected.names_below("dialogues", "dialogue") - IDENTITY:
+            dialogues = []
+        measures = [(m.measure, self.known_at) for m in view.measures_in_force]
+        if not selected.names_below("measuresInForce", "measure") - IDENTITY:
+            measures = []
+        _, _, dialogue_views, _ = await asyncio.gather(
             context.actors.load_many([(actor, self.known_at) for actor in actors]),
             context.meetings.load_many(meetings),
+            context.dialogues.load_many(dialogues),
+            context.measures.load_many(measures),
         )
+        # Then the dialogues' parties and convenors (mostly the sides' actors, loaded above).
+        named = {"parties", "convenors"} & selected.names_below("dialogues", "dialogue")
+        members = {
+            (actor, self.known_at)
+            for dialogue in dialogue_views
+            if dialogue is not None
+            for field in named
+            for actor in getattr(dialogue, field)
+        }
+        if members - context.loaded_actors.keys():
+            await context.actors.load_many(sorted(members))
 
     @classmethod
     def from_view(cls, view: states.Relation, sides: Sides) -> Relation:

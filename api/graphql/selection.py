@@ -69,6 +69,32 @@ class Selected:
         self._names(self._top, found)
         return found
 
+    def names_below(self, *path: str) -> set[str]:
+        """The names of the fields selected directly below the field at `path` (field names
+        from here; every selection of each, through fragments)."""
+        below: list[SelectionNode] = self._top
+        for field in path:
+            found_below: list[SelectionNode] = []
+            self._below(below, field, found_below)
+            below = found_below
+        found: set[str] = set()
+        self._names(below, found)
+        return found
+
+    def _below(
+        self, selections: Iterable[SelectionNode], field: str, below: list[SelectionNode]
+    ) -> None:
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == field and selection.selection_set is not None:
+                    below.extend(selection.selection_set.selections)
+            elif isinstance(selection, InlineFragmentNode):
+                self._below(selection.selection_set.selections, field, below)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self._fragments.get(selection.name.value)
+                if fragment is not None:
+                    self._below(fragment.selection_set.selections, field, below)
+
     def _names(self, selections: Iterable[SelectionNode], found: set[str]) -> None:
         for selection in selections:
             if isinstance(selection, FieldNode):

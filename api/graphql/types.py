@@ -7,17 +7,18 @@ field, against about 9 µs for a plain one."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql import enums  # noqa: F401  (makes the domain's enums GraphQL enums)
-from api.graphql.context import Context
+from api.graphql.context import Context, Key, StreamObject
 from api.graphql.errors import bad_input
 from api.graphql.identity import shown_id
 from api.graphql.paging import MAX_LIST, bounded
@@ -360,29 +361,70 @@ async def stream_events(info: Info[Context, None], key: str, known_at: datetime)
 
 
 N = TypeVar("N", bound=Node)
+V = TypeVar("V")
 # What a Node shows without being read: its identity.
 IDENTITY = frozenset({"key", "id", "__typename"})
 
 
-async def named(
+def named(
     info: Info[Context, None],
     cls: type[N],
     key: str,
     known_at: datetime,
     load: Callable[[Info[Context, None], str, datetime], Awaitable[N | None]],
-) -> N:
+) -> AwaitableOrValue[N]:
     """The thing `key` a projection names (its stream's events therefore make it), as known at
-    `known_at`: through its loader, or, when the query selects only its identity, made from the
-    key alone, nothing read (a flat page's `measure { key }`). Not found: the projection and
-    the log disagree, an internal error."""
+    `known_at`: made from the key alone, nothing read, when the query selects only its identity
+    (a flat page's `measure { key }`); at once when the request has loaded it (a list that
+    loaded its items' objects in one batch: no awaitable per item); else through its loader.
+    Not found: the projection and the log disagree, an internal error."""
     if Selected(info).names() <= IDENTITY:
         made = cls.__new__(cls)
         made.key, made.known_at = key, known_at
         return made
+    view = info.context.loaded_objects.get((key, known_at))
+    if view is not None:
+        shown = _shown(view, known_at)
+        if isinstance(shown, cls):
+            return shown
+    return _load_named(info, key, known_at, load)
+
+
+async def _load_named(
+    info: Info[Context, None],
+    key: str,
+    known_at: datetime,
+    load: Callable[[Info[Context, None], str, datetime], Awaitable[N | None]],
+) -> N:
     found = await load(info, key, known_at)
     if found is None:
         raise LookupError(f"{key} is named by a projection but not found in the log")
     return found
+
+
+def _shown(view: StreamObject, known_at: datetime) -> Node | None:
+    """The GraphQL object of a stream object's view (a dispute's is made in disputes.py)."""
+    if isinstance(view, InstrumentView):
+        return Instrument.from_view(view, known_at)
+    if isinstance(view, MeasureView):
+        return Measure.from_view(view, known_at)
+    if isinstance(view, DialogueView):
+        return Dialogue.from_view(view, known_at)
+    return None
+
+
+async def load_named_objects(
+    info: Info[Context, None],
+    field: str,
+    loader: DataLoader[Key, V | None],
+    keys: Sequence[str],
+    known_at: datetime,
+) -> None:
+    """Load in one batch the objects `keys` that the items of a list name in their field
+    `field`, when the query selects more of them than their identity: each item's field then
+    answers at once (`named`) rather than with an awaitable of its own."""
+    if keys and Selected(info).names_below(field) - IDENTITY:
+        await loader.load_many([(key, known_at) for key in keys])
 
 
 @strawberry.type(description="A dialogue's status at a date, and since when it has had it.")
@@ -395,9 +437,12 @@ class DialogueState:
         description="False when uncertain dates make the status only possible."
     )
 
-    @strawberry.field(description="The dialogue.")
-    async def dialogue(self, info: Info[Context, None]) -> Dialogue:
-        return await named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
+    @strawberry.field(
+        description="The dialogue.",
+        graphql_type=Annotated["Dialogue", strawberry.lazy("api.graphql.types")],
+    )
+    def dialogue(self, info: Info[Context, None]) -> AwaitableOrValue[Dialogue]:
+        return named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
 
     @classmethod
     def from_state(cls, state: states.DialogueState, known_at: datetime) -> DialogueState:
@@ -425,9 +470,12 @@ class MeasureState:
     )
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="The measure.")
-    async def measure(self, info: Info[Context, None]) -> Measure:
-        return await named(info, Measure, self.measure_id, self.known_at, load_measure)
+    @strawberry.field(
+        description="The measure.",
+        graphql_type=Annotated["Measure", strawberry.lazy("api.graphql.types")],
+    )
+    def measure(self, info: Info[Context, None]) -> AwaitableOrValue[Measure]:
+        return named(info, Measure, self.measure_id, self.known_at, load_measure)
 
     @strawberry.field(description="Who imposes the measure.", graphql_type=Actor)
     def imposer(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
@@ -478,9 +526,12 @@ class Membership:
     )
     known_at: strawberry.Private[datetime]
 
-    @strawberry.field(description="The instrument.")
-    async def instrument(self, info: Info[Context, None]) -> Instrument:
-        return await named(info, Instrument, self.instrument_id, self.known_at, load_instrument)
+    @strawberry.field(
+        description="The instrument.",
+        graphql_type=Annotated["Instrument", strawberry.lazy("api.graphql.types")],
+    )
+    def instrument(self, info: Info[Context, None]) -> AwaitableOrValue[Instrument]:
+        return named(info, Instrument, self.instrument_id, self.known_at, load_instrument)
 
     @strawberry.field(description="The party.", graphql_type=Actor)
     def actor(self, info: Info[Context, None]) -> AwaitableOrValue[Actor]:
@@ -513,9 +564,12 @@ class InstrumentStanding:
     a: Membership | None = strawberry.field(description="Side a's membership, if any.")
     b: Membership | None = strawberry.field(description="Side b's membership, if any.")
 
-    @strawberry.field(description="The instrument.")
-    async def instrument(self, info: Info[Context, None]) -> Instrument:
-        return await named(info, Instrument, self.instrument_id, self.known_at, load_instrument)
+    @strawberry.field(
+        description="The instrument.",
+        graphql_type=Annotated["Instrument", strawberry.lazy("api.graphql.types")],
+    )
+    def instrument(self, info: Info[Context, None]) -> AwaitableOrValue[Instrument]:
+        return named(info, Instrument, self.instrument_id, self.known_at, load_instrument)
 
     @classmethod
     def from_state(cls, state: states.InstrumentStanding, known_at: datetime) -> InstrumentStanding:
@@ -584,9 +638,12 @@ class DialogueChange:
     )
     after: DialogueStatus | None = strawberry.field(description="Its status at `to`.")
 
-    @strawberry.field(description="The dialogue.")
-    async def dialogue(self, info: Info[Context, None]) -> Dialogue:
-        return await named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
+    @strawberry.field(
+        description="The dialogue.",
+        graphql_type=Annotated["Dialogue", strawberry.lazy("api.graphql.types")],
+    )
+    def dialogue(self, info: Info[Context, None]) -> AwaitableOrValue[Dialogue]:
+        return named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
 
 
 @strawberry.type(

@@ -43,6 +43,7 @@ from events.projections.disputes import DisputesProjection
 from events.projections.history import Replay, StoredEvent, resolve
 from events.projections.index import IndexProjection
 from events.projections.measures import MeasuresProjection
+from events.projections.objects import ObjectsProjection
 from events.projections.parties import PartiesProjection
 from events.projections.statements import StatementsProjection
 from events.projections.tables import FOREVER, fact_columns
@@ -63,6 +64,7 @@ def default_projections() -> list[Projection]:
         ContactsProjection(),
         StatementsProjection(),
         DisputesProjection(),
+        ObjectsProjection(),
         IndexProjection(),
     ]
 

@@ -271,6 +271,20 @@ dispute_pairs = _fact_table(
 
 dispute_statuses = _status_table("dispute_statuses")
 
+# One row per stream object (an instrument, a measure, a dialogue, a dispute): what a reference
+# to it shows, so that a page naming thousands of them reads a row each in one batch instead of
+# resolving each one's events (`events.views.objects`).
+stream_objects = _fact_table(
+    "stream_objects",
+    Column("title", Text, nullable=False),  # a dialogue's name
+    # An instrument's or a measure's kind, a dialogue's track, a dispute's forum.
+    Column("kind", String(32), nullable=False),
+    *_dated("start"),  # adopted, in effect (a measure), established, filed
+    *_dated("end", nullable=True),  # a measure's lift
+    Column("details", Text, nullable=False),  # JSON object: the rest of the object's fields
+    indexes=[],
+)
+
 timeline = _fact_table(
     "timeline",
     Column("position", BigInteger, nullable=False),
@@ -304,6 +318,7 @@ ALL = (
     statements,
     dispute_pairs,
     dispute_statuses,
+    stream_objects,
     timeline,
     timeline_actors,
 )

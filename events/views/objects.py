@@ -1,6 +1,6 @@
 """Single things as they stand at `known_at`: an actor, a meeting, an instrument, a measure, a
-dialogue. Each comes from its own stream's events as then known (corrections applied,
-retractions honoured): a stream is short, so this reads a handful of rows."""
+dialogue, a dispute, an event. Each comes from its projection row as then known (corrections
+applied, retractions honoured), an event from its stream's events."""
 
 from __future__ import annotations
 
@@ -11,28 +11,17 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, or_, select
+from sqlalchemy import Connection, Row, Select, or_, select
 
 from events import dates
 from events.actors import state_code, state_name
 from events.dates import Edtf
 from events.db import events_table, to_recorded
-from events.projections.history import StreamEvent, first, resolve
+from events.projections.history import StreamEvent, resolve
 from events.projections.tables import actors as actors_table
 from events.projections.tables import meetings as meetings_table
-from events.types import (
-    DialogueEstablished,
-    DisputeFiled,
-    EventCorrected,
-    EventData,
-    EventRetracted,
-    InstrumentAdopted,
-    Location,
-    MeasureAmended,
-    MeasureImposed,
-    MeasureLifted,
-    RecordedEvent,
-)
+from events.projections.tables import stream_objects as objects_table
+from events.types import Location, RecordedEvent
 from events.views.axes import known, resolve_axes
 from events.views.reader import Reader, read
 
@@ -157,127 +146,109 @@ async def instruments_by_stream(
     engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, InstrumentView]:
     """The instruments among `streams` as known at `known_at`, in one query."""
-    return await _objects(engine, streams, known_at, _instrument, (InstrumentAdopted,))
+    return await _objects(engine, "instrument", streams, known_at, _instrument)
 
 
 async def measures_by_stream(
     engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, MeasureView]:
     """The measures among `streams` as known at `known_at`, in one query."""
-    return await _objects(
-        engine, streams, known_at, _measure, (MeasureImposed, MeasureAmended, MeasureLifted)
-    )
+    return await _objects(engine, "measure", streams, known_at, _measure)
 
 
 async def dialogues_by_stream(
     engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, DialogueView]:
     """The dialogues among `streams` as known at `known_at`, in one query."""
-    return await _objects(engine, streams, known_at, _dialogue, (DialogueEstablished,))
+    return await _objects(engine, "dialogue", streams, known_at, _dialogue)
 
 
 async def disputes_by_stream(
     engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, DisputeView]:
     """The disputes among `streams` as known at `known_at`, in one query."""
-    return await _objects(engine, streams, known_at, _dispute, (DisputeFiled,))
+    return await _objects(engine, "dispute", streams, known_at, _dispute)
 
 
 async def _objects(
     engine: Reader,
+    kind: str,
     streams: Sequence[str],
     known_at: datetime | None,
-    build: Callable[[str, list[StreamEvent]], V | None],
-    made_of: tuple[type[EventData], ...],
+    build: Callable[[Row[Any]], V],
 ) -> dict[str, V]:
-    """Each of `streams` made by `build` from its live events of the types `made_of`, the
-    streams it makes nothing of left out; every stream's events in one query. Only those events
-    and the corrections and retractions are read: an instrument's history is mostly its parties
-    joining, which its title and kind do not depend on (a correction finds its target by id)."""
-    kinds: tuple[type[EventData], ...] = (*made_of, EventCorrected, EventRetracted)
-    types = {cls.type_name for cls in kinds}
-    histories = await streams_events(engine, streams, known_at, types)
-    found = {}
-    for stream, views in histories.items():
-        made = build(stream, [view.current for view in views if view.current.live])
-        if made is not None:
-            found[stream] = made
-    return found
+    """Each of `streams` of `kind` made by `build` from its `stream_objects` row as known at
+    `known_at` (events.projections.objects), in one query; streams with none left out."""
+    _, known_at = resolve_axes(None, known_at)
+    prefix = f"{kind}/"
+    wanted = [stream for stream in streams if stream.startswith(prefix)]
+    if not wanted:
+        return {}
+    query: Select[Any] = select(*_OBJECT_COLUMNS).where(
+        objects_table.c.stream.in_(wanted), known(objects_table, known_at)
+    )
+    rows: Sequence[Row[Any]] = await read(engine, lambda conn: conn.execute(query).all())
+    return {row.stream: build(row) for row in rows}
 
 
-def _instrument(stream: str, live: list[StreamEvent]) -> InstrumentView | None:
-    adoption = next((e for e in live if isinstance(e.data, InstrumentAdopted)), None)
-    if adoption is None:
-        return None
-    data = adoption.data
-    assert isinstance(data, InstrumentAdopted)
+_OBJECT_COLUMNS = (
+    objects_table.c.stream,
+    objects_table.c.title,
+    objects_table.c.kind,
+    objects_table.c.start_edtf,
+    objects_table.c.end_edtf,
+    objects_table.c.details,
+)
+
+
+def _instrument(row: Row[Any]) -> InstrumentView:
+    details = json.loads(row.details)
     return InstrumentView(
-        id=stream,
-        title=data.title,
-        kind=data.kind.value,
-        binding=data.binding,
-        adopted=adoption.occurred,
+        id=row.stream,
+        title=row.title,
+        kind=row.kind,
+        binding=details["binding"],
+        adopted=dates.parse(row.start_edtf),
     )
 
 
-def _measure(stream: str, live: list[StreamEvent]) -> MeasureView | None:
-    imposition = next((e for e in live if isinstance(e.data, MeasureImposed)), None)
-    if imposition is None:
-        return None
-    imposed = imposition.data
-    assert isinstance(imposed, MeasureImposed)
-    targets = list(imposed.targets)
-    lifts = []
-    for event in live:
-        if isinstance(event.data, MeasureAmended):
-            targets += [t for t in event.data.targets_added if t not in targets]
-            targets = [t for t in targets if t not in event.data.targets_removed]
-        elif isinstance(event.data, MeasureLifted):
-            lifts.append(event.when(event.data.effective))
-    lifted = first(*lifts)
+def _measure(row: Row[Any]) -> MeasureView:
+    details = json.loads(row.details)
     return MeasureView(
-        id=stream,
-        title=imposed.title,
-        kind=imposed.kind.value,
-        imposer=imposed.imposer,
-        targets=tuple(targets),
-        effective=imposition.when(imposed.effective).value,
-        lifted=None if lifted is None else lifted.value,
-        responds_to=imposed.responds_to,
+        id=row.stream,
+        title=row.title,
+        kind=row.kind,
+        imposer=details["imposer"],
+        targets=tuple(details["targets"]),
+        effective=dates.parse(row.start_edtf),
+        lifted=dates.parse(row.end_edtf) if row.end_edtf else None,
+        responds_to=details["respondsTo"],
     )
 
 
-def _dialogue(stream: str, live: list[StreamEvent]) -> DialogueView | None:
-    found = next((e for e in live if isinstance(e.data, DialogueEstablished)), None)
-    if found is None:
-        return None
-    data = found.data
-    assert isinstance(data, DialogueEstablished)
+def _dialogue(row: Row[Any]) -> DialogueView:
+    details = json.loads(row.details)
     return DialogueView(
-        id=stream,
-        name=data.name,
-        track=data.track.value,
-        parties=data.parties,
-        convenors=data.convenors,
+        id=row.stream,
+        name=row.title,
+        track=row.kind,
+        parties=tuple(details["parties"]),
+        convenors=tuple(details["convenors"]),
     )
 
 
-def _dispute(stream: str, live: list[StreamEvent]) -> DisputeView | None:
-    found = next((e for e in live if isinstance(e.data, DisputeFiled)), None)
-    if found is None:
-        return None
-    data = found.data
-    assert isinstance(data, DisputeFiled)
+def _dispute(row: Row[Any]) -> DisputeView:
+    details = json.loads(row.details)
     return DisputeView(
-        id=stream,
-        title=data.title,
-        forum=data.forum.value,
-        case_number=data.case_number,
-        complainants=data.complainants,
-        respondents=data.respondents,
-        subject=data.subject,
-        concerns=data.concerns,
-        filed=found.occurred,
+        id=row.stream,
+        title=row.title,
+        forum=row.kind,
+        case_number=details["caseNumber"],
+        complainants=tuple(details["complainants"]),
+        respondents=tuple(details["respondents"]),
+        subject=details["subject"],
+        concerns=details["concerns"],
+        filed=dates.parse(row.start_edtf),
     )
 
 

@@ -14,7 +14,7 @@ closed before D; a second index on meeting_plans and a third on measure_targets,
 rt_to, ...), seek it by rt_to instead (events.views.axes.in_effect_by_span_known).
 
 Revision ID: 0010
-Revises: 0008 (0009 is another branch's: when both are merged, this one revises 0009)
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
