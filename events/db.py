@@ -157,6 +157,14 @@ def database_url(text: str) -> URL:
     )
 
 
+# How SQLAlchemy passes a statement's parameters to SQLite: by name (`:known_at`), not by
+# position (`?`). A relation's walks repeat the same few parameters (known_at, until, items) in
+# each of hundreds of seeks: by position, SQLAlchemy converted each occurrence (a datetime's
+# conversion runs per occurrence), which cost more than SQLite running the walk; by name, each
+# value is converted and bound once (bench/RESULTS.md).
+SQLITE_PARAMSTYLE = "named"
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """An async engine for `url` (SQLite or PostgreSQL), set up for the log. Its errors never
     carry a statement's bound parameters (`hide_parameters`): an error is logged, and the
@@ -164,6 +172,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     options.setdefault("hide_parameters", True)
     parsed = database_url(url)
     if parsed.get_backend_name() == "sqlite":
+        options.setdefault("paramstyle", SQLITE_PARAMSTYLE)
         engine = create_async_engine(parsed, **options)
         _set_up_sqlite(engine.sync_engine)
         return engine

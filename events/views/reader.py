@@ -154,6 +154,7 @@ def _twin(engine: Engine) -> Engine:
             pool_size=THREADS,
             pool_reset_on_return=None,
             hide_parameters=True,
+            paramstyle=engine.dialect.paramstyle,  # the async engine's (events/db.py)
         )
         _twins[engine] = twin
     return twin

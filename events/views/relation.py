@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     CompoundSelect,
+    Date,
     FromClause,
     Select,
     String,
@@ -31,6 +32,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events import dates
+from events.db import UTCDateTime
 from events.projections.tables import (
     contact_pairs,
     contacts,
@@ -106,6 +108,15 @@ STATEMENT_COLUMNS = ("issuer", "about", "stance", "occurred_edtf")
 
 # How far back from its date a relation first looks for its latest contacts and statements.
 RECENT_WINDOW = timedelta(days=730)
+
+# The parameters every seek of a walk shares, one object each, typed: SQLAlchemy copies an
+# untyped parameter at each comparison, and then converts and binds the same value once per
+# seek (hundreds per walk) on every call, which cost more than SQLite running the walk.
+WALK_KNOWN_AT: BindParameter[Any] = bindparam("known_at", type_=UTCDateTime())
+WALK_SINCE: BindParameter[Any] = bindparam("since", type_=Date())
+WALK_UNTIL: BindParameter[Any] = bindparam("until", type_=Date())
+# Untyped as before: typed, asyncpg would cast it to a 4-byte integer, too small for NO_LIMIT.
+WALK_ITEMS: BindParameter[Any] = bindparam("items")
 
 
 async def relation(
@@ -775,18 +786,18 @@ def _pair_seek(kind: str, x: Any, y: Any, since: bool) -> Select[Any]:
             table.c.position,
             *(table.c[name] for name in STATEMENT_COLUMNS),
         )
-    window_since: BindParameter[Any] | None = bindparam("since") if since else None
+    window_since = WALK_SINCE if since else None
     return select(table.c.stream, *key).where(
         table.c[first] == x,
         table.c[second] == y,
-        *_window(table, prefix, bindparam("known_at"), window_since, bindparam("until")),
+        *_window(table, prefix, WALK_KNOWN_AT, window_since, WALK_UNTIL),
     )
 
 
 def _single_seek(actor: Any, since: bool) -> Select[Any]:
     """The contacts of `actor` (one on both sides) in the walk's window, with their date keys
     and the participant."""
-    window_since: BindParameter[Any] | None = bindparam("since") if since else None
+    window_since = WALK_SINCE if since else None
     return select(
         contacts.c.stream,
         contacts.c.held_earliest,
@@ -795,7 +806,7 @@ def _single_seek(actor: Any, since: bool) -> Select[Any]:
         contacts.c.participant,
     ).where(
         contacts.c.participant == actor,
-        *_window(contacts, "held", bindparam("known_at"), window_since, bindparam("until")),
+        *_window(contacts, "held", WALK_KNOWN_AT, window_since, WALK_UNTIL),
     )
 
 
@@ -804,13 +815,20 @@ def _bounded(seek: Select[Any], newest: bool, bound: bool) -> Select[Any]:
     that order if `bound`, limited to `items` rows."""
     columns = list(seek.selected_columns)[1 : 1 + KEY]
     if bound:
-        key = tuple_(*(bindparam(f"k{i}", type_=c.type) for i, c in enumerate(columns)))
+        key = tuple_(*(_key_bind(i, c.type) for i, c in enumerate(columns)))
         seek = seek.where(tuple_(*columns) < key if newest else tuple_(*columns) > key)
     if newest:
         seek = seek.order_by(*(column.desc() for column in columns))
     else:
         seek = seek.order_by(*columns)
-    return seek.limit(bindparam("items"))
+    return seek.limit(WALK_ITEMS)
+
+
+@cache
+def _key_bind(i: int, type_: Any) -> BindParameter[Any]:
+    """The parameter `k<i>` of the key a walk starts past, of `type_` (a column's): one object
+    for every seek of a walk, as the WALK_ parameters."""
+    return bindparam(f"k{i}", type_=type_)
 
 
 def _first_distinct(kind: str, rows: FromClause, newest: bool) -> Select[Any]:
@@ -822,7 +840,7 @@ def _first_distinct(kind: str, rows: FromClause, newest: bool) -> Select[Any]:
 
     keys = list(rows.c)[1 : 1 + KEY]
     if kind == "statements":
-        return select(*rows.c).distinct().order_by(*ordered(keys)).limit(bindparam("items"))
+        return select(*rows.c).distinct().order_by(*ordered(keys)).limit(WALK_ITEMS)
     # Several pairs find the same meeting: one participant stands for all, and the meeting's
     # details are read through its row in `contacts` (a seek on the key just found), in this
     # statement rather than in one more (each statement costs more than the seek).
@@ -831,13 +849,13 @@ def _first_distinct(kind: str, rows: FromClause, newest: bool) -> Select[Any]:
         select(stream, *keys, func.min(participant).label("participant"))
         .group_by(stream, *keys)
         .order_by(*ordered(keys))
-        .limit(bindparam("items"))
+        .limit(WALK_ITEMS)
         .subquery("found")
     )
     found_keys = list(found.c)[1 : 1 + KEY]
     earliest, latest, position = found_keys
     c = contacts.c
-    known_at: Any = bindparam("known_at")
+    known_at: Any = WALK_KNOWN_AT
     meeting = and_(
         c.participant == found.c.participant,
         c.held_earliest == earliest,
