@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, Select, or_, select
+from sqlalchemy import BindParameter, Connection, Row, Select, bindparam, or_, select
 
 from events import dates
 from events.actors import state_code, state_name
@@ -22,10 +22,15 @@ from events.projections.tables import actors as actors_table
 from events.projections.tables import meetings as meetings_table
 from events.projections.tables import stream_objects as objects_table
 from events.types import Location, RecordedEvent
-from events.views.axes import known, resolve_axes
+from events.views.axes import KNOWN_AT, known, resolve_axes
 from events.views.reader import Reader, read
 
 V = TypeVar("V")
+
+# The statements below are built once and run with each call's values: building a statement
+# (and the cache key SQLAlchemy derives from it) on every call cost more than running it.
+STREAMS: BindParameter[Any] = bindparam("streams", expanding=True)
+IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +189,8 @@ async def _objects(
     wanted = [stream for stream in streams if stream.startswith(prefix)]
     if not wanted:
         return {}
-    query: Select[Any] = select(*_OBJECT_COLUMNS).where(
-        objects_table.c.stream.in_(wanted), known(objects_table, known_at)
-    )
-    rows: Sequence[Row[Any]] = await read(engine, lambda conn: conn.execute(query).all())
+    params = {"streams": wanted, "known_at": known_at}
+    rows: Sequence[Row[Any]] = await read(engine, lambda conn: conn.execute(_OBJECTS, params).all())
     return {row.stream: build(row) for row in rows}
 
 
@@ -198,6 +201,9 @@ _OBJECT_COLUMNS = (
     objects_table.c.start_edtf,
     objects_table.c.end_edtf,
     objects_table.c.details,
+)
+_OBJECTS: Select[Any] = select(*_OBJECT_COLUMNS).where(
+    objects_table.c.stream.in_(STREAMS), known(objects_table, KNOWN_AT)
 )
 
 
@@ -269,22 +275,13 @@ async def events_at(
 ) -> list[EventView]:
     """The events at `positions` and with `ids` recorded by `known_at`, in position order."""
     _, known_at = resolve_axes(None, known_at)
-    wanted = or_(events_table.c.position.in_(positions), events_table.c.id.in_(ids))
+    params = {"positions": list(positions), "ids": list(ids), "known_at": known_at}
 
     def rows(conn: Connection) -> Sequence[Row[Any]]:
-        streams = set(
-            conn.scalars(
-                select(events_table.c.stream).where(wanted, events_table.c.recorded_at <= known_at)
-            )
-        )
+        streams = set(conn.scalars(_EVENT_STREAMS, params))
         if not streams:
             return []
-        query = (
-            select(events_table)
-            .where(events_table.c.stream.in_(streams), events_table.c.recorded_at <= known_at)
-            .order_by(events_table.c.stream, events_table.c.version)
-        )
-        return conn.execute(query).all()
+        return conn.execute(_STREAMS_EVENTS, {"streams": list(streams), "known_at": known_at}).all()
 
     histories: dict[str, list[RecordedEvent]] = {}
     for row in await read(engine, rows):
@@ -311,10 +308,8 @@ async def actors_by_id(
         else:
             slugs.append(actor_id)
     if slugs:
-        query = select(actors_table).where(
-            actors_table.c.actor.in_(slugs), known(actors_table, known_at)
-        )
-        for row in await read(engine, lambda conn: conn.execute(query).all()):
+        params = {"ids": slugs, "known_at": known_at}
+        for row in await read(engine, lambda conn: conn.execute(_ACTORS, params).all()):
             found[row.actor] = _actor_view(row, registered=True)
     return found
 
@@ -333,17 +328,40 @@ async def named_actors(
     missing = [actor_id for actor_id in ids if actor_id not in found]
     if missing:
         # Only what the log held by known_at: a past instant's answer never changes.
-        query = (
-            select(actors_table)
-            .where(actors_table.c.actor.in_(missing), actors_table.c.rt_from <= known_at)
-            .order_by(actors_table.c.actor, actors_table.c.rt_from)
-        )
-        for row in await read(engine, lambda conn: conn.execute(query).all()):
+        params = {"ids": missing, "known_at": known_at}
+        for row in await read(engine, lambda conn: conn.execute(_REGISTRATIONS, params).all()):
             found[row.actor] = _actor_view(row, registered=False)  # the latest row wins
     for actor_id in missing:
         if actor_id not in found:
             found[actor_id] = ActorView(actor_id, actor_id, "ORGANIZATION", None, (), False)
     return found
+
+
+# The streams of the events at `positions` and with `ids` recorded by `known_at`.
+_EVENT_STREAMS = select(events_table.c.stream).where(
+    or_(
+        events_table.c.position.in_(bindparam("positions", expanding=True)),
+        events_table.c.id.in_(IDS),
+    ),
+    events_table.c.recorded_at <= KNOWN_AT,
+)
+# The events of `streams` recorded by `known_at`, in version order.
+_STREAMS_EVENTS = (
+    select(events_table)
+    .where(events_table.c.stream.in_(STREAMS), events_table.c.recorded_at <= KNOWN_AT)
+    .order_by(events_table.c.stream, events_table.c.version)
+)
+_STREAMS_EVENTS_OF_TYPES = _STREAMS_EVENTS.where(
+    events_table.c.type.in_(bindparam("types", expanding=True))
+)
+# The actors among `ids` known at `known_at`.
+_ACTORS = select(actors_table).where(actors_table.c.actor.in_(IDS), known(actors_table, KNOWN_AT))
+# Every registration of `ids` recorded by `known_at`, the latest last.
+_REGISTRATIONS = (
+    select(actors_table)
+    .where(actors_table.c.actor.in_(IDS), actors_table.c.rt_from <= KNOWN_AT)
+    .order_by(actors_table.c.actor, actors_table.c.rt_from)
+)
 
 
 def _actor_view(row: Row[Any], registered: bool) -> ActorView:
@@ -362,11 +380,9 @@ async def meetings_by_stream(
 ) -> dict[str, MeetingView]:
     """The meetings among `streams` as known at `known_at`, in one query."""
     _, known_at = resolve_axes(None, known_at)
-    query = select(meetings_table).where(
-        meetings_table.c.stream.in_(streams), known(meetings_table, known_at)
-    )
+    params = {"streams": list(streams), "known_at": known_at}
     found = {}
-    for row in await read(engine, lambda conn: conn.execute(query).all()):
+    for row in await read(engine, lambda conn: conn.execute(_MEETINGS, params).all()):
         found[row.stream] = MeetingView(
             id=row.stream,
             title=row.title,
@@ -379,6 +395,11 @@ async def meetings_by_stream(
             location=Location.model_validate(json.loads(row.location)) if row.location else None,
         )
     return found
+
+
+_MEETINGS = select(meetings_table).where(
+    meetings_table.c.stream.in_(STREAMS), known(meetings_table, KNOWN_AT)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,15 +476,13 @@ async def streams_events(
     """The events of each of `streams` recorded by `known_at` (only those of `types`, if given),
     in version order, as then known, in one query; a stream with no such event is left out."""
     _, known_at = resolve_axes(None, known_at)
-    query = (
-        select(events_table)
-        .where(events_table.c.stream.in_(streams), events_table.c.recorded_at <= known_at)
-        .order_by(events_table.c.stream, events_table.c.version)
-    )
+    query = _STREAMS_EVENTS
+    params: dict[str, Any] = {"streams": list(streams), "known_at": known_at}
     if types is not None:
-        query = query.where(events_table.c.type.in_(sorted(types)))
+        query = _STREAMS_EVENTS_OF_TYPES
+        params["types"] = sorted(types)
     histories: dict[str, list[RecordedEvent]] = {}
-    for row in await read(engine, lambda conn: conn.execute(query).all()):
+    for row in await read(engine, lambda conn: conn.execute(query, params).all()):
         histories.setdefault(row.stream, []).append(to_recorded(row))
     return {
         stream: [

@@ -253,28 +253,45 @@ async def contacts_page(
         held = [_contact(stream, values, until) for stream, values in found]
         total = None
         if count:
-            # A meeting is counted once, whichever pairs of its participants found it.
-            met: Select[Any] | CompoundSelect[Any] = (
-                select(contact_pairs.c.stream)
-                .distinct()
-                .where(
-                    *_window(contact_pairs, "held", known_at, since, until),
-                    contact_pairs.c.participant.in_(side_a),
-                    contact_pairs.c.other.in_(side_b),
-                )
-            )
-            if side_a & side_b:
-                met = union(
-                    met,
-                    select(contacts.c.stream).where(
-                        *_window(contacts, "held", known_at, since, until),
-                        contacts.c.participant.in_(side_a & side_b),
-                    ),
-                )
-            total = conn.scalar(select(func.count()).select_from(met.subquery()))
+            both = side_a & side_b
+            params = {
+                "side_a": list(side_a),
+                "side_b": list(side_b),
+                "both": list(both),
+                "known_at": known_at,
+                "since": since,
+                "until": until,
+            }
+            total = conn.scalar(_contacts_count(bool(both), since is not None), params)
         return _dated_page(found, held, size, total, newest=newest, bound=bound)
 
     return await read(engine, page)
+
+
+@cache
+def _contacts_count(both: bool, since: bool) -> Select[Any]:
+    """How many meetings the sides held (with the actors on both sides, if `both`) after
+    `since` (if `since`) and by `until`, built once: a meeting is counted once, whichever pairs
+    of its participants found it."""
+    after = WALK_SINCE if since else None
+    met: Select[Any] | CompoundSelect[Any] = (
+        select(contact_pairs.c.stream)
+        .distinct()
+        .where(
+            *_window(contact_pairs, "held", WALK_KNOWN_AT, after, WALK_UNTIL),
+            contact_pairs.c.participant.in_(SIDE_A),
+            contact_pairs.c.other.in_(SIDE_B),
+        )
+    )
+    if both:
+        met = union(
+            met,
+            select(contacts.c.stream).where(
+                *_window(contacts, "held", WALK_KNOWN_AT, after, WALK_UNTIL),
+                contacts.c.participant.in_(BOTH),
+            ),
+        )
+    return select(func.count()).select_from(met.subquery())
 
 
 def _contacts(
@@ -587,21 +604,31 @@ async def statements_page(
             bound=bound,
         )
         said = [_statement_item(stream, values, until) for stream, values in found]
-        table = statements
         total = None
         if count:
-            total = conn.scalar(
-                select(func.count(func.distinct(table.c.stream))).where(
-                    *_window(table, "occurred", known_at, None, until),
-                    or_(
-                        and_(table.c.issuer.in_(side_a), table.c.about_actor.in_(side_b)),
-                        and_(table.c.issuer.in_(side_b), table.c.about_actor.in_(side_a)),
-                    ),
-                )
-            )
+            params = {
+                "side_a": list(side_a),
+                "side_b": list(side_b),
+                "known_at": known_at,
+                "until": until,
+            }
+            total = conn.scalar(_statements_count(), params)
         return _dated_page(found, said, size, total, newest=newest, bound=bound)
 
     return await read(engine, page)
+
+
+@cache
+def _statements_count() -> Select[Any]:
+    """How many statements one side issued about the other by `until`, built once."""
+    table = statements
+    return select(func.count(func.distinct(table.c.stream))).where(
+        *_window(table, "occurred", WALK_KNOWN_AT, None, WALK_UNTIL),
+        or_(
+            and_(table.c.issuer.in_(SIDE_A), table.c.about_actor.in_(SIDE_B)),
+            and_(table.c.issuer.in_(SIDE_B), table.c.about_actor.in_(SIDE_A)),
+        ),
+    )
 
 
 def _statements(
