@@ -5,7 +5,7 @@ applied, retractions honoured), an event from its stream's events."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -283,14 +283,12 @@ async def events_at(
             return []
         return conn.execute(_STREAMS_EVENTS, {"streams": list(streams), "known_at": known_at}).all()
 
-    histories: dict[str, list[RecordedEvent]] = {}
-    for row in await read(engine, rows):
-        histories.setdefault(row.stream, []).append(to_recorded(row))
-    found = []
-    for history in histories.values():
-        for recorded, current in zip(history, resolve(history), strict=True):
-            if recorded.position in positions or recorded.id in ids:
-                found.append(EventView(recorded, current))
+    found = [
+        view
+        for views in _histories(await read(engine, rows)).values()
+        for view in views
+        if view.recorded.position in positions or view.recorded.id in ids
+    ]
     return sorted(found, key=lambda view: view.recorded.position)
 
 
@@ -350,9 +348,6 @@ _STREAMS_EVENTS = (
     select(events_table)
     .where(events_table.c.stream.in_(STREAMS), events_table.c.recorded_at <= KNOWN_AT)
     .order_by(events_table.c.stream, events_table.c.version)
-)
-_STREAMS_EVENTS_OF_TYPES = _STREAMS_EVENTS.where(
-    events_table.c.type.in_(bindparam("types", expanding=True))
 )
 # The actors among `ids` known at `known_at`.
 _ACTORS = select(actors_table).where(actors_table.c.actor.in_(IDS), known(actors_table, KNOWN_AT))
@@ -468,21 +463,20 @@ async def stream_events(
 
 
 async def streams_events(
-    engine: Reader,
-    streams: Sequence[str],
-    known_at: datetime | None = None,
-    types: Collection[str] | None = None,
+    engine: Reader, streams: Sequence[str], known_at: datetime | None = None
 ) -> dict[str, list[EventView]]:
-    """The events of each of `streams` recorded by `known_at` (only those of `types`, if given),
-    in version order, as then known, in one query; a stream with no such event is left out."""
+    """The events of each of `streams` recorded by `known_at`, in version order, as then
+    known, in one query; a stream with no event is left out."""
     _, known_at = resolve_axes(None, known_at)
-    query = _STREAMS_EVENTS
-    params: dict[str, Any] = {"streams": list(streams), "known_at": known_at}
-    if types is not None:
-        query = _STREAMS_EVENTS_OF_TYPES
-        params["types"] = sorted(types)
+    params = {"streams": list(streams), "known_at": known_at}
+    return _histories(await read(engine, lambda conn: conn.execute(_STREAMS_EVENTS, params).all()))
+
+
+def _histories(rows: Sequence[Row[Any]]) -> dict[str, list[EventView]]:
+    """Rows of `events` in stream and version order as each stream's events, as then known
+    (every correction and retraction among them applied)."""
     histories: dict[str, list[RecordedEvent]] = {}
-    for row in await read(engine, lambda conn: conn.execute(query, params).all()):
+    for row in rows:
         histories.setdefault(row.stream, []).append(to_recorded(row))
     return {
         stream: [
