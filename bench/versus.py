@@ -13,7 +13,11 @@ machine, so this benchmark serves both codes at once and alternates their reques
 3. one client sends, in a rotating order, each round's requests: the base's relation query and each
    of this checkout's (flat and every reference expanded), all with the same asOf, a new one each
    round (the log's span is walked a week at a time), known now;
-4. p50, mean and p90 per query, and the p50 ratios to the base's flat query.
+4. p50, mean and p90 per query, and the p50 ratios to the base's flat query;
+5. the floor graphql-core alone sets: for `--floor-samples` of those dates, each answer fetched
+   again (with `__typename` on every selection) and executed by graphql-core over the checkout's
+   committed SDL with its default resolvers reading the answer itself (no strawberry, no SQL, no
+   HTTP), then encoded as JSON: what no resolver code can go below for an answer of that shape.
 
 Every answer must be HTTP 200 without `errors`; the answers' sizes are reported, since each side
 answers from its own version of the synthetic log.
@@ -36,6 +40,19 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLSchema,
+    NameNode,
+    SelectionSetNode,
+    Visitor,
+    build_schema,
+    execute,
+    parse,
+    print_ast,
+    visit,
+)
 
 from bench.http import AS_OF
 from bench.record import ROOT, header, publish
@@ -89,9 +106,10 @@ WEEK = timedelta(days=7)
 
 @dataclass
 class Side:
-    """One checkout's server: where it answers and the queries it knows."""
+    """One checkout's server: where it answers, the queries it knows, and its SDL."""
 
     name: str
+    checkout: Path
     base: str
     events: int
     cases: dict[str, dict[str, Any]]
@@ -107,6 +125,7 @@ class Target:
     label: str
     took: list[float] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)  # graphql-core alone, ms (`graphql_floor`)
 
 
 @contextmanager
@@ -137,7 +156,7 @@ def serve(name: str, checkout: Path, args: argparse.Namespace) -> Iterator[Side]
             raise RuntimeError(f"{name}: the server did not start (exit {process.wait()})")
         found = json.loads(line)
         print(f"{name}: {found['events']:,} events served at {found['base']}", file=sys.stderr)
-        yield Side(name, found["base"], found["events"], found["cases"], process)
+        yield Side(name, checkout, found["base"], found["events"], found["cases"], process)
     finally:
         stdin: IO[str] | None = process.stdin
         if stdin is not None:
@@ -180,6 +199,64 @@ def measure(targets: Sequence[Target], rounds: int, warmup: int) -> None:
                     target.sizes.pop()
 
 
+class _WithTypename(Visitor):
+    """Adds `__typename` to every selection set (where it is missing)."""
+
+    def leave_selection_set(self, node: SelectionSetNode, *_: Any) -> SelectionSetNode:
+        names = {s.name.value for s in node.selections if isinstance(s, FieldNode)}
+        if "__typename" in names:
+            return node
+        typename = FieldNode(name=NameNode(value="__typename"), directives=(), arguments=())
+        return SelectionSetNode(selections=(*node.selections, typename))
+
+
+def _typename(value: Any, *_: Any) -> str:
+    return str(value["__typename"])
+
+
+def graphql_floor(
+    client: httpx.Client, target: Target, schema: GraphQLSchema, as_of: date, repeat: int = 3
+) -> float:
+    """The best of `repeat` times (ms) graphql-core takes to execute `target`'s query over its
+    own answer at `as_of` (fetched once, with `__typename` everywhere so that abstract types
+    resolve), default resolvers reading the answer's dicts, and to encode the result as JSON."""
+    case = target.side.cases[target.case]
+    variables = {**case["variables"], "asOf": as_of.isoformat()}
+    document: DocumentNode = parse(case["query"])
+    marked = print_ast(visit(document, _WithTypename()))
+    response = client.post(
+        f"{target.side.base}/graphql", json={"query": marked, "variables": variables}
+    )
+    answer = response.json()["data"]
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = execute(
+            schema, document, root_value=answer, variable_values=variables, type_resolver=_typename
+        )
+        json.dumps({"data": result.data}, separators=(",", ":"))
+        best = min(best, (time.perf_counter() - started) * 1000)
+        if result.errors:
+            raise RuntimeError(f"{target.label}: graphql-core floor: {result.errors[:3]}")
+    return best
+
+
+def floors(targets: Sequence[Target], samples: int) -> None:
+    """`graphql_floor` of every target at `samples` of the dates the rounds walked."""
+    schemas = {
+        id(target.side): build_schema(
+            (target.side.checkout / "api" / "schema.graphql").read_text(encoding="utf-8")
+        )
+        for target in targets
+    }
+    start = date.fromisoformat(AS_OF)
+    with httpx.Client(timeout=120) as client:
+        for number in range(samples):
+            as_of = start - WEEK * (number * 520 // max(samples, 1))
+            for target in targets:
+                target.floor.append(graphql_floor(client, target, schemas[id(target.side)], as_of))
+
+
 def percentile(values: Sequence[float], fraction: float) -> float:
     """The value below which `fraction` of `values` lie (nearest rank)."""
     ordered = sorted(values)
@@ -200,15 +277,22 @@ def report(
         f"rotating order, all at the same asOf (from {AS_OF} back a week per round), known now; "
         "USA-CHN",
         "",
-        "| query | p50 ms | mean ms | p90 ms | answer bytes (median) | p50 ÷ base flat |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"- graphql-core alone: at {args.floor_samples} of those dates, the best of 3 runs of "
+        "graphql-core executing the query over its own answer (the checkout's "
+        "api/schema.graphql, default resolvers, no strawberry, SQL or HTTP) and encoding it as "
+        "JSON; p50 over the dates",
+        "",
+        "| query | p50 ms | mean ms | p90 ms | answer bytes (median) | p50 ÷ base flat | "
+        "graphql-core alone, p50 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for target in targets:
         p50 = statistics.median(target.took)
+        alone = f"{statistics.median(target.floor):.2f}" if target.floor else ""
         lines.append(
             f"| {target.label} | {p50:.2f} | {statistics.fmean(target.took):.2f} | "
             f"{percentile(target.took, 0.9):.2f} | {statistics.median(target.sizes):,.0f} | "
-            f"{p50 / reference:.2f} |"
+            f"{p50 / reference:.2f} | {alone} |"
         )
     return "\n".join([*lines, ""]) + "\n"
 
@@ -222,6 +306,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=300, help="timed rounds (300)")
     parser.add_argument("--warmup", type=int, default=10, help="untimed rounds first (10)")
     parser.add_argument(
+        "--floor-samples",
+        type=int,
+        default=20,
+        help="dates at which graphql-core's own floor is measured (20; 0: none)",
+    )
+    parser.add_argument(
         "--cache",
         type=Path,
         default=Path(tempfile.gettempdir()) / "bench_versus_cache",
@@ -229,8 +319,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--record", action="store_true", help="append the report to RESULTS.md")
     args = parser.parse_args(argv)
-    if args.rounds < 1 or args.warmup < 0 or args.events < 1:
-        parser.error("--rounds and --events must be positive, --warmup not negative")
+    if args.rounds < 1 or args.events < 1 or args.warmup < 0 or args.floor_samples < 0:
+        parser.error(
+            "--rounds and --events must be positive, --warmup and --floor-samples not negative"
+        )
     args.argv = list(argv)
     return args
 
@@ -256,6 +348,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             label = "this checkout: relation, every reference expanded"
             targets.append(Target(head, "RELATION_EXPANDED", label))
         measure(targets, args.rounds, args.warmup)
+        floors(targets, args.floor_samples)
     publish(report(targets, args, started, time.perf_counter() - clock), args.record)
 
 
