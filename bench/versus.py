@@ -276,7 +276,6 @@ def report(
         f"- {args.rounds} rounds after {args.warmup} untimed; in each, one request per query in a "
         f"rotating order, all at the same asOf (from {AS_OF} back a week per round), known now; "
         "USA-CHN",
-        "",
         f"- graphql-core alone: at {args.floor_samples} of those dates, the best of 3 runs of "
         "graphql-core executing the query over its own answer (the checkout's "
         "api/schema.graphql, default resolvers, no strawberry, SQL or HTTP) and encoding it as "
