@@ -70,6 +70,7 @@ from bench.asof import (
     restore,
     synthetic_file,
 )
+from bench.http_floors import floor_routes
 from events.dates import Edtf
 from events.db import create_engine
 from events.demo import load_demo
@@ -321,9 +322,43 @@ RELATION_NEW_DATE = Case(
     RELATION_VARIABLES,
     new_date=True,
 )
-LATENCY_CASES = (HEALTHZ, HEAD, RELATION_NEW_DATE)
+# The floors of those ratios (bench/http_floors.py): plain routes doing one part of a request.
+FLOOR_SELECT1 = Case("floor: SELECT 1 through the async engine", "/floor/select1")
+FLOOR_HEAD = Case("floor: the log head's read, no GraphQL", "/floor/head")
+FLOOR_TYPENAME = Case("floor: strawberry executing { __typename }, no I/O", "/floor/typename")
+FLOOR_ANSWERS = Case(
+    "floor: graphql-core over the relation's precomputed answer, no I/O",
+    "/floor/relation-answers",
+)
+FLOOR_ANSWERS_READ = Case(
+    "floor: the same plus the relation's statements in one read",
+    "/floor/relation-answers-one-read",
+)
+FLOOR_ANSWERS_BARE = Case(
+    "floor: the same, the statements by bare sqlite3 in one hop",
+    "/floor/relation-answers-one-hop-bare",
+)
+FLOOR_CASES = (
+    FLOOR_SELECT1,
+    FLOOR_HEAD,
+    FLOOR_TYPENAME,
+    FLOOR_ANSWERS,
+    FLOOR_ANSWERS_READ,
+    FLOOR_ANSWERS_BARE,
+)
+LATENCY_CASES = (HEALTHZ, HEAD, RELATION_NEW_DATE, *FLOOR_CASES)
 # (case, over case, goal: the ratio of their p50s at most this)
 LATENCY_RATIOS = ((RELATION_NEW_DATE, HEAD, 2.0), (HEAD, HEALTHZ, 1.5))
+# (floor, over case, goal it bounds): a floor over the goal's own denominator above the goal
+# says that no request doing that part through this stack meets it.
+FLOOR_RATIOS = (
+    (FLOOR_SELECT1, HEALTHZ, 1.5),
+    (FLOOR_HEAD, HEALTHZ, 1.5),
+    (FLOOR_TYPENAME, HEALTHZ, 1.5),
+    (FLOOR_ANSWERS, HEAD, 2.0),
+    (FLOOR_ANSWERS_READ, HEAD, 2.0),
+    (FLOOR_ANSWERS_BARE, HEAD, 2.0),
+)
 CASES = (
     HEAD,
     RELATION,
@@ -558,6 +593,7 @@ def app_factory() -> Starlette:
 
     app.router.routes.append(Route(PLAIN_PATH, plain_relation))
     app.router.routes.append(Route(PLAIN_PAGE_PATH, plain_relation_page))
+    app.router.routes.extend(floor_routes(_graphql_view(app), RELATION_QUERY, RELATION_VARIABLES))
     return app
 
 
@@ -1168,6 +1204,7 @@ def latency_table(results: Sequence[Result], floors: dict[str, float]) -> str:
             lines.append(
                 f"| {backend} | {case.name} | {below.name} | {ratio:.2f} | <= {goal}: {verdict} |"
             )
+    lines += floor_table(results)
     if floors:
         lines += [
             "",
@@ -1187,6 +1224,34 @@ def latency_table(results: Sequence[Result], floors: dict[str, float]) -> str:
             f"<= 2.0: {verdict} |"
         )
     return "\n".join(lines)
+
+
+def floor_table(results: Sequence[Result]) -> list[str]:
+    """The floors of the ratios (FLOOR_RATIOS), where measured: each floor's p50 over the
+    goal's denominator, with whether the goal stays within reach of that part alone."""
+    by_key = {(r.backend, r.case): r for r in results}
+    rows = []
+    for backend in dict.fromkeys(r.backend for r in results):
+        for floor, below, goal in FLOOR_RATIOS:
+            if (backend, floor) not in by_key:
+                continue
+            ratio = by_key[backend, floor].p50 / by_key[backend, below].p50
+            verdict = "within reach" if ratio <= goal else "out of reach as measured"
+            rows.append(
+                f"| {backend} | {floor.name} | {by_key[backend, floor].p50:.2f} | {below.name} | "
+                f"{ratio:.2f} | <= {goal}: {verdict} |"
+            )
+    if not rows:
+        return []
+    return [
+        "",
+        "The floors of the ratios (bench/http_floors.py: plain routes doing one part of a "
+        "request, same server, one connection):",
+        "",
+        "| backend | floor | p50 ms | over the p50 of | ratio | goal |",
+        "|---|---|---:|---|---:|---|",
+        *rows,
+    ]
 
 
 def wrk_version() -> str:
