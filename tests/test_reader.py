@@ -9,12 +9,13 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from events.db import create_engine
 from events.store import EventStore
-from events.views.objects import actors_by_id
+from events.views.objects import actors_by_id, events_at
 from events.views.reader import SharedConnection
 from events.views.relation import (
     contacts_page,
@@ -186,3 +187,23 @@ async def test_a_statement_through_the_async_sqlite_engine_takes_one_hop(
     pinged = create_engine(store.engine.url.render_as_string(False), pool_pre_ping=True)
     assert not pinged.pool._pre_ping  # type: ignore[attr-defined]
     await pinged.dispose()
+
+
+async def test_events_at_with_nothing_to_look_up_sends_no_statement(store: EventStore) -> None:
+    """A relation's empty page of statements looked its events up with an empty IN list: a
+    statement (and a hop) for nothing."""
+    await history(store)
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        assert await events_at(store.engine, positions=[], ids=[]) == []
+        assert sent == []
+        found = await events_at(store.engine, positions=[2])
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert [view.recorded.position for view in found] == [2]
+    assert sent
