@@ -30,8 +30,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import version as package_version
@@ -323,6 +323,7 @@ RELATION_NEW_DATE = Case(
     new_date=True,
 )
 # The floors of those ratios (bench/http_floors.py): plain routes doing one part of a request.
+FLOOR_HOP = Case("floor: one hop to aiosqlite's thread, SELECT 1, no SQLAlchemy", "/floor/hop")
 FLOOR_SELECT1 = Case("floor: SELECT 1 through the async engine", "/floor/select1")
 FLOOR_HEAD = Case("floor: the log head's read, no GraphQL", "/floor/head")
 FLOOR_TYPENAME = Case("floor: strawberry executing { __typename }, no I/O", "/floor/typename")
@@ -339,6 +340,7 @@ FLOOR_ANSWERS_BARE = Case(
     "/floor/relation-answers-one-hop-bare",
 )
 FLOOR_CASES = (
+    FLOOR_HOP,
     FLOOR_SELECT1,
     FLOOR_HEAD,
     FLOOR_TYPENAME,
@@ -352,6 +354,7 @@ LATENCY_RATIOS = ((RELATION_NEW_DATE, HEAD, 2.0), (HEAD, HEALTHZ, 1.5))
 # (floor, over case, goal it bounds): a floor over the goal's own denominator above the goal
 # says that no request doing that part through this stack meets it.
 FLOOR_RATIOS = (
+    (FLOOR_HOP, HEALTHZ, 1.5),
     (FLOOR_SELECT1, HEALTHZ, 1.5),
     (FLOOR_HEAD, HEALTHZ, 1.5),
     (FLOOR_TYPENAME, HEALTHZ, 1.5),
@@ -593,7 +596,19 @@ def app_factory() -> Starlette:
 
     app.router.routes.append(Route(PLAIN_PATH, plain_relation))
     app.router.routes.append(Route(PLAIN_PAGE_PATH, plain_relation_page))
-    app.router.routes.extend(floor_routes(_graphql_view(app), RELATION_QUERY, RELATION_VARIABLES))
+    floors, close_floors = floor_routes(_graphql_view(app), RELATION_QUERY, RELATION_VARIABLES)
+    app.router.routes.extend(floors)
+    serve = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with serve(app):
+            try:
+                yield
+            finally:
+                await close_floors()
+
+    app.router.lifespan_context = lifespan
     return app
 
 

@@ -3,6 +3,8 @@ application by bench.http's `app_factory`, each doing one part of what a GraphQL
 and nothing else, so that wrk can time them on the same server, in the same run, as `/healthz`,
 `{ logHead }` and the relation query (bench/README.md, "bench.http").
 
+- `/floor/hop` (SQLite): one `SELECT 1` by aiosqlite alone, on a connection of its own kept
+  open: one call to its thread, no SQLAlchemy, no pool.
 - `/floor/select1`: one `SELECT 1` on a connection of the application's async engine (SQLAlchemy
   async on aiosqlite or asyncpg): the cost of reaching the database at all.
 - `/floor/head`: the log head as `{ logHead { position } }` reads it (`EventStore.head()`),
@@ -33,6 +35,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+import aiosqlite
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -143,18 +146,33 @@ def _replay(connection: sqlite3.Connection, statements: list[tuple[str, Any]]) -
         connection.execute("ROLLBACK")
 
 
-def floor_routes(view: TimelineGraphQL, query: str, variables: dict[str, Any]) -> list[Route]:
-    """The floor routes of the module's docstring, on `view`'s store and engine; `query` and
-    `variables` are the relation query the last two answer."""
+def floor_routes(
+    view: TimelineGraphQL, query: str, variables: dict[str, Any]
+) -> tuple[list[Route], Callable[[], Coroutine[Any, Any, None]]]:
+    """The floor routes of the module's docstring, on `view`'s store and engine (`query` and
+    `variables` are the relation query the last three answer), and what closes the
+    connection `/floor/hop` opened, to await as the application stops."""
     engine = view.store.engine
     bare: GraphQLSchema = build_schema(schema.as_str())
     document = parse(query)
     caught = _once(lambda: catch(view, query, variables))
+    lock = asyncio.Lock()
 
     async def select1(request: Request) -> Response:
         async with engine.connect() as conn:
             value = (await conn.execute(SELECT_ONE)).scalar_one()
         return JSONResponse({"value": value})
+
+    hop: list[aiosqlite.Connection] = []
+
+    async def one_hop(request: Request) -> Response:
+        if engine.dialect.name != "sqlite" or engine.url.database is None:
+            return JSONResponse({"value": None})  # no thread to hop to
+        async with lock:
+            if not hop:
+                hop.append(await aiosqlite.connect(engine.url.database))
+        rows = await hop[0].execute_fetchall("SELECT 1")  # one call to its thread
+        return JSONResponse({"value": next(iter(rows))[0]})
 
     async def head(request: Request) -> Response:
         found = await view.store.head()
@@ -193,7 +211,13 @@ def floor_routes(view: TimelineGraphQL, query: str, variables: dict[str, Any]) -
             await worker._execute(_replay, worker._conn, found.statements)
         return answer(found.data)
 
-    return [
+    async def close() -> None:
+        async with lock:
+            while hop:
+                await hop.pop().close()
+
+    routes = [
+        Route("/floor/hop", one_hop),
         Route("/floor/select1", select1),
         Route("/floor/head", head),
         Route("/floor/typename", typename),
@@ -201,3 +225,4 @@ def floor_routes(view: TimelineGraphQL, query: str, variables: dict[str, Any]) -
         Route("/floor/relation-answers-one-read", relation_answers_one_read),
         Route("/floor/relation-answers-one-hop-bare", relation_answers_bare),
     ]
+    return routes, close
