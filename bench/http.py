@@ -339,6 +339,10 @@ FLOOR_ANSWERS_BARE = Case(
     "floor: the same, the statements by bare sqlite3 in one hop",
     "/floor/relation-answers-one-hop-bare",
 )
+FLOOR_STRAWBERRY = Case(
+    "floor: strawberry, the resolvers and SQLAlchemy over statements answered from memory",
+    "/floor/relation-strawberry-from-memory",
+)
 FLOOR_CASES = (
     FLOOR_HOP,
     FLOOR_SELECT1,
@@ -347,6 +351,7 @@ FLOOR_CASES = (
     FLOOR_ANSWERS,
     FLOOR_ANSWERS_READ,
     FLOOR_ANSWERS_BARE,
+    FLOOR_STRAWBERRY,
 )
 LATENCY_CASES = (HEALTHZ, HEAD, RELATION_NEW_DATE, *FLOOR_CASES)
 # (case, over case, goal: the ratio of their p50s at most this)
@@ -361,6 +366,7 @@ FLOOR_RATIOS = (
     (FLOOR_ANSWERS, HEAD, 2.0),
     (FLOOR_ANSWERS_READ, HEAD, 2.0),
     (FLOOR_ANSWERS_BARE, HEAD, 2.0),
+    (FLOOR_STRAWBERRY, HEAD, 2.0),
 )
 CASES = (
     HEAD,
@@ -596,7 +602,9 @@ def app_factory() -> Starlette:
 
     app.router.routes.append(Route(PLAIN_PATH, plain_relation))
     app.router.routes.append(Route(PLAIN_PAGE_PATH, plain_relation_page))
-    floors, close_floors = floor_routes(_graphql_view(app), RELATION_QUERY, RELATION_VARIABLES)
+    floors, close_floors = floor_routes(
+        _graphql_view(app), RELATION_QUERY, RELATION_VARIABLES, PINNED_QUERY
+    )
     app.router.routes.extend(floors)
     serve = app.router.lifespan_context
 

@@ -19,6 +19,11 @@ and nothing else, so that wrk can time them on the same server, in the same run,
   (caught while the application answered it once) run in one read through the application's
   engine: one hop to aiosqlite's thread on SQLite, as few as a read can take through SQLAlchemy
   async.
+- `/floor/relation-strawberry-from-memory` (SQLite): the application's schema executing the
+  relation query, its resolvers and events/ views and SQLAlchemy all doing their work, but every
+  statement answered from memory (a second engine whose cursors remember each statement's rows
+  and parameters: no hop, no SQLite); knownAt pinned to the head's recordedAt so that the
+  parameters repeat: the Python of the whole stack for this query.
 - `/floor/relation-answers-one-hop-bare` (SQLite): the same statements run by bare sqlite3 on
   aiosqlite's thread, in one hop: what the read costs without SQLAlchemy's Python per statement.
 
@@ -29,11 +34,12 @@ request of a route (untimed: wrk's warm-up sends it).
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import sqlite3
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import aiosqlite
 from graphql import (
@@ -52,6 +58,7 @@ from graphql import (
 from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -60,6 +67,9 @@ from api.app import TimelineGraphQL
 from api.auth import ANONYMOUS
 from api.graphql.context import Context
 from api.graphql.schema import schema
+from events.db import create_engine
+from events.one_hop import Finished, OneHopConnection, OneHopCursor
+from events.store import EventStore
 from events.views.reader import read
 
 SELECT_ONE = text("SELECT 1")
@@ -120,6 +130,57 @@ async def catch(view: TimelineGraphQL, query: str, variables: dict[str, Any]) ->
     return Caught(data=result.data, statements=statements)
 
 
+def _frozen(value: Any) -> Any:
+    """`value` (a statement's parameters) as a key."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+class MemoryCursor(OneHopCursor):
+    """A cursor answering a statement it has seen, with the same parameters, from memory: no
+    hop, no SQLite; SQLAlchemy's own work per statement (parameters, result rows) is still done.
+    A statement not seen yet runs, and is remembered."""
+
+    __slots__ = ()
+    answers: ClassVar[dict[Any, tuple[Finished, list[Any]]]] = {}
+
+    async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
+        key = (operation, _frozen(parameters), many)
+        found = self.answers.get(key)
+        if found is None:
+            await super()._run(operation, parameters, many=many)
+            found = self.answers[key] = (self._cursor, list(self._rows))  # type: ignore[assignment]
+        self._cursor = found[0]  # type: ignore[assignment]
+        self._rows = collections.deque(found[1])
+
+
+class MemoryConnection(OneHopConnection):
+    """A connection whose cursors are `MemoryCursor`s, and whose rollback makes no hop when
+    sqlite3 has no transaction open (the BEGIN was answered from memory)."""
+
+    __slots__ = ()
+    _cursor_cls = MemoryCursor
+
+    def rollback(self) -> None:
+        """Roll back on the worker thread only if a transaction is open there."""
+        if self._connection._conn.in_transaction:
+            super().rollback()
+
+
+def memory_engine(url: str) -> AsyncEngine:
+    """An engine of the application's kind on `url` whose connections answer from memory."""
+    engine = create_engine(url)
+
+    @sa_event.listens_for(engine.sync_engine, "connect")
+    def remember(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.__class__ = MemoryConnection  # after events/db.py's own set-up
+
+    return engine
+
+
 def _once(
     make: Callable[[], Coroutine[Any, Any, Caught]],
 ) -> Callable[[], Coroutine[Any, Any, Caught]]:
@@ -147,16 +208,43 @@ def _replay(connection: sqlite3.Connection, statements: list[tuple[str, Any]]) -
 
 
 def floor_routes(
-    view: TimelineGraphQL, query: str, variables: dict[str, Any]
+    view: TimelineGraphQL, query: str, variables: dict[str, Any], pinned_query: str
 ) -> tuple[list[Route], Callable[[], Coroutine[Any, Any, None]]]:
     """The floor routes of the module's docstring, on `view`'s store and engine (`query` and
-    `variables` are the relation query the last three answer), and what closes the
-    connection `/floor/hop` opened, to await as the application stops."""
+    `variables` are the relation query the last four answer, `pinned_query` the same with a
+    `$knownAt` variable), and what closes the connections the floors opened, to await as the
+    application stops."""
     engine = view.store.engine
     bare: GraphQLSchema = build_schema(schema.as_str())
     document = parse(query)
     caught = _once(lambda: catch(view, query, variables))
     lock = asyncio.Lock()
+    sqlite = engine.dialect.name == "sqlite"
+
+    memory = memory_engine(engine.url.render_as_string(False)) if sqlite else None
+    pinned: dict[str, Any] = {}
+
+    async def strawberry_from_memory(request: Request) -> Response:
+        if memory is None:
+            return JSONResponse({"data": None})  # SQLite only
+        async with lock:
+            if not pinned:
+                # The head's recordedAt as knownAt: the known-now answer, with parameters that
+                # stay the same from one request to the next.
+                head = await view.store.head()
+                assert head.recorded_at is not None
+                pinned.update(variables, knownAt=head.recorded_at.isoformat())
+        context = Context(
+            store=EventStore(memory),
+            settings=view.settings,
+            principal=ANONYMOUS,
+            listener=view.listener,
+            shares_reads=True,
+        )
+        result = await schema.execute(pinned_query, variable_values=pinned, context_value=context)
+        if result.errors:
+            raise RuntimeError(f"the floor's execution failed: {result.errors}")
+        return Response(json.dumps({"data": result.data}), media_type=JSON_MEDIA)
 
     async def select1(request: Request) -> Response:
         async with engine.connect() as conn:
@@ -215,6 +303,8 @@ def floor_routes(
         async with lock:
             while hop:
                 await hop.pop().close()
+        if memory is not None:
+            await memory.dispose()
 
     routes = [
         Route("/floor/hop", one_hop),
@@ -224,5 +314,6 @@ def floor_routes(
         Route("/floor/relation-answers", relation_answers),
         Route("/floor/relation-answers-one-read", relation_answers_one_read),
         Route("/floor/relation-answers-one-hop-bare", relation_answers_bare),
+        Route("/floor/relation-strawberry-from-memory", strawberry_from_memory),
     ]
     return routes, close
