@@ -130,15 +130,6 @@ async def catch(view: TimelineGraphQL, query: str, variables: dict[str, Any]) ->
     return Caught(data=result.data, statements=statements)
 
 
-def _frozen(value: Any) -> Any:
-    """`value` (a statement's parameters) as a key."""
-    if isinstance(value, dict):
-        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(item) for item in value)
-    return value
-
-
 class MemoryCursor(OneHopCursor):
     """A cursor answering a statement it has seen, with the same parameters, from memory: no
     hop, no SQLite; SQLAlchemy's own work per statement (parameters, result rows) is still done.
@@ -148,7 +139,7 @@ class MemoryCursor(OneHopCursor):
     answers: ClassVar[dict[Any, tuple[Finished, list[Any]]]] = {}
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        key = (operation, _frozen(parameters), many)
+        key = (operation, repr(parameters), many)  # every value here has a faithful repr
         found = self.answers.get(key)
         if found is None:
             await super()._run(operation, parameters, many=many)
