@@ -602,9 +602,7 @@ def app_factory() -> Starlette:
 
     app.router.routes.append(Route(PLAIN_PATH, plain_relation))
     app.router.routes.append(Route(PLAIN_PAGE_PATH, plain_relation_page))
-    floors, close_floors = floor_routes(
-        _graphql_view(app), RELATION_QUERY, RELATION_VARIABLES, PINNED_QUERY
-    )
+    floors, close_floors = floor_routes(_graphql_view(app), RELATION_QUERY, RELATION_VARIABLES)
     app.router.routes.extend(floors)
     serve = app.router.lifespan_context
 

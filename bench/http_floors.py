@@ -22,8 +22,8 @@ and nothing else, so that wrk can time them on the same server, in the same run,
 - `/floor/relation-strawberry-from-memory` (SQLite): the application's schema executing the
   relation query, its resolvers and events/ views and SQLAlchemy all doing their work, but every
   statement answered from memory (a second engine whose cursors remember each statement's rows
-  and parameters: no hop, no SQLite); knownAt pinned to the head's recordedAt so that the
-  parameters repeat: the Python of the whole stack for this query.
+  by its parameters, the instant known now left out: no hop, no SQLite): the Python of the
+  whole stack for this query.
 - `/floor/relation-answers-one-hop-bare` (SQLite): the same statements run by bare sqlite3 on
   aiosqlite's thread, in one hop: what the read costs without SQLAlchemy's Python per statement.
 
@@ -36,9 +36,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 import aiosqlite
@@ -75,6 +77,7 @@ from events.views.reader import read
 SELECT_ONE = text("SELECT 1")
 TYPENAME_QUERY = "{ __typename }"
 JSON_MEDIA = "application/json"
+INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,19 @@ async def catch(view: TimelineGraphQL, query: str, variables: dict[str, Any]) ->
     return Caught(data=result.data, statements=statements)
 
 
+def _masked(parameters: Any) -> str:
+    """A statement's parameters as a key, its instants left out (datetimes, and the strings
+    SQLite's dialect makes of them): a query known now reads at a new instant each time, its
+    answer the same while the log does not change. Every other value has a faithful repr."""
+    if isinstance(parameters, dict):
+        return repr({k: None if _instant(v) else v for k, v in parameters.items()})
+    return repr(parameters)
+
+
+def _instant(value: Any) -> bool:
+    return isinstance(value, datetime) or (isinstance(value, str) and bool(INSTANT.match(value)))
+
+
 class MemoryCursor(OneHopCursor):
     """A cursor answering a statement it has seen, with the same parameters, from memory: no
     hop, no SQLite; SQLAlchemy's own work per statement (parameters, result rows) is still done.
@@ -137,11 +153,13 @@ class MemoryCursor(OneHopCursor):
 
     __slots__ = ()
     answers: ClassVar[dict[Any, tuple[Finished, list[Any]]]] = {}
+    misses: ClassVar[int] = 0  # statements run for real (each new one once)
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        key = (operation, repr(parameters), many)  # every value here has a faithful repr
+        key = (operation, _masked(parameters), many)
         found = self.answers.get(key)
         if found is None:
+            MemoryCursor.misses += 1
             await super()._run(operation, parameters, many=many)
             found = self.answers[key] = (self._cursor, list(self._rows))  # type: ignore[assignment]
         self._cursor = found[0]  # type: ignore[assignment]
@@ -199,12 +217,11 @@ def _replay(connection: sqlite3.Connection, statements: list[tuple[str, Any]]) -
 
 
 def floor_routes(
-    view: TimelineGraphQL, query: str, variables: dict[str, Any], pinned_query: str
+    view: TimelineGraphQL, query: str, variables: dict[str, Any]
 ) -> tuple[list[Route], Callable[[], Coroutine[Any, Any, None]]]:
     """The floor routes of the module's docstring, on `view`'s store and engine (`query` and
-    `variables` are the relation query the last four answer, `pinned_query` the same with a
-    `$knownAt` variable), and what closes the connections the floors opened, to await as the
-    application stops."""
+    `variables` are the relation query the last four answer), and what closes the connections
+    the floors opened, to await as the application stops."""
     engine = view.store.engine
     bare: GraphQLSchema = build_schema(schema.as_str())
     document = parse(query)
@@ -213,18 +230,10 @@ def floor_routes(
     sqlite = engine.dialect.name == "sqlite"
 
     memory = memory_engine(engine.url.render_as_string(False)) if sqlite else None
-    pinned: dict[str, Any] = {}
 
     async def strawberry_from_memory(request: Request) -> Response:
         if memory is None:
             return JSONResponse({"data": None})  # SQLite only
-        async with lock:
-            if not pinned:
-                # The head's recordedAt as knownAt: the known-now answer, with parameters that
-                # stay the same from one request to the next.
-                head = await view.store.head()
-                assert head.recorded_at is not None
-                pinned.update(variables, knownAt=head.recorded_at.isoformat())
         context = Context(
             store=EventStore(memory),
             settings=view.settings,
@@ -232,7 +241,7 @@ def floor_routes(
             listener=view.listener,
             shares_reads=True,
         )
-        result = await schema.execute(pinned_query, variable_values=pinned, context_value=context)
+        result = await schema.execute(query, variable_values=variables, context_value=context)
         if result.errors:
             raise RuntimeError(f"the floor's execution failed: {result.errors}")
         return Response(json.dumps({"data": result.data}), media_type=JSON_MEDIA)
