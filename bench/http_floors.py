@@ -36,11 +36,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-import re
 import sqlite3
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar
 
 import aiosqlite
@@ -77,7 +75,6 @@ from events.views.reader import read
 SELECT_ONE = text("SELECT 1")
 TYPENAME_QUERY = "{ __typename }"
 JSON_MEDIA = "application/json"
-INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 
 
 @dataclass(frozen=True)
@@ -133,17 +130,20 @@ async def catch(view: TimelineGraphQL, query: str, variables: dict[str, Any]) ->
     return Caught(data=result.data, statements=statements)
 
 
-def _masked(parameters: Any) -> str:
-    """A statement's parameters as a key, its instants left out (datetimes, and the strings
-    SQLite's dialect makes of them): a query known now reads at a new instant each time, its
-    answer the same while the log does not change. Every other value has a faithful repr."""
+def _masked(parameters: Any) -> Any:
+    """A statement's parameters as a key, `known_at` left out: a query known now reads at a new
+    instant each time, its answer the same while the log does not change (the only instant
+    among the relation query's parameters). Cheap: tuples and hashes in C, no repr."""
     if isinstance(parameters, dict):
-        return repr({k: None if _instant(v) else v for k, v in parameters.items()})
+        rest = dict(parameters)
+        rest.pop("known_at", None)
+        key: Any = tuple(rest.items())
+        try:
+            hash(key)
+        except TypeError:  # a list among the values
+            return repr(key)
+        return key
     return repr(parameters)
-
-
-def _instant(value: Any) -> bool:
-    return isinstance(value, datetime) or (isinstance(value, str) and bool(INSTANT.match(value)))
 
 
 class MemoryCursor(OneHopCursor):
