@@ -30,8 +30,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import version as package_version
@@ -70,6 +70,7 @@ from bench.asof import (
     restore,
     synthetic_file,
 )
+from bench.http_floors import floor_routes
 from events.dates import Edtf
 from events.db import create_engine
 from events.demo import load_demo
@@ -321,9 +322,52 @@ RELATION_NEW_DATE = Case(
     RELATION_VARIABLES,
     new_date=True,
 )
-LATENCY_CASES = (HEALTHZ, HEAD, RELATION_NEW_DATE)
+# The floors of those ratios (bench/http_floors.py): plain routes doing one part of a request.
+FLOOR_HOP = Case("floor: one hop to aiosqlite's thread, SELECT 1, no SQLAlchemy", "/floor/hop")
+FLOOR_SELECT1 = Case("floor: SELECT 1 through the async engine", "/floor/select1")
+FLOOR_HEAD = Case("floor: the log head's read, no GraphQL", "/floor/head")
+FLOOR_TYPENAME = Case("floor: strawberry executing { __typename }, no I/O", "/floor/typename")
+FLOOR_ANSWERS = Case(
+    "floor: graphql-core over the relation's precomputed answer, no I/O",
+    "/floor/relation-answers",
+)
+FLOOR_ANSWERS_READ = Case(
+    "floor: the same plus the relation's statements in one read",
+    "/floor/relation-answers-one-read",
+)
+FLOOR_ANSWERS_BARE = Case(
+    "floor: the same, the statements by bare sqlite3 in one hop",
+    "/floor/relation-answers-one-hop-bare",
+)
+FLOOR_STRAWBERRY = Case(
+    "floor: strawberry, the resolvers and SQLAlchemy over statements answered from memory",
+    "/floor/relation-strawberry-from-memory",
+)
+FLOOR_CASES = (
+    FLOOR_HOP,
+    FLOOR_SELECT1,
+    FLOOR_HEAD,
+    FLOOR_TYPENAME,
+    FLOOR_ANSWERS,
+    FLOOR_ANSWERS_READ,
+    FLOOR_ANSWERS_BARE,
+    FLOOR_STRAWBERRY,
+)
+LATENCY_CASES = (HEALTHZ, HEAD, RELATION_NEW_DATE, *FLOOR_CASES)
 # (case, over case, goal: the ratio of their p50s at most this)
 LATENCY_RATIOS = ((RELATION_NEW_DATE, HEAD, 2.0), (HEAD, HEALTHZ, 1.5))
+# (floor, over case, goal it bounds): a floor over the goal's own denominator above the goal
+# says that no request doing that part through this stack meets it.
+FLOOR_RATIOS = (
+    (FLOOR_HOP, HEALTHZ, 1.5),
+    (FLOOR_SELECT1, HEALTHZ, 1.5),
+    (FLOOR_HEAD, HEALTHZ, 1.5),
+    (FLOOR_TYPENAME, HEALTHZ, 1.5),
+    (FLOOR_ANSWERS, HEAD, 2.0),
+    (FLOOR_ANSWERS_READ, HEAD, 2.0),
+    (FLOOR_ANSWERS_BARE, HEAD, 2.0),
+    (FLOOR_STRAWBERRY, HEAD, 2.0),
+)
 CASES = (
     HEAD,
     RELATION,
@@ -558,6 +602,19 @@ def app_factory() -> Starlette:
 
     app.router.routes.append(Route(PLAIN_PATH, plain_relation))
     app.router.routes.append(Route(PLAIN_PAGE_PATH, plain_relation_page))
+    floors, close_floors = floor_routes(_graphql_view(app), RELATION_QUERY, RELATION_VARIABLES)
+    app.router.routes.extend(floors)
+    serve = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with serve(app):
+            try:
+                yield
+            finally:
+                await close_floors()
+
+    app.router.lifespan_context = lifespan
     return app
 
 
@@ -1168,6 +1225,7 @@ def latency_table(results: Sequence[Result], floors: dict[str, float]) -> str:
             lines.append(
                 f"| {backend} | {case.name} | {below.name} | {ratio:.2f} | <= {goal}: {verdict} |"
             )
+    lines += floor_table(results)
     if floors:
         lines += [
             "",
@@ -1187,6 +1245,34 @@ def latency_table(results: Sequence[Result], floors: dict[str, float]) -> str:
             f"<= 2.0: {verdict} |"
         )
     return "\n".join(lines)
+
+
+def floor_table(results: Sequence[Result]) -> list[str]:
+    """The floors of the ratios (FLOOR_RATIOS), where measured: each floor's p50 over the
+    goal's denominator, with whether the goal stays within reach of that part alone."""
+    by_key = {(r.backend, r.case): r for r in results}
+    rows = []
+    for backend in dict.fromkeys(r.backend for r in results):
+        for floor, below, goal in FLOOR_RATIOS:
+            if (backend, floor) not in by_key:
+                continue
+            ratio = by_key[backend, floor].p50 / by_key[backend, below].p50
+            verdict = "within reach" if ratio <= goal else "out of reach as measured"
+            rows.append(
+                f"| {backend} | {floor.name} | {by_key[backend, floor].p50:.2f} | {below.name} | "
+                f"{ratio:.2f} | <= {goal}: {verdict} |"
+            )
+    if not rows:
+        return []
+    return [
+        "",
+        "The floors of the ratios (bench/http_floors.py: plain routes doing one part of a "
+        "request, same server, one connection):",
+        "",
+        "| backend | floor | p50 ms | over the p50 of | ratio | goal |",
+        "|---|---|---:|---|---:|---|",
+        *rows,
+    ]
 
 
 def wrk_version() -> str:

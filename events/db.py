@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,10 +39,11 @@ from sqlalchemy.engine import URL, Connection, Engine, Row, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState, StaticPool
 
 import migrations
 from events.errors import ConfigurationError
+from events.one_hop import one_hop
 from events.types import RecordedEvent
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./timeline.db"
@@ -173,6 +175,12 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     parsed = database_url(url)
     if parsed.get_backend_name() == "sqlite":
         options.setdefault("paramstyle", SQLITE_PARAMSTYLE)
+        # A SQLite file has no server to restart nor a link to lose: a pre-ping would find
+        # nothing, and cost four hops to aiosqlite's thread at every checkout (bench/RESULTS.md,
+        # issue 24). The rollback on return is made only when a transaction is open
+        # (_reset_sqlite): else it is a no-op that cost a hop.
+        options["pool_pre_ping"] = False
+        options["pool_reset_on_return"] = None
         engine = create_async_engine(parsed, **options)
         _set_up_sqlite(engine.sync_engine)
         return engine
@@ -220,12 +228,24 @@ SQLITE_PRAGMAS = (
 def _set_up_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        one_hop(dbapi_connection)  # on aiosqlite: one hop per statement, not four
         # Let SQLAlchemy, not the driver, say when a transaction begins (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+
+    @event.listens_for(engine, "reset")
+    def _reset_sqlite(
+        dbapi_connection: Any, _record: ConnectionPoolEntry, _state: PoolResetState
+    ) -> None:
+        # sqlite3 answers `in_transaction` from any thread, without a hop to aiosqlite's.
+        raw = dbapi_connection
+        if not isinstance(raw, sqlite3.Connection):  # aiosqlite's, behind SQLAlchemy's adapter
+            raw = getattr(getattr(raw, "driver_connection", None), "_connection", None)
+        if not isinstance(raw, sqlite3.Connection) or raw.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

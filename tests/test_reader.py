@@ -9,11 +9,13 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from events.db import create_engine
 from events.store import EventStore
-from events.views.objects import actors_by_id
+from events.views.objects import actors_by_id, events_at
 from events.views.reader import SharedConnection
 from events.views.relation import (
     contacts_page,
@@ -26,6 +28,19 @@ from tests.factories import meeting, new
 
 UNTIL = date(2022, 1, 1)
 UNTIL_AT = datetime(2022, 1, 1, tzinfo=UTC)
+
+
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The calls made to aiosqlite's thread from now on, each noted as it is queued."""
+    calls: list[object] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(fn)
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return calls
 
 
 async def history(store: EventStore) -> None:
@@ -104,20 +119,13 @@ async def test_a_relation_on_sqlite_reads_in_one_call_to_the_connection_thread(
     close); a relation's reads now run on that thread in one call (events/views/reader.py)."""
     await history(store)
     expected = await relation(store.engine, "USA", "CHN", UNTIL)  # the pool's connection made
-    calls: list[object] = []
-    original = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(fn)
-        return await original(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    calls = hops(monkeypatch)
     view = await relation(store.engine, "USA", "CHN", UNTIL)
     assert view.contacts == expected.contacts
     assert [contact.meeting for contact in view.contacts][-1] == "meeting/m05"
-    # the reads, then the pool's rollback as the connection goes back; PostgreSQL (asyncpg)
-    # has no such thread: a round trip per statement
-    most = 2 if store.is_sqlite else 0
+    # the reads, and no rollback as the connection goes back (the read ended its transaction;
+    # events/db.py); PostgreSQL (asyncpg) has no such thread: a round trip per statement
+    most = 1 if store.is_sqlite else 0
     assert len(calls) <= most, f"{len(calls)} calls to aiosqlite's thread for one relation"
     calls.clear()
     head = await store.head()
@@ -145,3 +153,57 @@ async def test_reads_through_a_shared_connection_keep_one_snapshot(store: EventS
     async with store.engine.connect() as conn:
         raw = await conn.get_raw_connection()
         assert not getattr(raw.driver_connection, "in_transaction", False)
+
+
+async def test_a_statement_through_the_async_sqlite_engine_takes_one_hop(
+    store: EventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLAlchemy's aiosqlite cursor took four hops per SELECT (cursor, execute, fetch, close);
+    events/one_hop.py runs them in one, and its answers are those of a cursor: rows, rowcount,
+    lastrowid, executemany, errors; no checkout pings a SQLite file."""
+    if not store.is_sqlite:
+        pytest.skip("aiosqlite's thread: SQLite only")
+    async with store.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))  # the pool's connection made
+    calls = hops(monkeypatch)
+    async with store.engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT 1 AS a, 'x' AS b UNION SELECT 2, 'y'"))).all()
+        assert [tuple(row) for row in rows] == [(1, "x"), (2, "y")]
+        assert len(calls) == 2, calls  # BEGIN, then the statement
+        await conn.execute(text("CREATE TEMP TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+        many = await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), [{"v": "a"}, {"v": "b"}])
+        assert many.rowcount == 2
+        one = await conn.execute(text("INSERT INTO t (v) VALUES ('c')"))
+        assert (one.rowcount, one.lastrowid) == (1, 3)
+        changed = await conn.execute(text("UPDATE t SET v = v || '!' WHERE id < 3"))
+        assert changed.rowcount == 2
+        calls.clear()
+        with pytest.raises(DBAPIError, match="UNIQUE"):
+            await conn.execute(text("INSERT INTO t (v) VALUES ('c')"))
+        assert len(calls) == 1
+        found = (await conn.execute(text("SELECT v FROM t ORDER BY id"))).scalars().all()
+        assert found == ["a!", "b!", "c"]
+        await conn.rollback()
+    pinged = create_engine(store.engine.url.render_as_string(False), pool_pre_ping=True)
+    assert not pinged.pool._pre_ping  # type: ignore[attr-defined]
+    await pinged.dispose()
+
+
+async def test_events_at_with_nothing_to_look_up_sends_no_statement(store: EventStore) -> None:
+    """A relation's empty page of statements looked its events up with an empty IN list: a
+    statement (and a hop) for nothing."""
+    await history(store)
+    sent: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        assert await events_at(store.engine, positions=[], ids=[]) == []
+        assert sent == []
+        found = await events_at(store.engine, positions=[2])
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    assert [view.recorded.position for view in found] == [2]
+    assert sent

@@ -274,6 +274,8 @@ async def events_at(
     known_at: datetime | None = None,
 ) -> list[EventView]:
     """The events at `positions` and with `ids` recorded by `known_at`, in position order."""
+    if not positions and not ids:
+        return []  # nothing to look up: no statement (a relation's empty page of statements)
     _, known_at = resolve_axes(None, known_at)
     params = {"positions": list(positions), "ids": list(ids), "known_at": known_at}
 
