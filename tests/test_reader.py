@@ -155,14 +155,14 @@ async def test_reads_through_a_shared_connection_keep_one_snapshot(store: EventS
         assert not getattr(raw.driver_connection, "in_transaction", False)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # aiosqlite's thread
 async def test_a_statement_through_the_async_sqlite_engine_takes_one_hop(
     store: EventStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLAlchemy's aiosqlite cursor took four hops per SELECT (cursor, execute, fetch, close);
     events/one_hop.py runs them in one, and its answers are those of a cursor: rows, rowcount,
     lastrowid, executemany, errors; no checkout pings a SQLite file."""
-    if not store.is_sqlite:
-        pytest.skip("aiosqlite's thread: SQLite only")
+    assert store.is_sqlite
     async with store.engine.connect() as conn:
         await conn.execute(text("SELECT 1"))  # the pool's connection made
     calls = hops(monkeypatch)

@@ -362,9 +362,11 @@ async def test_database_refuses_update_and_delete(store: EventStore, statement_s
     assert await everything(store) == before
 
 
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)  # SQLite has no TRUNCATE
 async def test_postgresql_refuses_truncate(store: EventStore) -> None:
-    if store.is_sqlite:
-        pytest.skip("SQLite has no TRUNCATE")
+    assert not store.is_sqlite
     await store.append([meeting("m", "USA")], recorded_by="t")
     before = await everything(store)
     with pytest.raises(DBAPIError, match="append-only"):
