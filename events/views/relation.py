@@ -272,26 +272,37 @@ async def contacts_page(
 def _contacts_count(both: bool, since: bool) -> Select[Any]:
     """How many meetings the sides held (with the actors on both sides, if `both`) after
     `since` (if `since`) and by `until`, built once: a meeting is counted once, whichever pairs
-    of its participants found it."""
+    of its participants found it. Counted by distinct `held_position`, the position of the
+    meeting's last MeetingHeld: as known at an instant, every row of a meeting has the same
+    one, and no two meetings share one; grouping integers costs SQLite a third of what a
+    DISTINCT over the stream ids did (10 against 21 ms for 27,538 meetings at 1M events)."""
     after = WALK_SINCE if since else None
-    met: Select[Any] | CompoundSelect[Any] = (
-        select(contact_pairs.c.stream)
-        .distinct()
-        .where(
-            *_window(contact_pairs, "held", WALK_KNOWN_AT, after, WALK_UNTIL),
-            contact_pairs.c.participant.in_(SIDE_A),
-            contact_pairs.c.other.in_(SIDE_B),
-        )
+    met: Select[Any] | CompoundSelect[Any] = select(
+        contact_pairs.c.held_position.label("position")
+    ).where(
+        *_window(contact_pairs, "held", WALK_KNOWN_AT, after, WALK_UNTIL),
+        contact_pairs.c.participant.in_(SIDE_A),
+        contact_pairs.c.other.in_(SIDE_B),
     )
     if both:
-        met = union(
+        met = union_all(
             met,
-            select(contacts.c.stream).where(
+            select(contacts.c.held_position).where(
                 *_window(contacts, "held", WALK_KNOWN_AT, after, WALK_UNTIL),
                 contacts.c.participant.in_(BOTH),
             ),
         )
-    return select(func.count()).select_from(met.subquery())
+    return _count_distinct_positions(met)
+
+
+def _count_distinct_positions(rows: Select[Any] | CompoundSelect[Any]) -> Select[Any]:
+    """How many distinct values the one column `position` of `rows` holds: grouped (SQLite
+    sorts them) rather than counted DISTINCT (SQLite inserts each row into a b-tree index),
+    which took half as long again."""
+    found = rows.subquery()
+    return select(func.count()).select_from(
+        select(found.c.position).group_by(found.c.position).subquery()
+    )
 
 
 def _contacts(
@@ -620,15 +631,20 @@ async def statements_page(
 
 @cache
 def _statements_count() -> Select[Any]:
-    """How many statements one side issued about the other by `until`, built once."""
+    """How many statements one side issued about the other by `until`, built once: by
+    distinct `position` (that of the statement's StatementIssued, the same on each of its rows
+    and no other statement's), each direction a seek of its own (SQLite's OR of two index
+    searches keeps a set of the rows found to drop those both find; grouping by position drops
+    them anyway): 7 ms against 17 for a count of distinct streams over 17,011 statements."""
     table = statements
-    return select(func.count(func.distinct(table.c.stream))).where(
-        *_window(table, "occurred", WALK_KNOWN_AT, None, WALK_UNTIL),
-        or_(
-            and_(table.c.issuer.in_(SIDE_A), table.c.about_actor.in_(SIDE_B)),
-            and_(table.c.issuer.in_(SIDE_B), table.c.about_actor.in_(SIDE_A)),
-        ),
-    )
+    window = _window(table, "occurred", WALK_KNOWN_AT, None, WALK_UNTIL)
+    directions = [
+        select(table.c.position).where(
+            *window, table.c.issuer.in_(issuers), table.c.about_actor.in_(about)
+        )
+        for issuers, about in ((SIDE_A, SIDE_B), (SIDE_B, SIDE_A))
+    ]
+    return _count_distinct_positions(union_all(*directions))
 
 
 def _statements(
