@@ -379,15 +379,21 @@ def named(
     loaded its items' objects in one batch: no awaitable per item); else through its loader.
     Not found: the projection and the log disagree, an internal error."""
     if Selected(info).names() <= IDENTITY:
-        made = cls.__new__(cls)
-        made.key, made.known_at = key, known_at
-        return made
+        return identity(cls, key, known_at)
     view = info.context.loaded_objects.get((key, known_at))
     if view is not None:
         shown = _shown(view, known_at)
         if isinstance(shown, cls):
             return shown
     return _load_named(info, key, known_at, load)
+
+
+def identity(cls: type[N], key: str, known_at: datetime) -> N:
+    """A `cls` that shows only its identity (key, id), made from the key alone: for a
+    selection of nothing more (`IDENTITY`), nothing read."""
+    made = cls.__new__(cls)
+    made.key, made.known_at = key, known_at
+    return made
 
 
 async def _load_named(
@@ -429,31 +435,97 @@ async def load_named_objects(
 
 @strawberry.type(description="A dialogue's status at a date, and since when it has had it.")
 class DialogueState:
-    dialogue_id: strawberry.Private[str]
-    known_at: strawberry.Private[datetime]
     status: DialogueStatus = strawberry.field(description="The status at the view's date.")
     since: When = strawberry.field(description="Since when the dialogue has had that status.")
     certain: bool = strawberry.field(
         description="False when uncertain dates make the status only possible."
     )
-
-    @strawberry.field(
-        description="The dialogue.",
-        graphql_type=Annotated["Dialogue", strawberry.lazy("api.graphql.types")],
-    )
-    def dialogue(self, info: Info[Context, None]) -> AwaitableOrValue[Dialogue]:
-        return named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
+    # Made with the state, not resolved per item: a relation lists hundreds of dialogues at
+    # 1M events, and a resolver costs several times what a plain field does (`dialogue_states`).
+    dialogue: Dialogue = strawberry.field(description="The dialogue.")
 
     @classmethod
-    def from_state(cls, state: states.DialogueState, known_at: datetime) -> DialogueState:
-        """The DialogueState of a view's state."""
+    def from_state(cls, state: states.DialogueState, dialogue: Dialogue) -> DialogueState:
+        """The DialogueState of a view's state, about `dialogue` (as shown)."""
         return cls(
-            dialogue_id=state.dialogue,
-            known_at=known_at,
             status=DialogueStatus(state.status),
             since=When.of(state.since),
             certain=state.certain,
+            dialogue=dialogue,
         )
+
+
+def dialogue_states(
+    context: Context,
+    found: Sequence[states.DialogueState],
+    known_at: datetime,
+    selected: Selected,
+    path: tuple[str, ...],
+) -> list[DialogueState]:
+    """The DialogueStates of a list (a relation's `dialogues`) as known at `known_at`, `path`
+    the list's field below what `selected` selects, each with its Dialogue made here, the
+    selection read once for the list: only its identity when no more is selected (nothing
+    read), else from the views the request has loaded (the caller loads them first, in one
+    batch); with the parties and convenors selected, from the actors loaded, each made once."""
+    if not selected.names_below(*path, "dialogue") - IDENTITY:
+        return [
+            DialogueState.from_state(state, identity(Dialogue, state.dialogue, known_at))
+            for state in found
+        ]
+    loaded = context.loaded_objects
+    listed = ListedActors(context, known_at)
+    parties = listed.shows(selected.names_below(*path, "dialogue", "parties"))
+    convenors = listed.shows(selected.names_below(*path, "dialogue", "convenors"))
+    made = []
+    for state in found:
+        view = loaded.get((state.dialogue, known_at))
+        if not isinstance(view, DialogueView):
+            raise LookupError(f"{state.dialogue} is named by a projection but not loaded")
+        dialogue = Dialogue.from_view(view, known_at)
+        dialogue.shown_parties = parties(view.parties)
+        dialogue.shown_convenors = convenors(view.convenors)
+        made.append(DialogueState.from_state(state, dialogue))
+    return made
+
+
+def _none(_: Sequence[str]) -> None:
+    return None
+
+
+class ListedActors:
+    """The Actors the items of one list name, as known at one instant, each made once for the
+    list (USA and CHN are parties to most of a relation's dialogues)."""
+
+    def __init__(self, context: Context, known_at: datetime) -> None:
+        self._loaded = context.loaded_actors
+        self._known_at = known_at
+        self._made: dict[tuple[str, bool], Actor] = {}
+
+    def shows(self, names: set[str]) -> Callable[[Sequence[str]], list[Actor] | None]:
+        """What makes the actors of a field whose selection is `names`: a list of them, or
+        None when the field is not selected or the request has not loaded one of them (the
+        field, if selected, then resolves them itself)."""
+        if not names:
+            return _none
+        only_identity = names <= IDENTITY
+
+        def actors(ids: Sequence[str]) -> list[Actor] | None:
+            found = []
+            for actor in ids:
+                made = self._made.get((actor, only_identity))
+                if made is None:
+                    if only_identity:
+                        made = identity(Actor, actor, self._known_at)
+                    else:
+                        view = self._loaded.get((actor, self._known_at))
+                        if view is None:
+                            return None
+                        made = Actor.from_view(view, self._known_at)
+                    self._made[actor, only_identity] = made
+                found.append(made)
+            return found
+
+        return actors
 
 
 @strawberry.type(description="A measure in force: who imposes it on whom, since when.")
@@ -762,13 +834,20 @@ class Dialogue(Node):
     track: Track = strawberry.field(description="Track I, 1.5 or II.")
     party_ids: strawberry.Private[tuple[str, ...]]
     convenor_ids: strawberry.Private[tuple[str, ...]]
+    # Made by the list that made the dialogue, if it did (`dialogue_states`).
+    shown_parties: strawberry.Private[list[Actor] | None] = None
+    shown_convenors: strawberry.Private[list[Actor] | None] = None
 
     @strawberry.field(description="The sides, e.g. USA and CHN.", graphql_type=list[Actor])
     def parties(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
+        if self.shown_parties is not None:
+            return self.shown_parties
         return actors_field(info, self.party_ids, self.known_at)
 
     @strawberry.field(description="Who convenes it.", graphql_type=list[Actor])
     def convenors(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
+        if self.shown_convenors is not None:
+            return self.shown_convenors
         return actors_field(info, self.convenor_ids, self.known_at)
 
     @strawberry.field(description="Its status at asOf (default today), as known at knownAt.")
@@ -777,7 +856,14 @@ class Dialogue(Node):
     ) -> DialogueState | None:
         at = known_at or self.known_at
         found = await dialogue_status(info.context.engine, self.key, as_of, at)
-        return None if found is None else DialogueState.from_state(found, at)
+        if found is None:
+            return None
+        dialogue: Dialogue = self
+        if at != self.known_at:  # the dialogue as known at the status's instant
+            dialogue = identity(Dialogue, self.key, at)
+            if Selected(info).names_below("dialogue") - IDENTITY:
+                dialogue = await _load_named(info, self.key, at, load_dialogue)
+        return DialogueState.from_state(found, dialogue)
 
     @strawberry.field(description=STREAM_EVENTS)
     async def events(
