@@ -7,14 +7,16 @@ field, against about 9 µs for a plain one."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
+from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql import enums  # noqa: F401  (makes the domain's enums GraphQL enums)
@@ -114,6 +116,34 @@ class Node:
     @strawberry.field(description="The identity of what is shown (see Node); caches key by it.")
     def id(self, info: Info[Context, None]) -> strawberry.ID:
         return strawberry.ID(shown_id(self.key, self.known_at, info.context.started))
+
+
+def direct_node_ids(schema: GraphQLSchema) -> None:
+    """Have graphql-core call `shown_id` itself for the `id` of every type that inherits
+    Node's: strawberry's wrapper around a resolver (its Info, its arguments, its extension
+    chain) cost several times the id itself, and a relation's expanded lists show thousands of
+    ids (1,463 for USA-CHN at 1M events, 4 ms of CPU). An event's own `id` is left to its
+    resolver."""
+    own = _resolver_of(Node)
+    for named_type in schema.type_map.values():
+        definition = (named_type.extensions or {}).get("strawberry-definition")
+        if (
+            isinstance(named_type, GraphQLObjectType)
+            and "id" in named_type.fields
+            and isinstance(definition, StrawberryObjectDefinition)
+            and _resolver_of(definition.origin) is own
+        ):
+            named_type.fields["id"].resolve = _node_id
+
+
+def _resolver_of(cls: type) -> object:
+    definition: StrawberryObjectDefinition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    found = next(field for field in definition.fields if field.python_name == "id")
+    return None if found.base_resolver is None else found.base_resolver.wrapped_func
+
+
+def _node_id(source: Node, info: GraphQLResolveInfo[Context]) -> str:
+    return shown_id(source.key, source.known_at, info.context.started)
 
 
 @strawberry.type(
@@ -333,7 +363,7 @@ async def load_dialogue(
 ) -> Dialogue | None:
     """The dialogue `stream` as known at `known_at`, through the request's loader."""
     view = await info.context.dialogues.load((stream, known_at))
-    return None if view is None else Dialogue.from_view(view, known_at)
+    return None if view is None else Dialogue.from_view(view, known_at, info.context)
 
 
 async def load_reference(
@@ -382,7 +412,7 @@ def named(
         return identity(cls, key, known_at)
     view = info.context.loaded_objects.get((key, known_at))
     if view is not None:
-        shown = _shown(view, known_at)
+        shown = _shown(view, known_at, info.context)
         if isinstance(shown, cls):
             return shown
     return _load_named(info, key, known_at, load)
@@ -408,14 +438,14 @@ async def _load_named(
     return found
 
 
-def _shown(view: StreamObject, known_at: datetime) -> Node | None:
+def _shown(view: StreamObject, known_at: datetime, context: Context) -> Node | None:
     """The GraphQL object of a stream object's view (a dispute's is made in disputes.py)."""
     if isinstance(view, InstrumentView):
         return Instrument.from_view(view, known_at)
     if isinstance(view, MeasureView):
         return Measure.from_view(view, known_at)
     if isinstance(view, DialogueView):
-        return Dialogue.from_view(view, known_at)
+        return Dialogue.from_view(view, known_at, context)
     return None
 
 
@@ -473,40 +503,48 @@ def dialogue_states(
             for state in found
         ]
     loaded = context.loaded_objects
-    listed = ListedActors(context, known_at)
-    parties = listed.shows(selected.names_below(*path, "dialogue", "parties"))
-    convenors = listed.shows(selected.names_below(*path, "dialogue", "convenors"))
+    listed = ListedActors(
+        context,
+        known_at,
+        selected.names_below(*path, "dialogue", "parties"),
+        selected.names_below(*path, "dialogue", "convenors"),
+    )
     made = []
     for state in found:
         view = loaded.get((state.dialogue, known_at))
         if not isinstance(view, DialogueView):
             raise LookupError(f"{state.dialogue} is named by a projection but not loaded")
-        dialogue = Dialogue.from_view(view, known_at)
-        dialogue.shown_parties = parties(view.parties)
-        dialogue.shown_convenors = convenors(view.convenors)
+        dialogue = Dialogue.from_view(view, known_at, context, listed)
         made.append(DialogueState.from_state(state, dialogue))
     return made
 
 
-def _none(_: Sequence[str]) -> None:
-    return None
-
-
 class ListedActors:
-    """The Actors the items of one list name, as known at one instant, each made once for the
-    list (USA and CHN are parties to most of a relation's dialogues)."""
+    """The parties and convenors of the dialogues of one list as known at one instant, as
+    selected (`parties` and `convenors` the names selected below each): each actor made once
+    for the list (USA and CHN are parties to most of a relation's dialogues), only its
+    identity when no more is selected."""
 
-    def __init__(self, context: Context, known_at: datetime) -> None:
+    def __init__(
+        self, context: Context, known_at: datetime, parties: set[str], convenors: set[str]
+    ) -> None:
         self._loaded = context.loaded_actors
         self._known_at = known_at
         self._made: dict[tuple[str, bool], Actor] = {}
+        self._parties = self._shows(parties)
+        self._convenors = self._shows(convenors)
 
-    def shows(self, names: set[str]) -> Callable[[Sequence[str]], list[Actor] | None]:
-        """What makes the actors of a field whose selection is `names`: a list of them, or
-        None when the field is not selected or the request has not loaded one of them (the
-        field, if selected, then resolves them itself)."""
+    def parties(self, ids: Sequence[str]) -> list[Actor] | None:
+        """The parties `ids`; None when the request has not loaded one of them."""
+        return self._parties(ids)
+
+    def convenors(self, ids: Sequence[str]) -> list[Actor] | None:
+        """The convenors `ids`; None when the request has not loaded one of them."""
+        return self._convenors(ids)
+
+    def _shows(self, names: set[str]) -> Callable[[Sequence[str]], list[Actor] | None]:
         if not names:
-            return _none
+            return _unselected
         only_identity = names <= IDENTITY
 
         def actors(ids: Sequence[str]) -> list[Actor] | None:
@@ -526,6 +564,40 @@ class ListedActors:
             return found
 
         return actors
+
+
+def _unselected(_: Sequence[str]) -> list[Actor]:
+    # A field not selected is never read: no actor is made for it.
+    return []
+
+
+def named_actors(
+    context: Context, ids: Sequence[str], known_at: datetime
+) -> AwaitableOrValue[list[Actor]]:
+    """The actors `ids` as known at `known_at` for a plain field: made at once if the request
+    has loaded them all, else an awaitable that loads them in one batch when the field is
+    resolved (only if selected: nothing is read otherwise)."""
+    loaded = context.loaded_actors
+    if all((actor, known_at) in loaded for actor in ids):
+        return [Actor.from_view(loaded[actor, known_at], known_at) for actor in ids]
+    return Later(lambda: _load_actors(context, ids, known_at))
+
+
+async def _load_actors(context: Context, ids: Sequence[str], known_at: datetime) -> list[Actor]:
+    views = await context.actors.load_many([(actor, known_at) for actor in ids])
+    return [Actor.from_view(view, known_at) for view in views]
+
+
+class Later(Generic[V]):
+    """An awaitable whose coroutine is made when it is awaited: what a plain field holds when
+    its value needs a read, done only if the field is selected (a coroutine made and never
+    awaited would be reported)."""
+
+    def __init__(self, make: Callable[[], Coroutine[Any, Any, V]]) -> None:
+        self._make = make
+
+    def __await__(self) -> Generator[Any, None, V]:
+        return self._make().__await__()
 
 
 @strawberry.type(description="A measure in force: who imposes it on whom, since when.")
@@ -832,23 +904,14 @@ class Measure(Node):
 class Dialogue(Node):
     name: str = strawberry.field(description="Its name.")
     track: Track = strawberry.field(description="Track I, 1.5 or II.")
-    party_ids: strawberry.Private[tuple[str, ...]]
-    convenor_ids: strawberry.Private[tuple[str, ...]]
-    # Made by the list that made the dialogue, if it did (`dialogue_states`).
-    shown_parties: strawberry.Private[list[Actor] | None] = None
-    shown_convenors: strawberry.Private[list[Actor] | None] = None
-
-    @strawberry.field(description="The sides, e.g. USA and CHN.", graphql_type=list[Actor])
-    def parties(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
-        if self.shown_parties is not None:
-            return self.shown_parties
-        return actors_field(info, self.party_ids, self.known_at)
-
-    @strawberry.field(description="Who convenes it.", graphql_type=list[Actor])
-    def convenors(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
-        if self.shown_convenors is not None:
-            return self.shown_convenors
-        return actors_field(info, self.convenor_ids, self.known_at)
+    # Plain fields, made with the dialogue (`named_actors`): a relation lists hundreds of
+    # dialogues, and a resolver per item cost several times the list's own work.
+    parties: AwaitableOrValue[list[Actor]] = strawberry.field(
+        description="The sides, e.g. USA and CHN.", graphql_type=list[Actor]
+    )
+    convenors: AwaitableOrValue[list[Actor]] = strawberry.field(
+        description="Who convenes it.", graphql_type=list[Actor]
+    )
 
     @strawberry.field(description="Its status at asOf (default today), as known at knownAt.")
     async def status(
@@ -872,14 +935,26 @@ class Dialogue(Node):
         return await stream_events(info, self.key, self.known_at)
 
     @classmethod
-    def from_view(cls, view: DialogueView, known_at: datetime) -> Dialogue:
-        """The Dialogue of a view."""
+    def from_view(
+        cls,
+        view: DialogueView,
+        known_at: datetime,
+        context: Context,
+        listed: ListedActors | None = None,
+    ) -> Dialogue:
+        """The Dialogue of a view, its parties and convenors made by `listed` if given (a
+        list's), else by `named_actors`."""
+        parties = convenors = None
+        if listed is not None:
+            parties, convenors = listed.parties(view.parties), listed.convenors(view.convenors)
         return cls(
             key=view.id,
             name=view.name,
             track=Track(view.track),
-            party_ids=view.parties,
-            convenor_ids=view.convenors,
+            parties=named_actors(context, view.parties, known_at) if parties is None else parties,
+            convenors=(
+                named_actors(context, view.convenors, known_at) if convenors is None else convenors
+            ),
             known_at=known_at,
         )
 
