@@ -5,15 +5,17 @@ when totalCount is asked for."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import httpx
 from graphql import GraphQLObjectType, get_named_type
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 from api.graphql.schema import schema
+from events.db import events_table
 from events.store import EventStore
 from events.sync_write import LentConnection
 from events.types import NewEvent
@@ -516,3 +518,57 @@ async def test_expanded_changes_cost_statements_per_kind_not_per_item(
     assert many - many_flat == few - few_flat <= CHANGES_EXPANSION_STATEMENTS, (
         f"expanded: {few} and {many}; flat: {few_flat} and {many_flat}"
     )
+
+
+async def test_a_relations_dialogues_read_their_objects_only_when_more_is_selected(
+    store: EventStore, database_url: str
+) -> None:
+    # Each dialogue is made with its item, from what the relation loaded in one batch: only
+    # its identity when no more is selected (no stream object read), its parties and
+    # convenors from the actors loaded; as known at the relation's knownAt (versioned ids).
+    await import_sample(store)
+    await store.append(relation_events(3), recorded_by="test")
+    async with store.engine.connect() as conn:
+        then = (await conn.execute(select(func.max(events_table.c.recorded_at)))).scalar_one()
+    await store.append(relation_events(2, start=3), recorded_by="test")
+    page = (
+        '{ relation(a: "USA", b: "CHN", asOf: "2024-12-31"%s) { dialogues { dialogue { %s } } } }'
+    )
+    at = f', knownAt: "{then.isoformat()}"'
+    full = "id key name parties { id } convenors { id name }"
+    async with api_client(database_url) as http:
+        keyed, keyed_reads = await answer_and_statements(http, page % ("", "id key"))
+        shown, shown_reads = await answer_and_statements(http, page % ("", full))
+        past, _ = await answer_and_statements(http, page % (at, full))
+        # A dialogue's status as known at another instant shows the dialogue as known then.
+        status = (
+            '{ dialogue(id: "dialogue/r-1") { id status(asOf: "2024-12-31"%s) '
+            "{ status dialogue { id %s } } } }"
+        )
+        then_status, _ = await answer_and_statements(http, status % (at, "name"))
+        then_keyed, then_keyed_reads = await answer_and_statements(http, status % (at, "key"))
+    for body in (keyed, shown, past, then_status, then_keyed):
+        assert "errors" not in body, body
+    assert not [s for s in keyed_reads if "stream_objects" in s]
+    assert len([s for s in shown_reads if "stream_objects" in s]) == 1
+    ids = {
+        d["dialogue"]["key"]: d["dialogue"]["id"] for d in keyed["data"]["relation"]["dialogues"]
+    }
+    assert {f"dialogue/r-{i}" for i in range(5)} <= ids.keys()
+    assert all(key == shown_id for key, shown_id in ids.items())
+    made = {d["dialogue"]["key"]: d["dialogue"] for d in shown["data"]["relation"]["dialogues"]}
+    assert made["dialogue/r-4"]["name"] == "Dialogue 4"
+    assert made["dialogue/r-4"]["parties"] == [{"id": "USA"}, {"id": "CHN"}]
+    assert made["dialogue/r-4"]["convenors"] == [{"id": "envoy-4", "name": "Envoy-4"}]
+    known = {d["dialogue"]["key"]: d["dialogue"] for d in past["data"]["relation"]["dialogues"]}
+    assert "dialogue/r-4" not in known
+    suffix = "@" + then.astimezone(UTC).isoformat()
+    assert known["dialogue/r-1"]["id"] == "dialogue/r-1" + suffix
+    assert known["dialogue/r-1"]["parties"] == [{"id": "USA" + suffix}, {"id": "CHN" + suffix}]
+    assert then_status["data"]["dialogue"]["id"] == "dialogue/r-1"
+    assert then_status["data"]["dialogue"]["status"]["dialogue"] == {
+        "id": "dialogue/r-1" + suffix,
+        "name": "Dialogue 1",
+    }
+    assert then_keyed["data"]["dialogue"]["status"]["dialogue"]["id"] == "dialogue/r-1" + suffix
+    assert len([s for s in then_keyed_reads if "stream_objects" in s]) == 1  # the dialogue's own

@@ -191,6 +191,49 @@ async def test_an_actor_on_both_sides_connects_them_in_each_meeting_it_attends(
     assert (page.total, [c.meeting for _, c in page.items]) == (1, ["meeting/paris"])
 
 
+async def test_a_meeting_held_again_and_a_corrected_statement_count_once_at_every_instant(
+    store: EventStore,
+) -> None:
+    # The totals count distinct event positions: each version of a meeting or a statement has
+    # one, on all of its rows (a row per pair of participants, per actor spoken about), and a
+    # new version's rows replace the old ones. Counted now and as known before the new
+    # versions, on both sides, and with an actor on both sides (the envoy counts for the USA).
+    held = meeting("m", "USA", "envoy", "CHN", "li-wei", occurred="2020-03-01")
+    said = new(
+        "statement/s",
+        "StatementIssued",
+        "2020-03-02",
+        issuer="CHN",
+        summary="On the United States",
+        about=["USA", "envoy"],
+    )
+    people = [actor("envoy", kind="PERSON", country="USA"), actor("li-wei", country="CHN")]
+    await store.append([*people, held, said], recorded_by="t")
+    async with store.engine.connect() as conn:
+        (before,) = (await conn.execute(select(func.max(events_table.c.recorded_at)))).one()
+    again = meeting("m", "CHN", "envoy", "li-wei", "USA", occurred="2020-03-05")
+    fixed = new(
+        "statement/s",
+        "EventCorrected",
+        "2020-03-03",
+        target=str(said.id),
+        reason="The envoy first.",
+        data={"about": ["envoy", "USA"]},
+    )
+    await store.append([again, fixed], recorded_by="t")
+    until = date(2021, 1, 1)
+    for known_at in (None, before):
+        for a, b in (("USA", "CHN"), ("CHN", "USA"), ("USA", "envoy")):
+            contacts = await contacts_page(
+                store.engine, a, b, first=5, until=until, known_at=known_at
+            )
+            assert (contacts.total, len(contacts.items)) == (1, 1), (a, b, known_at)
+        said_page = await statements_page(
+            store.engine, "USA", "CHN", first=5, until=until, known_at=known_at
+        )
+        assert (said_page.total, len(said_page.items)) == (1, 1), known_at
+
+
 async def test_latest_contacts_partly_inside_the_recent_window(store: EventStore) -> None:
     # Seven meetings in the two years before the date and five long before: the view looks
     # first in the last two years, finds fewer than RECENT and must still hold the latest

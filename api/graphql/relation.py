@@ -48,6 +48,7 @@ from api.graphql.types import (
     Membership,
     PageInfo,
     actor_field,
+    dialogue_states,
     load_meeting,
     load_meetings,
     load_named_objects,
@@ -237,7 +238,8 @@ class Relation:
         `relation` (info is its resolver's) name: a, b, the measures' imposers and targets,
         the last contact and its participants; and, if the pages' actors are selected, every
         actor of both sides, who issue the statements and take part in most contacts (the
-        pages then look up only the others, if any)."""
+        pages then look up only the others, if any). Then make the list of dialogues, which
+        `from_view` leaves empty: each item's dialogue is made with it, as selected."""
         selected = Selected(info)
         actors = [self.a_id] if selected.has("a") else []
         if selected.has("b"):
@@ -279,8 +281,13 @@ class Relation:
             context.dialogues.load_many(dialogues),
             context.measures.load_many(measures),
         )
-        # Then the dialogues' parties and convenors (mostly the sides' actors, loaded above).
-        named = {"parties", "convenors"} & selected.names_below("dialogues", "dialogue")
+        # Then the dialogues' parties and convenors (mostly the sides' actors, loaded above),
+        # when more than their identity is selected.
+        named = [
+            field
+            for field in ("parties", "convenors")
+            if selected.names_below("dialogues", "dialogue", field) - IDENTITY
+        ]
         members = {
             (actor, self.known_at)
             for dialogue in dialogue_views
@@ -290,10 +297,15 @@ class Relation:
         }
         if members - context.loaded_actors.keys():
             await context.actors.load_many(sorted(members))
+        # The dialogues' list, each item with its dialogue made (no resolver per item).
+        self.dialogues = dialogue_states(
+            context, view.dialogues, self.known_at, selected, ("dialogues",)
+        )
 
     @classmethod
     def from_view(cls, view: states.Relation, sides: Sides) -> Relation:
-        """The Relation of a view (made with or without its instruments) between `sides`."""
+        """The Relation of a view (made with or without its instruments) between `sides`; its
+        dialogues are made by `look_up_named`."""
         standings = None
         if view.instruments is not None:
             standings = asyncio.get_running_loop().create_future()
@@ -305,7 +317,7 @@ class Relation:
             as_of=view.as_of,
             known_at=view.known_at,
             last_contact_id=view.last_contact.meeting if view.last_contact else None,
-            dialogues=[DialogueState.from_state(d, view.known_at) for d in view.dialogues],
+            dialogues=[],  # made by `look_up_named`, which knows what the query selects
             measures_in_force=[
                 MeasureState.from_state(m, view.known_at) for m in view.measures_in_force
             ],

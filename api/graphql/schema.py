@@ -21,6 +21,7 @@ from api.graphql.operation import OperationName
 from api.graphql.queries import Query
 from api.graphql.scalars import EDTF, EDTF_SCALAR
 from api.graphql.subscriptions import Subscription
+from api.graphql.types import direct_node_ids
 
 
 class Schema(strawberry.Schema):
@@ -54,3 +55,4 @@ schema = Schema(
     extensions=extensions,
     config=StrawberryConfig(scalar_map={EDTF: EDTF_SCALAR}),
 )
+direct_node_ids(schema._schema)  # graphql-core's schema: see the function

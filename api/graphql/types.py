@@ -7,14 +7,16 @@ field, against about 9 µs for a plain one."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import strawberry
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
+from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.utils.await_maybe import AwaitableOrValue
 
 from api.graphql import enums  # noqa: F401  (makes the domain's enums GraphQL enums)
@@ -114,6 +116,34 @@ class Node:
     @strawberry.field(description="The identity of what is shown (see Node); caches key by it.")
     def id(self, info: Info[Context, None]) -> strawberry.ID:
         return strawberry.ID(shown_id(self.key, self.known_at, info.context.started))
+
+
+def direct_node_ids(schema: GraphQLSchema) -> None:
+    """Have graphql-core call `shown_id` itself for the `id` of every type that inherits
+    Node's: strawberry's wrapper around a resolver (its Info, its arguments, its extension
+    chain) cost several times the id itself, and a relation's expanded lists show thousands of
+    ids (1,463 for USA-CHN at 1M events, 4 ms of CPU). An event's own `id` is left to its
+    resolver."""
+    own = _resolver_of(Node)
+    for named_type in schema.type_map.values():
+        definition = (named_type.extensions or {}).get("strawberry-definition")
+        if (
+            isinstance(named_type, GraphQLObjectType)
+            and "id" in named_type.fields
+            and isinstance(definition, StrawberryObjectDefinition)
+            and _resolver_of(definition.origin) is own
+        ):
+            named_type.fields["id"].resolve = _node_id
+
+
+def _resolver_of(cls: type) -> object:
+    definition: StrawberryObjectDefinition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    found = next(field for field in definition.fields if field.python_name == "id")
+    return None if found.base_resolver is None else found.base_resolver.wrapped_func
+
+
+def _node_id(source: Node, info: GraphQLResolveInfo[Context]) -> str:
+    return shown_id(source.key, source.known_at, info.context.started)
 
 
 @strawberry.type(
@@ -333,7 +363,7 @@ async def load_dialogue(
 ) -> Dialogue | None:
     """The dialogue `stream` as known at `known_at`, through the request's loader."""
     view = await info.context.dialogues.load((stream, known_at))
-    return None if view is None else Dialogue.from_view(view, known_at)
+    return None if view is None else Dialogue.from_view(view, known_at, info.context)
 
 
 async def load_reference(
@@ -379,15 +409,21 @@ def named(
     loaded its items' objects in one batch: no awaitable per item); else through its loader.
     Not found: the projection and the log disagree, an internal error."""
     if Selected(info).names() <= IDENTITY:
-        made = cls.__new__(cls)
-        made.key, made.known_at = key, known_at
-        return made
+        return identity(cls, key, known_at)
     view = info.context.loaded_objects.get((key, known_at))
     if view is not None:
-        shown = _shown(view, known_at)
+        shown = _shown(view, known_at, info.context)
         if isinstance(shown, cls):
             return shown
     return _load_named(info, key, known_at, load)
+
+
+def identity(cls: type[N], key: str, known_at: datetime) -> N:
+    """A `cls` that shows only its identity (key, id), made from the key alone: for a
+    selection of nothing more (`IDENTITY`), nothing read."""
+    made = cls.__new__(cls)
+    made.key, made.known_at = key, known_at
+    return made
 
 
 async def _load_named(
@@ -402,14 +438,14 @@ async def _load_named(
     return found
 
 
-def _shown(view: StreamObject, known_at: datetime) -> Node | None:
+def _shown(view: StreamObject, known_at: datetime, context: Context) -> Node | None:
     """The GraphQL object of a stream object's view (a dispute's is made in disputes.py)."""
     if isinstance(view, InstrumentView):
         return Instrument.from_view(view, known_at)
     if isinstance(view, MeasureView):
         return Measure.from_view(view, known_at)
     if isinstance(view, DialogueView):
-        return Dialogue.from_view(view, known_at)
+        return Dialogue.from_view(view, known_at, context)
     return None
 
 
@@ -429,31 +465,139 @@ async def load_named_objects(
 
 @strawberry.type(description="A dialogue's status at a date, and since when it has had it.")
 class DialogueState:
-    dialogue_id: strawberry.Private[str]
-    known_at: strawberry.Private[datetime]
     status: DialogueStatus = strawberry.field(description="The status at the view's date.")
     since: When = strawberry.field(description="Since when the dialogue has had that status.")
     certain: bool = strawberry.field(
         description="False when uncertain dates make the status only possible."
     )
-
-    @strawberry.field(
-        description="The dialogue.",
-        graphql_type=Annotated["Dialogue", strawberry.lazy("api.graphql.types")],
-    )
-    def dialogue(self, info: Info[Context, None]) -> AwaitableOrValue[Dialogue]:
-        return named(info, Dialogue, self.dialogue_id, self.known_at, load_dialogue)
+    # Made with the state, not resolved per item: a relation lists hundreds of dialogues at
+    # 1M events, and a resolver costs several times what a plain field does (`dialogue_states`).
+    dialogue: Dialogue = strawberry.field(description="The dialogue.")
 
     @classmethod
-    def from_state(cls, state: states.DialogueState, known_at: datetime) -> DialogueState:
-        """The DialogueState of a view's state."""
+    def from_state(cls, state: states.DialogueState, dialogue: Dialogue) -> DialogueState:
+        """The DialogueState of a view's state, about `dialogue` (as shown)."""
         return cls(
-            dialogue_id=state.dialogue,
-            known_at=known_at,
             status=DialogueStatus(state.status),
             since=When.of(state.since),
             certain=state.certain,
+            dialogue=dialogue,
         )
+
+
+def dialogue_states(
+    context: Context,
+    found: Sequence[states.DialogueState],
+    known_at: datetime,
+    selected: Selected,
+    path: tuple[str, ...],
+) -> list[DialogueState]:
+    """The DialogueStates of a list (a relation's `dialogues`) as known at `known_at`, `path`
+    the list's field below what `selected` selects, each with its Dialogue made here, the
+    selection read once for the list: only its identity when no more is selected (nothing
+    read), else from the views the request has loaded (the caller loads them first, in one
+    batch); with the parties and convenors selected, from the actors loaded, each made once."""
+    if not selected.names_below(*path, "dialogue") - IDENTITY:
+        return [
+            DialogueState.from_state(state, identity(Dialogue, state.dialogue, known_at))
+            for state in found
+        ]
+    loaded = context.loaded_objects
+    listed = ListedActors(
+        context,
+        known_at,
+        selected.names_below(*path, "dialogue", "parties"),
+        selected.names_below(*path, "dialogue", "convenors"),
+    )
+    made = []
+    for state in found:
+        view = loaded.get((state.dialogue, known_at))
+        if not isinstance(view, DialogueView):
+            raise LookupError(f"{state.dialogue} is named by a projection but not loaded")
+        dialogue = Dialogue.from_view(view, known_at, context, listed)
+        made.append(DialogueState.from_state(state, dialogue))
+    return made
+
+
+class ListedActors:
+    """The parties and convenors of the dialogues of one list as known at one instant, as
+    selected (`parties` and `convenors` the names selected below each): each actor made once
+    for the list (USA and CHN are parties to most of a relation's dialogues), only its
+    identity when no more is selected."""
+
+    def __init__(
+        self, context: Context, known_at: datetime, parties: set[str], convenors: set[str]
+    ) -> None:
+        self._loaded = context.loaded_actors
+        self._known_at = known_at
+        self._made: dict[tuple[str, bool], Actor] = {}
+        self._parties = self._shows(parties)
+        self._convenors = self._shows(convenors)
+
+    def parties(self, ids: Sequence[str]) -> list[Actor] | None:
+        """The parties `ids`; None when the request has not loaded one of them."""
+        return self._parties(ids)
+
+    def convenors(self, ids: Sequence[str]) -> list[Actor] | None:
+        """The convenors `ids`; None when the request has not loaded one of them."""
+        return self._convenors(ids)
+
+    def _shows(self, names: set[str]) -> Callable[[Sequence[str]], list[Actor] | None]:
+        if not names:
+            return _unselected
+        only_identity = names <= IDENTITY
+
+        def actors(ids: Sequence[str]) -> list[Actor] | None:
+            found = []
+            for actor in ids:
+                made = self._made.get((actor, only_identity))
+                if made is None:
+                    if only_identity:
+                        made = identity(Actor, actor, self._known_at)
+                    else:
+                        view = self._loaded.get((actor, self._known_at))
+                        if view is None:
+                            return None
+                        made = Actor.from_view(view, self._known_at)
+                    self._made[actor, only_identity] = made
+                found.append(made)
+            return found
+
+        return actors
+
+
+def _unselected(_: Sequence[str]) -> list[Actor]:
+    # A field not selected is never read: no actor is made for it.
+    return []
+
+
+def named_actors(
+    context: Context, ids: Sequence[str], known_at: datetime
+) -> AwaitableOrValue[list[Actor]]:
+    """The actors `ids` as known at `known_at` for a plain field: made at once if the request
+    has loaded them all, else an awaitable that loads them in one batch when the field is
+    resolved (only if selected: nothing is read otherwise)."""
+    loaded = context.loaded_actors
+    if all((actor, known_at) in loaded for actor in ids):
+        return [Actor.from_view(loaded[actor, known_at], known_at) for actor in ids]
+    return Later(lambda: _load_actors(context, ids, known_at))
+
+
+async def _load_actors(context: Context, ids: Sequence[str], known_at: datetime) -> list[Actor]:
+    views = await context.actors.load_many([(actor, known_at) for actor in ids])
+    return [Actor.from_view(view, known_at) for view in views]
+
+
+class Later(Generic[V]):
+    """An awaitable whose coroutine is made when it is awaited: what a plain field holds when
+    its value needs a read, done only if the field is selected (a coroutine made and never
+    awaited would be reported)."""
+
+    def __init__(self, make: Callable[[], Coroutine[Any, Any, V]]) -> None:
+        self._make = make
+
+    def __await__(self) -> Generator[Any, None, V]:
+        return self._make().__await__()
 
 
 @strawberry.type(description="A measure in force: who imposes it on whom, since when.")
@@ -760,16 +904,14 @@ class Measure(Node):
 class Dialogue(Node):
     name: str = strawberry.field(description="Its name.")
     track: Track = strawberry.field(description="Track I, 1.5 or II.")
-    party_ids: strawberry.Private[tuple[str, ...]]
-    convenor_ids: strawberry.Private[tuple[str, ...]]
-
-    @strawberry.field(description="The sides, e.g. USA and CHN.", graphql_type=list[Actor])
-    def parties(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
-        return actors_field(info, self.party_ids, self.known_at)
-
-    @strawberry.field(description="Who convenes it.", graphql_type=list[Actor])
-    def convenors(self, info: Info[Context, None]) -> AwaitableOrValue[list[Actor]]:
-        return actors_field(info, self.convenor_ids, self.known_at)
+    # Plain fields, made with the dialogue (`named_actors`): a relation lists hundreds of
+    # dialogues, and a resolver per item cost several times the list's own work.
+    parties: AwaitableOrValue[list[Actor]] = strawberry.field(
+        description="The sides, e.g. USA and CHN.", graphql_type=list[Actor]
+    )
+    convenors: AwaitableOrValue[list[Actor]] = strawberry.field(
+        description="Who convenes it.", graphql_type=list[Actor]
+    )
 
     @strawberry.field(description="Its status at asOf (default today), as known at knownAt.")
     async def status(
@@ -777,7 +919,14 @@ class Dialogue(Node):
     ) -> DialogueState | None:
         at = known_at or self.known_at
         found = await dialogue_status(info.context.engine, self.key, as_of, at)
-        return None if found is None else DialogueState.from_state(found, at)
+        if found is None:
+            return None
+        dialogue: Dialogue = self
+        if at != self.known_at:  # the dialogue as known at the status's instant
+            dialogue = identity(Dialogue, self.key, at)
+            if Selected(info).names_below("dialogue") - IDENTITY:
+                dialogue = await _load_named(info, self.key, at, load_dialogue)
+        return DialogueState.from_state(found, dialogue)
 
     @strawberry.field(description=STREAM_EVENTS)
     async def events(
@@ -786,14 +935,26 @@ class Dialogue(Node):
         return await stream_events(info, self.key, self.known_at)
 
     @classmethod
-    def from_view(cls, view: DialogueView, known_at: datetime) -> Dialogue:
-        """The Dialogue of a view."""
+    def from_view(
+        cls,
+        view: DialogueView,
+        known_at: datetime,
+        context: Context,
+        listed: ListedActors | None = None,
+    ) -> Dialogue:
+        """The Dialogue of a view, its parties and convenors made by `listed` if given (a
+        list's), else by `named_actors`."""
+        parties = convenors = None
+        if listed is not None:
+            parties, convenors = listed.parties(view.parties), listed.convenors(view.convenors)
         return cls(
             key=view.id,
             name=view.name,
             track=Track(view.track),
-            party_ids=view.parties,
-            convenor_ids=view.convenors,
+            parties=named_actors(context, view.parties, known_at) if parties is None else parties,
+            convenors=(
+                named_actors(context, view.convenors, known_at) if convenors is None else convenors
+            ),
             known_at=known_at,
         )
 
