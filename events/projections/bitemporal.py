@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from itertools import groupby
+from operator import attrgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -328,11 +329,13 @@ def _replay_stream(
                 buffers[table].extend([(stream, *fact, at, forever) for fact in facts])
                 count += len(facts)
         return count
-    held: dict[Table, dict[Fact, datetime]] = {t: {} for p in projections for t in p.tables}
+    # Each fact held with when it began, both ends as `moment` makes them.
+    held: dict[Table, dict[Fact, Any]] = {t: {} for p in projections for t in p.tables}
     folds = [p.start(stream) for p in projections]
     replay = Replay()
-    closed: list[tuple[Table, Fact, datetime, datetime]] = []
-    for at, run in groupby(events, key=lambda event: event.recorded_at):
+    closed: list[tuple[Table, Fact, Any, Any]] = []
+    for recorded_at, run in groupby(events, key=_recorded_at):
+        at = moment(recorded_at)
         resolved, anew = replay.add(list(run))
         if anew:
             # A correction or retraction: every fact again, compared with those held.
@@ -353,18 +356,17 @@ def _replay_stream(
                 for fact in facts:
                     closed.append((table, fact, opened.pop(fact), at))
             for table, facts in changes.added.items():
-                opened = held[table]
-                for fact in facts:
-                    opened[fact] = at
+                held[table].update(dict.fromkeys(facts, at))
     for table, fact, since, until in closed:
-        buffers[table].append((stream, *fact, moment(since), moment(until)))
+        buffers[table].append((stream, *fact, since, until))
     count = len(closed)
     for table, opened in held.items():
-        buffers[table].extend(
-            [(stream, *fact, moment(since), forever) for fact, since in opened.items()]
-        )
+        buffers[table].extend([(stream, *fact, since, forever) for fact, since in opened.items()])
         count += len(opened)
     return count
+
+
+_recorded_at = attrgetter("recorded_at")
 
 
 def _row_columns(table: Table) -> list[str]:
