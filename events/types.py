@@ -823,20 +823,33 @@ def actor_refs(value: BaseModel, path: str = "data") -> Iterator[tuple[str, str]
 def named_actors(value: BaseModel) -> set[str]:
     """The actor ids that `value` names, nested values included: actor_refs without the
     paths, for a rebuild that asks it of every event."""
+    actors, nested = _actor_fields(type(value))
     named: set[str] = set()
-    for _, name, marker in _references(type(value)):
+    for name in actors:
         item = getattr(value, name)
         if item is None:
             continue
-        if marker is ActorRef:
-            if isinstance(item, str):
-                named.add(item)
-            else:
-                named.update(item)
-        elif marker is BaseModel:
-            for element in (item,) if isinstance(item, BaseModel) else item:
-                named |= named_actors(element)
+        if isinstance(item, str):
+            named.add(item)
+        else:
+            named.update(item)
+    for name in nested:
+        item = getattr(value, name)
+        if item is None:
+            continue
+        for element in (item,) if isinstance(item, BaseModel) else item:
+            named |= named_actors(element)
     return named
+
+
+@cache
+def _actor_fields(model: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The attributes of `model` that name actors, and those that hold nested models."""
+    found = _references(model)
+    return (
+        tuple(name for _, name, marker in found if marker is ActorRef),
+        tuple(name for _, name, marker in found if marker is BaseModel),
+    )
 
 
 def stream_refs(value: EventData) -> Iterator[tuple[str, str]]:
@@ -978,5 +991,6 @@ def payload_from_text(type_name: str, schema_version: int, text: str | bytes) ->
     with no Python dict in between: a rebuild decodes every event of the log."""
     cls = EVENT_TYPES[type_name]
     if schema_version == cls.schema_version:
-        return cls.model_validate_json(text)
+        # The validator itself: model_validate_json only passes its arguments on to it.
+        return cls.__pydantic_validator__.validate_json(text)  # type: ignore[no-any-return]
     return cls.model_validate(upcast(type_name, schema_version, json.loads(text)))

@@ -34,7 +34,9 @@ class Changes:
     def add(self, table: Table, facts: Iterable[Fact]) -> None:
         """`facts` became true."""
         removed = self.removed.get(table)
-        added = self.added.setdefault(table, set())
+        added = self.added.get(table)
+        if added is None:
+            added = self.added[table] = set()
         if not removed:
             added.update(facts)
             return

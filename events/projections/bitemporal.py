@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from itertools import groupby
-from typing import Any
+from operator import attrgetter
+from typing import Any, cast
 
 from sqlalchemy import (
     BindParameter,
@@ -290,13 +291,15 @@ async def _replay(
         for table, rows in buffers.items():
             if rows:
                 target = table if targets is None else targets[table]
-                await writer.insert(target, _row_columns(table), rows)
+                await writer.insert(target, _row_columns(table), rows, _RECORDED_TIME)
                 buffers[table] = []
 
     by_kind = {kind: [p for p in projections if kind in p.kinds] for kind in STREAM_KINDS}
     async for stream, events in _all_histories(conn):
         count += len(events)
-        pending += _replay_stream(stream, events, by_kind[stream.split("/", 1)[0]], buffers)
+        pending += _replay_stream(
+            stream, events, by_kind[stream.split("/", 1)[0]], buffers, writer.moment
+        )
         if pending >= FLUSH:
             await flush()
             pending = 0
@@ -311,23 +314,28 @@ def _replay_stream(
     events: Sequence[StoredEvent],
     projections: Sequence[Projection],
     buffers: Mapping[Table, list[tuple[Any, ...]]],
+    moment: Callable[[datetime], Any] = lambda value: value,
 ) -> int:
     """Add to `buffers` the rows of one stream's facts, each with the recorded-time range in
-    which the stream's transactions held it; return how many."""
+    which the stream's transactions held it, its two ends as `moment` makes them; return how
+    many."""
+    forever = moment(FOREVER)
     if events[0].recorded_at == events[-1].recorded_at:
         # One transaction (most streams): every fact holds from it on.
-        at, count = events[0].recorded_at, 0
+        at, count = moment(events[0].recorded_at), 0
         resolved = resolve(events)
         for projection in projections:
             for table, facts in projection.start(stream).add(resolved).added.items():
-                buffers[table].extend((stream, *fact, at, FOREVER) for fact in facts)
+                buffers[table].extend([(stream, *fact, at, forever) for fact in facts])
                 count += len(facts)
         return count
-    held: dict[Table, dict[Fact, datetime]] = {t: {} for p in projections for t in p.tables}
+    # Each fact held with when it began, both ends as `moment` makes them.
+    held: dict[Table, dict[Fact, Any]] = {t: {} for p in projections for t in p.tables}
     folds = [p.start(stream) for p in projections]
     replay = Replay()
-    closed: list[tuple[Table, Fact, datetime, datetime]] = []
-    for at, run in groupby(events, key=lambda event: event.recorded_at):
+    closed: list[tuple[Table, Fact, Any, Any]] = []
+    for recorded_at, run in groupby(events, key=_recorded_at):
+        at = moment(recorded_at)
         resolved, anew = replay.add(list(run))
         if anew:
             # A correction or retraction: every fact again, compared with those held.
@@ -348,20 +356,25 @@ def _replay_stream(
                 for fact in facts:
                     closed.append((table, fact, opened.pop(fact), at))
             for table, facts in changes.added.items():
-                opened = held[table]
-                for fact in facts:
-                    opened[fact] = at
+                held[table].update(dict.fromkeys(facts, at))
     for table, fact, since, until in closed:
         buffers[table].append((stream, *fact, since, until))
     count = len(closed)
     for table, opened in held.items():
-        buffers[table].extend((stream, *fact, since, FOREVER) for fact, since in opened.items())
+        buffers[table].extend([(stream, *fact, since, forever) for fact, since in opened.items()])
         count += len(opened)
     return count
 
 
+_recorded_at = attrgetter("recorded_at")
+
+
 def _row_columns(table: Table) -> list[str]:
-    return ["stream", *(c.name for c in fact_columns(table)), "rt_from", "rt_to"]
+    return ["stream", *(c.name for c in fact_columns(table)), *_RECORDED_TIME]
+
+
+# The columns of a row's recorded-time range, which a rebuild writes as the driver takes them.
+_RECORDED_TIME = ("rt_from", "rt_to")
 
 
 # What the projections read of an event: its sources and its writer they leave alone.
@@ -413,12 +426,10 @@ REPLAY_READ = select(*_READ).order_by(events_table.c.stream, events_table.c.vers
 
 
 async def _all_histories(conn: AsyncConnection) -> AsyncIterator[tuple[str, list[StoredEvent]]]:
-    result = await conn.stream(REPLAY_READ)
     stream: str | None = None
     events: list[StoredEvent] = []
-    async for rows in result.partitions(PAGE):
-        for row in rows:
-            event = stored_event(row)
+    async for page in _log_pages(conn):
+        for event in page:
             if event.stream != stream:
                 if events:
                     yield stream, events  # type: ignore[misc]
@@ -426,6 +437,40 @@ async def _all_histories(conn: AsyncConnection) -> AsyncIterator[tuple[str, list
             events.append(event)
     if events:
         yield stream, events  # type: ignore[misc]
+
+
+async def _log_pages(conn: AsyncConnection) -> AsyncIterator[list[StoredEvent]]:
+    """The events of `REPLAY_READ`, a page at a time."""
+    if conn.dialect.name != "sqlite":
+        result = await conn.stream(REPLAY_READ)
+        async for rows in result.partitions(PAGE):
+            yield [stored_event(row) for row in rows]
+        return
+    # On SQLite through the driver's own cursor, with plain tuples: SQLAlchemy's result rows
+    # and per-value processors cost more than fetching the rows. Only the id and recordedAt
+    # need converting, as those processors would; the many events of a transaction share their
+    # recordedAt, so each distinct one is converted once.
+    uuid, moment = (
+        cast(Callable[[Any], Any], column.type._cached_result_processor(conn.dialect, None))
+        for column in (events_table.c.id, events_table.c.recorded_at)
+    )
+    moments: dict[str, datetime] = {}
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None, "the connection is closed"
+    cursor = await driver.execute(str(REPLAY_READ.compile(dialect=conn.dialect)))
+    try:
+        while rows := await cursor.fetchmany(PAGE):
+            page = []
+            for position, id, stream, type, schema_version, occurred, at, note, data in rows:
+                recorded_at = moments.get(at)
+                if recorded_at is None:
+                    recorded_at = moments[at] = moment(at)
+                values = (position, uuid(id), stream, type, schema_version, occurred)
+                page.append(stored_event((*values, recorded_at, note, data)))
+            yield page
+    finally:
+        await cursor.close()
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:

@@ -12,7 +12,8 @@ inserts themselves (bench/RESULTS.md, bench.append 2026-12-07).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert
 from sqlalchemy.dialects.sqlite import pysqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from events.db import UTCDateTime
 
 
 class BulkWriter:
@@ -33,20 +36,39 @@ class BulkWriter:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
         self._bound: dict[type, dict[Any, Any]] = {}
+        # COPY takes Python values as they are.
+        self._copies = conn.dialect.name == "postgresql"
+        self._moments = self._bound.setdefault(UTCDateTime, {None: None})
+        self._moment = UTCDateTime()._cached_bind_processor(conn.dialect) or (lambda value: value)
+
+    def moment(self, value: datetime) -> Any:
+        """A timestamp as the driver takes it for a `UTCDateTime` column: a rebuild puts it
+        in its rows so, once per transaction rather than once per row."""
+        if self._copies:
+            return value
+        found = self._moments.get(value)
+        if found is None:
+            found = self._moments[value] = self._moment(value)
+        return found
 
     async def insert(
-        self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+        self,
+        table: Table,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        bound: Collection[str] = (),
     ) -> None:
-        """Insert `rows` (tuples of values for `columns`, as Python objects) into `table`."""
+        """Insert `rows` (tuples of values for `columns`, as Python objects but those of the
+        `bound` columns, which are as the driver takes them) into `table`."""
         if not rows:
             return
         raw = await self.conn.get_raw_connection()
         driver = raw.driver_connection
         assert driver is not None
-        if self.conn.dialect.name == "postgresql":
+        if self._copies:
             await driver.copy_records_to_table(table.name, records=rows, columns=list(columns))
             return
-        rows = self._bind(rows, [table.c[name].type for name in columns])
+        rows = self._bind(rows, [None if name in bound else table.c[name].type for name in columns])
         names = ", ".join(f'"{name}"' for name in columns)
         marks = ", ".join("?" for _ in columns)
         await driver.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
@@ -54,7 +76,9 @@ class BulkWriter:
     def _bind(self, rows: Sequence[Sequence[Any]], types: Sequence[Any]) -> Sequence[Sequence[Any]]:
         """The rows with each value as SQLAlchemy would bind it, column by column."""
         dialect = self.conn.dialect
-        processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
+        processors = [
+            None if t is None else t.dialect_impl(dialect).bind_processor(dialect) for t in types
+        ]
         if not any(processors):
             return rows
         columns: list[Sequence[Any]] = list(zip(*rows, strict=True))

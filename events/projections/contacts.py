@@ -5,6 +5,7 @@ meeting's standing as a plan or a meeting held."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from sqlalchemy import Table
 
@@ -20,6 +21,7 @@ from events.projections.tables import (
     stored_end,
 )
 from events.types import (
+    Location,
     MeetingCancelled,
     MeetingHeld,
     MeetingPostponed,
@@ -45,22 +47,19 @@ class ContactsProjection:
         """Contact rows per participant and per ordered pair of participants of the last
         MeetingHeld; one meeting row."""
         live = [e for e in events if e.live]
-        held = [e for e in live if isinstance(e.data, MeetingHeld)]
+        last = next((e for e in reversed(live) if isinstance(e.data, MeetingHeld)), None)
         contact_rows: set[Fact] = set()
         pair_rows: set[Fact] = set()
-        if held:
-            last = held[-1]
-            assert isinstance(last.data, MeetingHeld)
-            participants = dumps_list(last.data.participants)
-            when = stored(last.occurred)
-            contact_rows = {
-                (actor, last.data.title, participants, last.position, *when)
-                for actor in last.data.participants
-            }
+        if last is not None:
+            data = last.data
+            assert isinstance(data, MeetingHeld)
+            actors, position, held = data.participants, last.position, last.occurred
+            head = (data.title, dumps_list(actors), position, held.edtf)
+            contact_rows = {(actor, *head, held.earliest, held.latest) for actor in actors}
             pair_rows = {
-                (actor, other, last.position, *when[1:])
-                for actor in last.data.participants
-                for other in last.data.participants
+                (actor, other, position, held.earliest, held.latest)
+                for actor in actors
+                for other in actors
                 if other != actor
             }
         return {
@@ -78,7 +77,7 @@ def _plans(live: Sequence[StreamEvent]) -> set[Fact]:
     if scheduled is None:
         return set()
     assert isinstance(scheduled.data, MeetingScheduled)
-    ends = (e.when() for e in live if isinstance(e.data, MeetingHeld | MeetingCancelled))
+    ends = (e.when() for e in live if isinstance(e.data, _ENDING))
     since, until = stored(scheduled.occurred), stored_end(first(*ends))
     planned = (*since, *until, span_stratum(since[1], until[2]))
     return {(actor, *planned) for actor in scheduled.data.participants}
@@ -91,7 +90,7 @@ def _standing(live: Sequence[StreamEvent]) -> set[Fact]:
         if isinstance(data, MeetingScheduled):
             status, title, planned = "SCHEDULED", data.title, data.planned
             participants = dumps_list(data.participants)
-            location = dumps(data.location.to_json()) if data.location else None
+            location = _location(data.location) if data.location else None
         elif isinstance(data, MeetingPostponed):
             status, planned = "POSTPONED", data.planned
         elif isinstance(data, MeetingCancelled):
@@ -101,7 +100,16 @@ def _standing(live: Sequence[StreamEvent]) -> set[Fact]:
             participants = dumps_list(data.participants)
             kind = data.kind.value if data.kind else None
             level = data.level.value if data.level else None
-            location = dumps(data.location.to_json()) if data.location else location
+            location = _location(data.location) if data.location else location
     if status is None or title is None or participants is None:
         return set()
     return {(status, title, participants, planned, held, kind, level, location)}
+
+
+_ENDING = (MeetingHeld, MeetingCancelled)
+
+
+@lru_cache(maxsize=65536)
+def _location(location: Location) -> str:
+    """The stored text of a location, remembered: the same few places recur across meetings."""
+    return dumps(location.to_json())

@@ -71,7 +71,7 @@ class StreamEvent:
     @property
     def live(self) -> bool:
         """True for an event that has effects: not retracted, not a correction or retraction."""
-        return not self.retracted and not isinstance(self.data, EventCorrected | EventRetracted)
+        return not self.retracted and not isinstance(self.data, _REWRITES)
 
     def when(self, effective: str | None = None) -> Dated:
         """The event's date: `effective` when given, else `occurred`, with its position."""
@@ -99,6 +99,22 @@ def first(*candidates: Dated | None) -> Dated | None:
 def resolve(events: Sequence[Logged]) -> list[StreamEvent]:
     """The events of one stream (in position order) as now known."""
     payloads = [event.payload() for event in events]
+    parse = dates.parse
+    if not any(isinstance(payload, _REWRITES) for payload in payloads):
+        # Most streams correct and retract nothing: each event is as logged.
+        return [
+            StreamEvent(
+                event.position,
+                event.id,
+                event.type,
+                parse(event.occurred),
+                payload,
+                event.note,
+                False,
+                None,
+            )
+            for event, payload in zip(events, payloads, strict=True)
+        ]
     corrections: dict[UUID, list[tuple[int, EventCorrected]]] = {}
     retracted: set[UUID] = set()
     for event, payload in zip(events, payloads, strict=True):
@@ -110,8 +126,7 @@ def resolve(events: Sequence[Logged]) -> list[StreamEvent]:
     resolved = []
     for event, payload in zip(events, payloads, strict=True):
         occurred, corrected_by = event.occurred, None
-        # Most streams correct nothing: no lookup by id for them.
-        for position, correction in corrections.get(event.id, ()) if corrections else ():
+        for position, correction in corrections.get(event.id, ()):
             occurred = correction.occurred or occurred
             if correction.data:
                 payload = type(payload).model_validate({**payload.to_json(), **correction.data})
@@ -121,10 +136,10 @@ def resolve(events: Sequence[Logged]) -> list[StreamEvent]:
                 position=event.position,
                 id=event.id,
                 type=event.type,
-                occurred=dates.parse(occurred),
+                occurred=parse(occurred),
                 data=payload,
                 note=event.note,
-                retracted=bool(retracted) and event.id in retracted,
+                retracted=event.id in retracted,
                 corrected_by=corrected_by,
             )
         )
@@ -153,6 +168,7 @@ class Replay:
 
 
 _REWRITING = frozenset({EventCorrected.type_name, EventRetracted.type_name})
+_REWRITES = (EventCorrected, EventRetracted)
 
 
 @dataclass(frozen=True, slots=True)

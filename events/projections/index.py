@@ -3,14 +3,16 @@ searchable text."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
+from operator import attrgetter
+from typing import Any
 
 from sqlalchemy import Table
 
 from events.projections import Changes, Fact
 from events.projections.history import StreamEvent
-from events.projections.tables import stored, timeline, timeline_actors
+from events.projections.tables import timeline, timeline_actors
 from events.types import STREAM_KINDS, ActorRegistered, EventData, named_actors
 
 # The fields whose words a text search finds, in this order; stored case-folded.
@@ -18,9 +20,15 @@ TEXT_FIELDS = ("title", "name", "summary", "topic", "scope", "reason")
 
 
 @cache
-def _text_fields(cls: type[EventData]) -> tuple[str, ...]:
-    """Those of the TEXT_FIELDS that `cls` has."""
-    return tuple(name for name in TEXT_FIELDS if name in cls.model_fields)
+def _text_values(cls: type[EventData]) -> Callable[[EventData], tuple[Any, ...]]:
+    """What reads the values of those of the TEXT_FIELDS that `cls` has, in that order."""
+    names = [name for name in TEXT_FIELDS if name in cls.model_fields]
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        value = attrgetter(names[0])
+        return lambda data: (value(data),)
+    return lambda data: ()
 
 
 class IndexProjection:
@@ -52,35 +60,38 @@ class IndexFold:
         rows: list[Fact] = []
         actor_rows: list[Fact] = []
         for event in events:
-            named = named_actors(event.data)
-            if isinstance(event.data, ActorRegistered):
+            data = event.data
+            named = named_actors(data)
+            if isinstance(data, ActorRegistered):
                 named.add(self.stream.split("/", 1)[1])
             if self.first_actors is None:
                 self.first_actors = frozenset(named)
             if self.stream_actors is None and event.live:
                 self.stream_actors = frozenset(named)
+            position, occurred = event.position, event.occurred
             rows.append(
                 (
-                    event.position,
+                    position,
                     event.type,
-                    _text(event),
+                    _text(data, event.note),
                     event.retracted,
                     event.corrected_by,
-                    *stored(event.occurred),
+                    occurred.edtf,
+                    occurred.earliest,
+                    occurred.latest,
                 )
             )
-            involved = named | (self.stream_actors or self.first_actors)
-            actor_rows.extend((event.position, actor) for actor in involved)
+            named |= self.stream_actors or self.first_actors
+            actor_rows += [(position, actor) for actor in named]
         changes = Changes()
         changes.add(timeline, rows)
         changes.add(timeline_actors, actor_rows)
         return changes
 
 
-def _text(event: StreamEvent) -> str:
-    values = [getattr(event.data, name) for name in _text_fields(type(event.data))]
-    words = [value for value in values if isinstance(value, str)]
-    if event.note:
-        words.append(event.note)
+def _text(data: EventData, note: str | None) -> str:
+    words = [value for value in _text_values(type(data))(data) if isinstance(value, str)]
+    if note:
+        words.append(note)
     # Stored folded: SQL's lower() folds only ASCII on SQLite, so the search compares as is.
     return "\n".join(words).casefold()
