@@ -40,21 +40,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    GraphQLSchema,
-    NameNode,
-    SelectionSetNode,
-    Visitor,
-    build_schema,
-    execute,
-    parse,
-    print_ast,
-    visit,
-)
+from graphql import DocumentNode, GraphQLSchema, build_schema, execute, parse, print_ast
 
 from bench.http import AS_OF
+from bench.http_floors import with_typenames
 from bench.record import ROOT, header, publish
 
 # Run by each checkout's own interpreter in its own directory: load (or copy the database it
@@ -199,21 +188,6 @@ def measure(targets: Sequence[Target], rounds: int, warmup: int) -> None:
                     target.sizes.pop()
 
 
-class _WithTypename(Visitor):
-    """Adds `__typename` to every selection set (where it is missing)."""
-
-    def leave_selection_set(self, node: SelectionSetNode, *_: Any) -> SelectionSetNode:
-        names = {s.name.value for s in node.selections if isinstance(s, FieldNode)}
-        if "__typename" in names:
-            return node
-        typename = FieldNode(name=NameNode(value="__typename"), directives=(), arguments=())
-        return SelectionSetNode(selections=(*node.selections, typename))
-
-
-def _typename(value: Any, *_: Any) -> str:
-    return str(value["__typename"])
-
-
 def graphql_floor(
     client: httpx.Client, target: Target, schema: GraphQLSchema, as_of: date, repeat: int = 3
 ) -> float:
@@ -223,7 +197,7 @@ def graphql_floor(
     case = target.side.cases[target.case]
     variables = {**case["variables"], "asOf": as_of.isoformat()}
     document: DocumentNode = parse(case["query"])
-    marked = print_ast(visit(document, _WithTypename()))
+    marked = print_ast(with_typenames(document))
     response = client.post(
         f"{target.side.base}/graphql", json={"query": marked, "variables": variables}
     )
@@ -231,9 +205,7 @@ def graphql_floor(
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        result = execute(
-            schema, document, root_value=answer, variable_values=variables, type_resolver=_typename
-        )
+        result = execute(schema, document, root_value=answer, variable_values=variables)
         json.dumps({"data": result.data}, separators=(",", ":"))
         best = min(best, (time.perf_counter() - started) * 1000)
         if result.errors:
