@@ -202,8 +202,7 @@ async def load_actors(
     info: Info[Context, None], ids: tuple[str, ...], known_at: datetime
 ) -> list[Actor]:
     """The actors `ids`, in one batch (as `load_actor`)."""
-    views = await info.context.actors.load_many([(actor, known_at) for actor in ids])
-    return [Actor.from_view(view, known_at) for view in views]
+    return await _load_actors(info.context, ids, known_at)
 
 
 def actor_field(
@@ -222,11 +221,8 @@ def actors_field(
     info: Info[Context, None], ids: tuple[str, ...], known_at: datetime
 ) -> AwaitableOrValue[list[Actor]]:
     """The actors `ids` for a field (as `load_actor`): at once if the request has loaded them
-    all, else through the loader."""
-    loaded = info.context.loaded_actors
-    if not all((actor, known_at) in loaded for actor in ids):
-        return load_actors(info, ids, known_at)
-    return [Actor.from_view(loaded[actor, known_at], known_at) for actor in ids]
+    all, else through the loader (`actors_at`)."""
+    return actors_at(info.context, ids, known_at)
 
 
 @strawberry.type(description="A place: its name and the state it is in.")
@@ -571,7 +567,7 @@ def _unselected(_: Sequence[str]) -> list[Actor]:
     return []
 
 
-def named_actors(
+def actors_at(
     context: Context, ids: Sequence[str], known_at: datetime
 ) -> AwaitableOrValue[list[Actor]]:
     """The actors `ids` as known at `known_at` for a plain field: made at once if the request
@@ -904,7 +900,7 @@ class Measure(Node):
 class Dialogue(Node):
     name: str = strawberry.field(description="Its name.")
     track: Track = strawberry.field(description="Track I, 1.5 or II.")
-    # Plain fields, made with the dialogue (`named_actors`): a relation lists hundreds of
+    # Plain fields, made with the dialogue (`actors_at`): a relation lists hundreds of
     # dialogues, and a resolver per item cost several times the list's own work.
     parties: AwaitableOrValue[list[Actor]] = strawberry.field(
         description="The sides, e.g. USA and CHN.", graphql_type=list[Actor]
@@ -943,7 +939,7 @@ class Dialogue(Node):
         listed: ListedActors | None = None,
     ) -> Dialogue:
         """The Dialogue of a view, its parties and convenors made by `listed` if given (a
-        list's), else by `named_actors`."""
+        list's), else by `actors_at`."""
         parties = convenors = None
         if listed is not None:
             parties, convenors = listed.parties(view.parties), listed.convenors(view.convenors)
@@ -951,9 +947,9 @@ class Dialogue(Node):
             key=view.id,
             name=view.name,
             track=Track(view.track),
-            parties=named_actors(context, view.parties, known_at) if parties is None else parties,
+            parties=actors_at(context, view.parties, known_at) if parties is None else parties,
             convenors=(
-                named_actors(context, view.convenors, known_at) if convenors is None else convenors
+                actors_at(context, view.convenors, known_at) if convenors is None else convenors
             ),
             known_at=known_at,
         )
